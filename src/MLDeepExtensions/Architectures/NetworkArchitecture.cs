@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.IO;
+using TorchSharp;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// The shape of a network, independent of the data: layer sizes, activations, regularization. The input size
+/// and output size are not part of it; the estimator takes them from the schema (feature vector size, number of
+/// classes, label vector size).
+/// </summary>
+/// <remarks>Built-in architectures: <see cref="MlpArchitecture"/>.</remarks>
+public abstract class NetworkArchitecture
+{
+    private protected NetworkArchitecture()
+    {
+    }
+
+    /// <summary>A short name saved with the model to find the architecture again when loading.</summary>
+    internal abstract string Kind { get; }
+
+    /// <summary>Adds one message per invalid setting (naming the property, the value seen and the fix).</summary>
+    internal abstract void Validate(ICollection<string> errors);
+
+    /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
+    internal abstract torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize);
+
+    /// <summary>Writes the settings (not the weights); <see cref="Read"/> must read back exactly this.</summary>
+    internal abstract void WriteSettings(BinaryWriter writer);
+
+    /// <summary>Reads an architecture written by <see cref="WriteSettings"/> after its <see cref="Kind"/>.</summary>
+    internal static NetworkArchitecture Read(BinaryReader reader)
+    {
+        string kind = reader.ReadString();
+        return kind switch
+        {
+            MlpArchitecture.KindName => MlpArchitecture.ReadSettings(reader),
+            _ => throw new InvalidDataException(
+                $"The model file names network architecture '{kind}', which this version of MLDeepExtensions does not know. " +
+                "Load it with the version that saved it, or a newer one."),
+        };
+    }
+
+    /// <summary>Writes <see cref="Kind"/> then the settings.</summary>
+    internal void Write(BinaryWriter writer)
+    {
+        writer.Write(Kind);
+        WriteSettings(writer);
+    }
+}

@@ -1,0 +1,49 @@
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLDeepExtensions.Data;
+
+/// <summary>
+/// The column checks shared by the estimator's GetOutputSchema and Fit and the transformer, worded like ML.NET's own.
+/// </summary>
+internal static class SchemaChecks
+{
+    /// <summary>Checks the feature column of a schema shape: present and a known-size vector of Single.</summary>
+    public static void CheckFeatureColumn(SchemaShape inputSchema, string name)
+    {
+        if (!inputSchema.TryFindColumn(name, out var column))
+            throw MissingColumn("feature", name);
+        if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
+            throw Mismatch("feature", name, "known-size vector of Single", column.GetTypeString(),
+                "Concatenate numeric columns into one vector (mlContext.Transforms.Concatenate) and convert them to Single.");
+    }
+
+    /// <summary>Checks the feature column of a real schema and returns its vector size.</summary>
+    public static int CheckFeatureColumn(DataViewSchema schema, string name, int? expectedSize = null)
+    {
+        var column = schema.GetColumnOrNull(name) ?? throw MissingColumn("feature", name);
+        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType } vector
+            || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
+            throw Mismatch("feature", name, "known-size vector of Single", column.Type.ToString()!,
+                "Concatenate numeric columns into one vector (mlContext.Transforms.Concatenate) and convert them to Single.");
+        if (expectedSize is int size && vector.Size != size)
+            throw Mismatch("feature", name, $"vector of {size} Single values (the size the network was trained on)",
+                $"vector of {vector.Size}", "Apply the same feature pipeline that was used for training.");
+        return vector.Size;
+    }
+
+    /// <summary>The label column of a schema shape, or an exception naming it.</summary>
+    public static SchemaShape.Column FindLabelColumn(SchemaShape inputSchema, string name)
+        => inputSchema.TryFindColumn(name, out var column) ? column : throw MissingColumn("label", name);
+
+    /// <summary>The label column of a real schema, or an exception naming it.</summary>
+    public static DataViewSchema.Column FindLabelColumn(DataViewSchema schema, string name)
+        => schema.GetColumnOrNull(name) ?? throw MissingColumn("label", name);
+
+    public static ArgumentOutOfRangeException MissingColumn(string role, string name)
+        => new("inputSchema", $"Could not find {role} column '{name}'. Check the column name in the options, or add the column earlier in the pipeline.");
+
+    public static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string actual, string fix)
+        => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {actual}. {fix}");
+}

@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLDeepExtensions.Data;
+
+/// <summary>
+/// The lazy result of <c>DeepNetworkTransformer.Transform</c>: its cursors read a batch of rows ahead from the
+/// input, score the batch in one forward pass, then serve the rows one by one.
+/// </summary>
+internal sealed class ScoringDataView : IDataView
+{
+    private readonly IDataView _source;
+    private readonly BoundScorer _scorer;
+    private readonly int _batchSize;
+
+    public ScoringDataView(IDataView source, BoundScorer scorer, int batchSize)
+    {
+        _source = source;
+        _scorer = scorer;
+        _batchSize = batchSize;
+    }
+
+    public DataViewSchema Schema => _scorer.OutputSchema;
+
+    public bool CanShuffle => _source.CanShuffle;
+
+    public long? GetRowCount() => _source.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var needed = columnsNeeded.ToArray();
+        var sourceCursor = _source.GetRowCursor(_scorer.InputDependencies(needed), rand);
+        return new Cursor(this, sourceCursor, needed.Select(c => c.Index).ToHashSet());
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        => new[] { GetRowCursor(columnsNeeded, rand) };
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly ScoringDataView _parent;
+        private readonly DataViewRowCursor _source;
+        private readonly HashSet<int> _active;
+        private readonly bool _scoring;
+        private readonly ColumnBuffer?[] _inputs;
+        private readonly DataViewRowId[] _ids;
+        private readonly ValueGetter<DataViewRowId> _sourceIds;
+        private readonly ValueGetter<VBuffer<float>>? _features;
+        private readonly float[] _featureBatch;
+        private readonly float[] _outputBatch;
+        private VBuffer<float> _row;
+        private int _slot = -1;
+        private int _filled;
+        private long _position = -1;
+
+        public Cursor(ScoringDataView parent, DataViewRowCursor source, HashSet<int> active)
+        {
+            _parent = parent;
+            _source = source;
+            _active = active;
+            var bound = parent._scorer;
+            _scoring = active.Any(bound.IsOutput);
+            int capacity = _scoring ? parent._batchSize : 1;
+            _inputs = new ColumnBuffer?[bound.InputSchema.Count];
+            foreach (int index in active.Where(i => !bound.IsOutput(i)))
+                _inputs[index] = ColumnBuffer.Create(source, bound.InputSchema[index], capacity);
+            _ids = new DataViewRowId[capacity];
+            _sourceIds = source.GetIdGetter();
+            if (_scoring)
+                _features = source.GetGetter<VBuffer<float>>(bound.FeatureColumn);
+            _featureBatch = new float[_scoring ? capacity * bound.Scorer.InputSize : 0];
+            _outputBatch = new float[_scoring ? capacity * bound.Scorer.OutputSize : 0];
+        }
+
+        public override DataViewSchema Schema => _parent.Schema;
+
+        public override long Position => _position;
+
+        public override long Batch => 0;
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
+
+        public override ValueGetter<DataViewRowId> GetIdGetter()
+            => (ref DataViewRowId dst) => dst = _ids[CurrentSlot()];
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (!IsColumnActive(column))
+                throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+            var bound = _parent._scorer;
+            Delegate getter = bound.IsOutput(column.Index)
+                ? bound.Layout.CreateGetter(column.Index - bound.InputSchema.Count, CurrentOutput)
+                : _inputs[column.Index]!.CreateGetter(CurrentSlot);
+            return getter as ValueGetter<TValue>
+                ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
+        }
+
+        public override bool MoveNext()
+        {
+            if (_slot + 1 < _filled)
+            {
+                _slot++;
+                _position++;
+                return true;
+            }
+            if (!Fill())
+                return false;
+            _slot = 0;
+            _position++;
+            return true;
+        }
+
+        private bool Fill()
+        {
+            int capacity = _ids.Length;
+            var bound = _parent._scorer;
+            int inputSize = bound.Scorer.InputSize;
+            _filled = 0;
+            while (_filled < capacity && _source.MoveNext())
+            {
+                _sourceIds(ref _ids[_filled]);
+                foreach (var buffer in _inputs)
+                    buffer?.Store(_filled);
+                if (_features is not null)
+                {
+                    _features(ref _row);
+                    _row.CopyTo(_featureBatch.AsSpan(_filled * inputSize, inputSize));
+                }
+                _filled++;
+            }
+            if (_filled == 0)
+                return false;
+            if (_scoring)
+                bound.Scorer.Score(_featureBatch, _filled, _outputBatch);
+            return true;
+        }
+
+        private int CurrentSlot()
+        {
+            if (_slot < 0 || _slot >= _filled)
+                throw new InvalidOperationException("The cursor is not on a row: call MoveNext first.");
+            return _slot;
+        }
+
+        private ReadOnlySpan<float> CurrentOutput()
+        {
+            int size = _parent._scorer.Scorer.OutputSize;
+            return _outputBatch.AsSpan(CurrentSlot() * size, size);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _source.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

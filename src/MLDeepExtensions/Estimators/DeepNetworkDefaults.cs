@@ -1,0 +1,21 @@
+namespace MLDeepExtensions;
+
+/// <summary>
+/// Every default of the deep-network estimator, defined once and used by both the catalog methods and the options.
+/// </summary>
+internal static class DeepNetworkDefaults
+{
+    public const string LabelColumnName = "Label";
+    public const string FeatureColumnName = "Features";
+    public const string ScoreColumnName = "Score";
+    public const string ProbabilityColumnName = "Probability";
+    public const string PredictedLabelColumnName = "PredictedLabel";
+    public const int Epochs = 10;
+    public const int BatchSize = 128;
+    public const int ScoringBatchSize = 1024;
+    public const bool Shuffle = true;
+    public const float ValidationFraction = 0f;
+
+    public const int EarlyStoppingPatience = 5;
+    public const double EarlyStoppingMinDelta = 0;
+}

@@ -1,0 +1,15 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLDeepExtensions.Interop;
+
+/// <summary>The ML.NET internals the catalog and estimators read, behind our own names.</summary>
+internal static class MLContextAccess
+{
+    /// <summary>The environment (the MLContext) behind a catalog.</summary>
+    public static IHostEnvironment GetEnvironment(IInternalCatalog catalog) => catalog.GetEnvironment();
+
+    /// <summary>The seed the MLContext was created with, or null when it has none.</summary>
+    public static int? GetSeed(IHostEnvironment env) => (env as IHostEnvironmentInternal)?.Seed;
+}

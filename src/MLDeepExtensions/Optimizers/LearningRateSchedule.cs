@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// Changes the learning rate between epochs. The schedule starts from the optimizer's learning rate λ₀ and is
+/// applied after each epoch. Built-in: <see cref="StepDecay"/>, <see cref="Exponential"/>, <see cref="Cosine"/>,
+/// <see cref="ReduceOnPlateau"/>.
+/// </summary>
+public abstract class LearningRateSchedule
+{
+    private protected LearningRateSchedule()
+    {
+    }
+
+    /// <summary>λ = λ₀·γ^⌊epoch/stepSize⌋: multiply by <paramref name="gamma"/> every <paramref name="stepSize"/> epochs.</summary>
+    public static LearningRateSchedule StepDecay(int stepSize, double gamma = 0.1) => new StepDecaySchedule(stepSize, gamma);
+
+    /// <summary>λ = λ₀·γ^epoch: multiply by <paramref name="gamma"/> after every epoch.</summary>
+    public static LearningRateSchedule Exponential(double gamma) => new ExponentialSchedule(gamma);
+
+    /// <summary>Cosine annealing from λ₀ to <paramref name="minimumLearningRate"/> over the training's epochs.</summary>
+    public static LearningRateSchedule Cosine(double minimumLearningRate = 0) => new CosineSchedule(minimumLearningRate);
+
+    /// <summary>
+    /// Multiplies the learning rate by <paramref name="factor"/> when the validation loss (training loss without a
+    /// validation set) has not improved for <paramref name="patience"/> epochs, down to <paramref name="minimumLearningRate"/>.
+    /// </summary>
+    public static LearningRateSchedule ReduceOnPlateau(double factor = 0.1, int patience = 2, double minimumLearningRate = 0)
+        => new ReduceOnPlateauSchedule(factor, patience, minimumLearningRate);
+
+    /// <summary>Adds one message per invalid setting.</summary>
+    internal abstract void Validate(ICollection<string> errors);
+
+    /// <summary>The learning rate for the epoch after <paramref name="completedEpochs"/> epochs.</summary>
+    /// <param name="initial">λ₀.</param>
+    /// <param name="current">The rate used in the epoch just finished.</param>
+    /// <param name="completedEpochs">Epochs finished so far, ≥ 1.</param>
+    /// <param name="totalEpochs">Epochs the training will run at most.</param>
+    /// <param name="monitoredLoss">The loss of the epoch just finished (validation loss where there is one).</param>
+    internal abstract double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss);
+
+    /// <summary>A fresh copy with no state, so one options object can train several models.</summary>
+    internal virtual LearningRateSchedule Fresh() => this;
+
+    private sealed class StepDecaySchedule(int stepSize, double gamma) : LearningRateSchedule
+    {
+        internal override void Validate(ICollection<string> errors)
+        {
+            if (stepSize < 1)
+                errors.Add($"{nameof(StepDecay)} stepSize is {stepSize}; it must be ≥ 1 epoch.");
+            if (!(gamma > 0 && gamma <= 1))
+                errors.Add($"{nameof(StepDecay)} gamma is {gamma}; it must be in (0, 1].");
+        }
+
+        internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
+            => initial * Math.Pow(gamma, completedEpochs / stepSize);
+
+        public override string ToString() => $"step decay ×{gamma} every {stepSize} epochs";
+    }
+
+    private sealed class ExponentialSchedule(double gamma) : LearningRateSchedule
+    {
+        internal override void Validate(ICollection<string> errors)
+        {
+            if (!(gamma > 0 && gamma <= 1))
+                errors.Add($"{nameof(Exponential)} gamma is {gamma}; it must be in (0, 1].");
+        }
+
+        internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
+            => initial * Math.Pow(gamma, completedEpochs);
+
+        public override string ToString() => $"exponential ×{gamma} per epoch";
+    }
+
+    private sealed class CosineSchedule(double minimum) : LearningRateSchedule
+    {
+        internal override void Validate(ICollection<string> errors)
+        {
+            if (!(minimum >= 0 && double.IsFinite(minimum)))
+                errors.Add($"{nameof(Cosine)} minimumLearningRate is {minimum}; it must be ≥ 0.");
+        }
+
+        internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
+            => minimum + (initial - minimum) * (1 + Math.Cos(Math.PI * Math.Min(completedEpochs, totalEpochs) / totalEpochs)) / 2;
+
+        public override string ToString() => $"cosine down to {minimum}";
+    }
+
+    private sealed class ReduceOnPlateauSchedule(double factor, int patience, double minimum) : LearningRateSchedule
+    {
+        private double _best = double.PositiveInfinity;
+        private int _badEpochs;
+
+        internal override void Validate(ICollection<string> errors)
+        {
+            if (!(factor > 0 && factor < 1))
+                errors.Add($"{nameof(ReduceOnPlateau)} factor is {factor}; it must be in (0, 1).");
+            if (patience < 0)
+                errors.Add($"{nameof(ReduceOnPlateau)} patience is {patience}; it must be ≥ 0 epochs.");
+            if (!(minimum >= 0 && double.IsFinite(minimum)))
+                errors.Add($"{nameof(ReduceOnPlateau)} minimumLearningRate is {minimum}; it must be ≥ 0.");
+        }
+
+        internal override LearningRateSchedule Fresh() => new ReduceOnPlateauSchedule(factor, patience, minimum);
+
+        internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
+        {
+            if (monitoredLoss < _best)
+            {
+                _best = monitoredLoss;
+                _badEpochs = 0;
+                return current;
+            }
+            if (++_badEpochs <= patience)
+                return current;
+            _badEpochs = 0;
+            return Math.Max(minimum, current * factor);
+        }
+
+        public override string ToString() => $"reduce ×{factor} on plateau of {patience} epochs";
+    }
+}

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using Microsoft.ML.Runtime;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Optimizers;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Training;
+
+/// <summary>
+/// The one training loop every architecture uses: epoch → batch → step, then validation under eval mode and
+/// no_grad, then callbacks, then the learning-rate schedule. Every batch runs in its own dispose scope.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly LossFunction _loss;
+    private readonly DeepNetworkOptions _options;
+    private readonly IChannel _channel;
+
+    public TrainingLoop(nn.Module<Tensor, Tensor> module, LossFunction loss, DeepNetworkOptions options, IChannel channel)
+    {
+        _module = module;
+        _loss = loss;
+        _options = options;
+        _channel = channel;
+    }
+
+    /// <summary>Trains the module in place and returns what each epoch measured.</summary>
+    public TrainingHistory Run(TrainingSet train, TrainingSet? validation, int seed)
+    {
+        var history = new TrainingHistory();
+        var context = new TrainingContext(history, _options.Epochs, validation is not null, _module);
+        var callbacks = BuiltInCallbacks().Concat(_options.Callbacks).ToList();
+        var parameters = _module.parameters().ToList();
+        var schedule = _options.Optimizer.Schedule?.Fresh();
+        var random = new Random(seed);
+        var clock = Stopwatch.StartNew();
+        using var updater = ParameterUpdater.Create(_options.Optimizer, parameters);
+        try
+        {
+            foreach (var callback in callbacks)
+                callback.OnTrainingBegin(context);
+
+            for (int epoch = 1; epoch <= _options.Epochs && !context.StopRequested; epoch++)
+            {
+                double learningRate = updater.LearningRate;
+                double trainLoss = TrainEpoch(train, updater, parameters, random.Next());
+                (double loss, double metric)? validated = validation is null ? null : Evaluate(validation);
+                var metrics = new EpochMetrics(epoch, trainLoss, validated?.loss, validated?.metric, learningRate, clock.Elapsed);
+                history.Add(metrics);
+                history.SelectedEpoch = epoch;
+                foreach (var callback in callbacks)
+                    callback.OnEpochEnd(context, metrics);
+                if (schedule is not null)
+                    updater.LearningRate = schedule.Next(_options.Optimizer.EffectiveLearningRate, learningRate, epoch, _options.Epochs, validated?.loss ?? trainLoss);
+            }
+
+            foreach (var callback in callbacks)
+                callback.OnTrainingEnd(context);
+        }
+        finally
+        {
+            foreach (var callback in callbacks.OfType<IDisposable>())
+                callback.Dispose();
+            _module.eval();
+        }
+        return history;
+    }
+
+    private IEnumerable<TrainingCallback> BuiltInCallbacks()
+    {
+        yield return new ProgressCallback(_channel, _options.Progress);
+        if (_options.EarlyStopping is { } earlyStopping)
+            yield return new EarlyStoppingCallback(earlyStopping);
+    }
+
+    private double TrainEpoch(TrainingSet train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters, int shuffleSeed)
+    {
+        _module.train();
+        int count = train.Count;
+        int batchSize = Math.Min(_options.BatchSize, count);
+        using var order = _options.Shuffle ? tensor(TrainingSet.Permutation(count, shuffleSeed)) : arange(count, ScalarType.Int64);
+        double lossSum = 0;
+        int seen = 0;
+        for (int start = 0; start < count; start += batchSize)
+        {
+            _options.CancellationToken.ThrowIfCancellationRequested();
+            int size = Math.Min(batchSize, count - start);
+            // A one-row batch breaks batch normalization and adds only noise; it is left to the next epoch's shuffle.
+            if (size == 1 && count > 1)
+                break;
+            using var scope = NewDisposeScope();
+            var rows = order.narrow(0, start, size);
+            var x = train.Features.index_select(0, rows);
+            var y = train.Labels.index_select(0, rows);
+            updater.ZeroGrad();
+            var loss = _loss.Compute(_module.forward(x), y);
+            loss.backward();
+            if (_options.Optimizer.GradientClipNorm is double maxNorm)
+                nn.utils.clip_grad_norm_(parameters, maxNorm);
+            updater.Step();
+            float value = loss.item<float>();
+            if (!float.IsFinite(value))
+                throw new InvalidOperationException(
+                    $"The training loss became {value} in epoch batch starting at row {start}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} " +
+                    $"(now {updater.LearningRate}), normalize the features (mlContext.Transforms.NormalizeMeanVariance) or set {nameof(OptimizerOptions.GradientClipNorm)}.");
+            lossSum += value * size;
+            seen += size;
+        }
+        return lossSum / Math.Max(seen, 1);
+    }
+
+    /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>
+    private (double Loss, double Metric) Evaluate(TrainingSet data)
+    {
+        _module.eval();
+        using var noGrad = no_grad();
+        int batchSize = _options.ScoringBatchSize;
+        double lossSum = 0, metricSum = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            _options.CancellationToken.ThrowIfCancellationRequested();
+            int size = Math.Min(batchSize, data.Count - start);
+            using var scope = NewDisposeScope();
+            var output = _module.forward(data.Features.narrow(0, start, size));
+            var labels = data.Labels.narrow(0, start, size);
+            lossSum += _loss.Compute(output, labels).item<float>() * size;
+            metricSum += _loss.MetricSum(output, labels);
+        }
+        return (lossSum / data.Count, metricSum / data.Count);
+    }
+
+    /// <summary>Reports each epoch to the MLContext log and to the user's IProgress.</summary>
+    private sealed class ProgressCallback(IChannel channel, IProgress<EpochMetrics>? progress) : TrainingCallback
+    {
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+        {
+            channel.Info($"{nameof(DeepNetworkEstimator)} {metrics}");
+            progress?.Report(metrics);
+        }
+    }
+}

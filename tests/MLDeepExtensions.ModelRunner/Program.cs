@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+// Usage: ModelRunner <model.zip> <rows.bin> <scores.bin>
+// rows.bin: int rows, int width, then rows×width floats (the "Features" column).
+// scores.bin: int rows, int width, then the "Score" column's values (vector or scalar), in row order.
+// It never references MLDeepExtensions types: ML.NET finds the transformer's assembly from the model file alone.
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: ModelRunner <model.zip> <rows.bin> <scores.bin>");
+    return 2;
+}
+
+var ml = new MLContext(seed: 123);
+var model = ml.Model.Load(args[0], out _);
+using var reader = new BinaryReader(File.OpenRead(args[1]));
+int rows = reader.ReadInt32(), width = reader.ReadInt32();
+var input = Enumerable.Range(0, rows)
+    .Select(_ => new Row { Features = Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray() })
+    .ToList();
+var schema = SchemaDefinition.Create(typeof(Row));
+schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+var scored = model.Transform(ml.Data.LoadFromEnumerable(input, schema));
+var scoreColumn = scored.Schema["Score"];
+
+using var writer = new BinaryWriter(File.Create(args[2]));
+writer.Write(rows);
+using var cursor = scored.GetRowCursor(new[] { scoreColumn });
+bool headerWritten = false;
+if (scoreColumn.Type is VectorDataViewType)
+{
+    var getter = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+    var value = default(VBuffer<float>);
+    while (cursor.MoveNext())
+    {
+        getter(ref value);
+        if (!headerWritten) { writer.Write(value.Length); headerWritten = true; }
+        foreach (float v in value.DenseValues()) writer.Write(v);
+    }
+}
+else
+{
+    var getter = cursor.GetGetter<float>(scoreColumn);
+    float value = 0;
+    writer.Write(1);
+    while (cursor.MoveNext())
+    {
+        getter(ref value);
+        writer.Write(value);
+    }
+}
+Console.WriteLine($"scored {rows} rows with {model.GetType().Name}");
+return 0;
+
+internal sealed class Row
+{
+    public float[] Features { get; set; } = Array.Empty<float>();
+}
