@@ -1,0 +1,76 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Samples;
+
+namespace MLDeepExtensions.Benchmarks;
+
+/// <summary>Batched Transform against a bare batched forward, and PredictionEngine latency against a bare one-row forward.</summary>
+internal static class ScoringBenchmark
+{
+    private const int BatchSize = 1024;
+    private const int Repeats = 5;
+
+    public static void Run(BenchmarkData data, DeepNetworkTransformer ours, BareMlp bare, int predictions, Report report)
+    {
+        int rows = data.TestImages.Length;
+        report.Section($"Transform: {rows} test rows, batches of {BatchSize}, median of {Repeats} after a warm-up");
+        var probabilities = new float[rows * 10];
+        TransformOurs(data.RawTest, ours);
+        bare.ScoreAll(data.TestFeatures, BatchSize, probabilities);
+        double oursSeconds = Timing.Median(Enumerable.Range(0, Repeats).Select(_ => Timing.Seconds(() => TransformOurs(data.RawTest, ours))).ToArray());
+        double bareSeconds = Timing.Median(Enumerable.Range(0, Repeats).Select(_ => Timing.Seconds(() => bare.ScoreAll(data.TestFeatures, BatchSize, probabilities))).ToArray());
+        report.Add("transform ours", $"{rows / oursSeconds:N0} rows/s ({oursSeconds * 1000:F1} ms)");
+        report.Add("transform bare TorchSharp", $"{rows / bareSeconds:N0} rows/s ({bareSeconds * 1000:F1} ms)");
+        report.Add("transform ratio (ours/bare, rows/s)", $"{bareSeconds / oursSeconds:F2} (target >= 0.9)");
+
+        report.Section($"Single-row latency: {predictions} predictions after {predictions / 10} warm-up ones");
+        using var engine = data.MLContext.Model.CreatePredictionEngine<FashionImage, ScoreOutput>(ours);
+        var oursLatency = Latencies(data.TestImages, predictions, image => engine.Predict(image));
+        var one = new float[10];
+        var bareLatency = Latencies(data.TestImages, predictions, image => bare.ScoreOne(image.Pixels, one));
+        report.Add("PredictionEngine p50 / p99", $"{Timing.Median(oursLatency):F1} / {Timing.Percentile(oursLatency, 0.99):F1} µs");
+        report.Add("bare one-row forward p50 / p99", $"{Timing.Median(bareLatency):F1} / {Timing.Percentile(bareLatency, 0.99):F1} µs");
+    }
+
+    /// <summary>Reads the Score column of every transformed row, as an evaluator would.</summary>
+    private static float TransformOurs(IDataView test, DeepNetworkTransformer model)
+    {
+        var scored = model.Transform(test);
+        var score = scored.Schema["Score"];
+        using var cursor = scored.GetRowCursor(new[] { score });
+        var getter = cursor.GetGetter<VBuffer<float>>(score);
+        var value = default(VBuffer<float>);
+        float checksum = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            checksum += value.GetValues()[0];
+        }
+        return checksum;
+    }
+
+    /// <summary>Microseconds of each call, cycling through the images.</summary>
+    private static double[] Latencies(FashionImage[] images, int count, Action<FashionImage> predict)
+    {
+        for (int i = 0; i < count / 10; i++)
+            predict(images[i % images.Length]);
+        Timing.Settle();
+        var microseconds = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            predict(images[i % images.Length]);
+            microseconds[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        return microseconds;
+    }
+
+    /// <summary>PredictionEngine output: the class probabilities.</summary>
+    private sealed class ScoreOutput
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLDeepExtensions.Interop;
+using TorchSharp;
+
+namespace MLDeepExtensions.Tests.Interop;
+
+[TestClass]
+public sealed class InteropTests
+{
+    [TestMethod]
+    public void TorchNative_InitialisesInTheTestProcess()
+    {
+        // On Debian 12 / Ubuntu 22.04 this passes only because the build patched libLibTorchSharp.so in the output folder.
+        TorchNative.EnsureInitialized();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.ones(2, 3, requires_grad: true);
+        var y = (x * x).sum();
+        y.backward();
+        Assert.AreEqual(6f, y.item<float>());
+        CollectionAssert.AreEqual(new[] { 2f, 2f, 2f, 2f, 2f, 2f }, x.grad!.data<float>().ToArray());
+    }
+
+    [TestMethod]
+    public void MLNet_IsTheVersionTheInternalsRouteWasBuiltFor()
+    {
+        // The library compiles against ML.NET 5.0.1's internals (src/MLDeepExtensions/Interop/README.md). An upgrade
+        // must re-run the whole suite, save/load in a new process included, before this pin is moved.
+        foreach (var assembly in new[] { typeof(MLContext).Assembly, typeof(Microsoft.ML.Data.TextLoader).Assembly, typeof(SchemaShape).Assembly })
+        {
+            string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+            Assert.IsTrue(version.StartsWith("5.0.1", StringComparison.Ordinal),
+                $"{assembly.GetName().Name} is {version}; MLDeepExtensions is built against ML.NET 5.0.1 internals. See src/MLDeepExtensions/Interop/README.md before upgrading.");
+        }
+    }
+
+    [TestMethod]
+    public void Library_DeclaresIgnoresAccessChecksToForBothMLNetAssemblies()
+    {
+        var names = typeof(DeepNetworkTransformer).Assembly.GetCustomAttributes()
+            .Where(a => a.GetType().FullName == "System.Runtime.CompilerServices.IgnoresAccessChecksToAttribute")
+            .Select(a => (string)a.GetType().GetProperty("AssemblyName")!.GetValue(a)!)
+            .ToArray();
+        CollectionAssert.AreEquivalent(new[] { "Microsoft.ML.Core", "Microsoft.ML.Data" }, names);
+    }
+}

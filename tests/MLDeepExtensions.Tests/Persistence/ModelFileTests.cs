@@ -1,0 +1,167 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace MLDeepExtensions.Tests.Persistence;
+
+[TestClass]
+public sealed class ModelFileTests
+{
+    private static string TempPath(string name) => Path.Combine(Path.GetTempPath(), $"mlde-{name}-{Guid.NewGuid():N}");
+
+    private static (MLContext Ml, IDataView Test, ITransformer Model, string Path) TrainAndSaveFashion()
+    {
+        var ml = new MLContext(seed: 2);
+        var (train, test) = TestData.Fashion(ml, train: 1000, test: 100);
+        var model = TestData.FashionPipeline(ml, new DeepNetworkOptions { Architecture = new MlpArchitecture(32) { BatchNormalization = true, Dropout = 0.1f }, Epochs = 2 }).Fit(train);
+        string path = TempPath("fashion") + ".zip";
+        ml.Model.Save(model, train.Schema, path);
+        return (ml, test, model, path);
+    }
+
+    [TestMethod]
+    public void SaveLoad_InNewProcess_GivesIdenticalScores()
+    {
+        var ml = new MLContext(seed: 4);
+        var data = ml.Data.LoadFromEnumerable(TestData.Generate(200, seed: 8));
+        var model = ml.Transforms.Conversion.MapValueToKey("Label", nameof(GeneratedRow.Class))
+            .Append(ml.Transforms.DeepNetwork(TestData.Tiny("Label", epochs: 3)))
+            .Fit(data);
+        var rows = TestData.Generate(50, seed: 9);
+        string modelPath = TempPath("model") + ".zip", rowsPath = TempPath("rows"), scoresPath = TempPath("scores");
+        try
+        {
+            // The other process sees only the features column, as a model's consumer would.
+            var featuresOnly = ml.Transforms.SelectColumns(nameof(GeneratedRow.Features)).Fit(data).Transform(data);
+            var deepOnly = model.LastTransformer;
+            ml.Model.Save(deepOnly, featuresOnly.Schema, modelPath);
+            using (var writer = new BinaryWriter(File.Create(rowsPath)))
+            {
+                writer.Write(rows.Count);
+                writer.Write(4);
+                foreach (float v in rows.SelectMany(r => r.Features))
+                    writer.Write(v);
+            }
+            var expected = TestData.ReadScores(deepOnly.Transform(ml.Data.LoadFromEnumerable(rows)));
+
+            RunModelRunner(modelPath, rowsPath, scoresPath);
+
+            using var reader = new BinaryReader(File.OpenRead(scoresPath));
+            Assert.AreEqual(rows.Count, reader.ReadInt32());
+            int width = reader.ReadInt32();
+            Assert.AreEqual(4, width, "four classes");
+            for (int i = 0; i < rows.Count; i++)
+                for (int j = 0; j < width; j++)
+                    Assert.AreEqual(expected[i][j], reader.ReadSingle(), $"row {i} class {j}");
+        }
+        finally
+        {
+            foreach (string path in new[] { modelPath, rowsPath, scoresPath })
+                File.Delete(path);
+        }
+    }
+
+    private static void RunModelRunner(string modelPath, string rowsPath, string scoresPath)
+    {
+        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/MLDeepExtensions.ModelRunner/bin/<Configuration>/<tfm>/
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string runner = Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, "MLDeepExtensions.ModelRunner", "bin",
+            testBin.Parent.Name, testBin.Name, "MLDeepExtensions.ModelRunner.dll");
+        Assert.IsTrue(File.Exists(runner), $"model runner not built at {runner}");
+        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string arg in new[] { runner, modelPath, rowsPath, scoresPath })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        Assert.IsTrue(process.WaitForExit(120_000), "model runner timed out");
+        Assert.AreEqual(0, process.ExitCode, output);
+        StringAssert.Contains(output, "DeepNetworkTransformer");
+    }
+
+    [TestMethod]
+    public void SaveLoad_KeepsArchitectureHistoryAndClassNames()
+    {
+        var (_, test, model, path) = TrainAndSaveFashion();
+        try
+        {
+            var loaded = new MLContext().Model.Load(path, out _);
+            var original = ((System.Collections.Generic.IEnumerable<ITransformer>)model).Last() as DeepNetworkTransformer;
+            var reloaded = ((System.Collections.Generic.IEnumerable<ITransformer>)loaded).Last() as DeepNetworkTransformer;
+            Assert.IsNotNull(original);
+            Assert.IsNotNull(reloaded);
+            Assert.AreEqual(original.Architecture.ToString(), reloaded.Architecture.ToString());
+            Assert.AreEqual(original.ParameterCount, reloaded.ParameterCount);
+            CollectionAssert.AreEqual(original.History.ToList(), reloaded.History.ToList());
+            Assert.AreEqual(DeepNetworkTask.MulticlassClassification, reloaded.Task);
+            var names = default(VBuffer<ReadOnlyMemory<char>>);
+            loaded.Transform(test).Schema["PredictedLabel"].GetKeyValues(ref names);
+            CollectionAssert.AreEquivalent(MLDeepExtensions.Samples.FashionMnist.ClassNames, names.DenseValues().Select(v => v.ToString()).ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void Load_TruncatedFile_ThrowsFormatExceptionFromMLNet()
+    {
+        var (ml, _, _, path) = TrainAndSaveFashion();
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+            // ML.NET opens the zip before our code runs: it reports a FormatException around the zip reader's InvalidDataException.
+            var error = Assert.ThrowsExactly<FormatException>(() => ml.Model.Load(path, out _));
+            Assert.IsInstanceOfType<InvalidDataException>(error.InnerException);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void Load_CorruptedWeights_ThrowsInvalidDataNamingTheNetwork()
+    {
+        var (ml, _, _, path) = TrainAndSaveFashion();
+        try
+        {
+            using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+            {
+                var entry = zip.Entries.Single(e => e.FullName.EndsWith("Network", StringComparison.Ordinal));
+                string name = entry.FullName;
+                byte[] content;
+                using (var stream = entry.Open())
+                using (var memory = new MemoryStream())
+                {
+                    stream.CopyTo(memory);
+                    content = memory.ToArray();
+                }
+                entry.Delete();
+                // Keep the architecture, cut the weights short.
+                using var replaced = zip.CreateEntry(name).Open();
+                replaced.Write(content, 0, content.Length / 3);
+            }
+            // ML.NET calls our loader through reflection, which wraps what it throws; the cause is ours.
+            Exception error = Assert.Throws<Exception>(() => ml.Model.Load(path, out _));
+            while (error is System.Reflection.TargetInvocationException { InnerException: { } inner })
+                error = inner;
+            Assert.IsInstanceOfType<InvalidDataException>(error);
+            StringAssert.Contains(error.Message, "deep network is corrupt or truncated");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
