@@ -25,7 +25,7 @@ public abstract class LearningRateSchedule
 
     /// <summary>
     /// Multiplies the learning rate by <paramref name="factor"/> when the validation loss (training loss without a
-    /// validation set) has not improved for <paramref name="patience"/> epochs, down to <paramref name="minimumLearningRate"/>.
+    /// validation set) has not improved for more than <paramref name="patience"/> epochs (a loss equal to the best is no improvement), down to <paramref name="minimumLearningRate"/>.
     /// </summary>
     public static LearningRateSchedule ReduceOnPlateau(double factor = 0.1, int patience = 2, double minimumLearningRate = 0)
         => new ReduceOnPlateauSchedule(factor, patience, minimumLearningRate);

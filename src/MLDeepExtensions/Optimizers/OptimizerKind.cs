@@ -31,7 +31,8 @@ public enum OptimizerKind
 
     /// <summary>
     /// RMSProp (Hinton, 2012): E[g²] ← ρE[g²] + (1−ρ)g²; w ← w − λg/(√E[g²] + ε).
-    /// Defaults: λ = 0.001, ρ = 0.9, ε = 1e-8. (ρ is called alpha in PyTorch.)
+    /// Defaults: λ = 0.001, ρ = 0.9, ε = 1e-8. (ρ is called alpha in PyTorch.) With momentum μ &gt; 0 it follows
+    /// PyTorch: b ← μb + g/(√E[g²] + ε), w ← w − λb.
     /// </summary>
     RmsProp,
 
