@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
+using Microsoft.ML.Data;
 using TorchSharp;
 
 namespace MLDeepExtensions;
@@ -9,7 +10,7 @@ namespace MLDeepExtensions;
 /// and output size are not part of it; the estimator takes them from the schema (feature vector size, number of
 /// classes, label vector size).
 /// </summary>
-/// <remarks>Built-in architectures: <see cref="MlpArchitecture"/>.</remarks>
+/// <remarks>Built-in architectures: <see cref="MlpArchitecture"/>, <see cref="CnnArchitecture"/>.</remarks>
 public abstract class NetworkArchitecture
 {
     private protected NetworkArchitecture()
@@ -21,6 +22,12 @@ public abstract class NetworkArchitecture
 
     /// <summary>Adds one message per invalid setting (naming the property, the value seen and the fix).</summary>
     internal abstract void Validate(ICollection<string> errors);
+
+    /// <summary>
+    /// The architecture to train for a feature column of this type, with anything the data decides filled in
+    /// (e.g. an image shape from the column's dimensions), or an exception naming the column when the two do not fit.
+    /// </summary>
+    internal virtual NetworkArchitecture ResolveFor(VectorDataViewType featureType, string featureColumnName) => this;
 
     /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
     internal abstract torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize);
@@ -35,6 +42,7 @@ public abstract class NetworkArchitecture
         return kind switch
         {
             MlpArchitecture.KindName => MlpArchitecture.ReadSettings(reader),
+            CnnArchitecture.KindName => CnnArchitecture.ReadSettings(reader),
             _ => throw new InvalidDataException(
                 $"The model file names network architecture '{kind}', which this version of MLDeepExtensions does not know. " +
                 "Load it with the version that saved it, or a newer one."),

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
@@ -59,6 +60,7 @@ public sealed class DeepNetworkEstimator : IEstimator<DeepNetworkTransformer>
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
         int inputSize = SchemaChecks.CheckFeatureColumn(input.Schema, _options.FeatureColumnName);
+        var architecture = _options.Architecture.ResolveFor((VectorDataViewType)input.Schema[_options.FeatureColumnName].Type, _options.FeatureColumnName);
         var taskInfo = TaskInfo.Resolve(_options.Task, SchemaChecks.FindLabelColumn(input.Schema, _options.LabelColumnName));
         if (_options.ValidationData is { } validationData)
             CheckValidationSchema(validationData, inputSize, taskInfo);
@@ -83,12 +85,12 @@ public sealed class DeepNetworkEstimator : IEstimator<DeepNetworkTransformer>
                 validation = Read(_options.ValidationData, "validation", inputSize, taskInfo, channel);
 
             random.manual_seed(seed);
-            module = _options.Architecture.CreateModule(inputSize, taskInfo.OutputSize);
-            channel.Info($"{nameof(DeepNetworkEstimator)}: {_options.Architecture} for {taskInfo.Task}, {inputSize} inputs → {taskInfo.OutputSize} outputs, " +
+            module = architecture.CreateModule(inputSize, taskInfo.OutputSize);
+            channel.Info($"{nameof(DeepNetworkEstimator)}: {architecture} for {taskInfo.Task}, {inputSize} inputs → {taskInfo.OutputSize} outputs, " +
                 $"{train.Count} training rows{(validation is null ? "" : $", {validation.Count} validation rows")}, {_options.Optimizer}.");
             using var loss = new LossFunction(taskInfo.Task, taskInfo.OutputSize, _options.ClassWeights);
             var history = new TrainingLoop(module, loss, _options, channel).Run(train, validation, seed);
-            var model = new NetworkModel(module, _options.Architecture, taskInfo, inputSize, _options.FeatureColumnName,
+            var model = new NetworkModel(module, architecture, taskInfo, inputSize, _options.FeatureColumnName,
                 _options.LabelColumnName, OutputColumnNames.From(_options), _options.ScoringBatchSize, history);
             module = null;
             return new DeepNetworkTransformer(_host, model);

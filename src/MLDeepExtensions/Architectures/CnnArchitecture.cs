@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
+using TorchSharp;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// A convolutional network for images given as a Single vector column: convolution blocks, then a dense head.
+/// The image shape is declared (<see cref="InputShape"/>) or taken from the column's dimensions, as ML.NET's
+/// <c>ExtractPixels</c> sets them.
+/// </summary>
+/// <example><code>new CnnArchitecture(inputShape: new ImageShape(1, 28, 28))</code> is a good small CNN: two blocks of
+/// 3×3 convolutions (32 and 64 filters) with ReLU and 2×2 max pooling, then a dense layer of 128 with dropout 0.25.</example>
+public sealed class CnnArchitecture : NetworkArchitecture
+{
+    internal const string KindName = "cnn";
+
+    /// <summary>Creates the default small CNN for images of the given shape (null: from the feature column's dimensions).</summary>
+    public CnnArchitecture(ImageShape? inputShape = null)
+    {
+        InputShape = inputShape;
+    }
+
+    /// <summary>The image shape; null takes it from the feature column's dimensions (read per <see cref="PixelLayout"/>). Default: null.</summary>
+    public ImageShape? InputShape { get; init; }
+
+    /// <summary>How pixels are ordered in the feature vector. Default: <see cref="MLDeepExtensions.PixelLayout.Planar"/> (C×H×W).</summary>
+    public PixelLayout PixelLayout { get; init; } = PixelLayout.Planar;
+
+    /// <summary>The convolution blocks, input side first. Default: 32 and 64 filters, 3×3, ReLU, 2×2 max pooling.</summary>
+    public IReadOnlyList<ConvolutionBlock> Blocks { get; init; } = new[] { new ConvolutionBlock(32), new ConvolutionBlock(64) };
+
+    /// <summary>Hidden layer sizes of the dense head after the convolutions. Default: 128.</summary>
+    public IReadOnlyList<int> DenseLayers { get; init; } = new[] { 128 };
+
+    /// <summary>Activation of the dense head. Default: ReLU.</summary>
+    public Activation DenseActivation { get; init; } = Activation.ReLU;
+
+    /// <summary>Dropout before each dense layer of the head, in [0, 1). Default: 0.25.</summary>
+    public float DenseDropout { get; init; } = 0.25f;
+
+    /// <summary>Random flips and shifts during training only. Default: null (off).</summary>
+    public ImageAugmentation? Augmentation { get; init; }
+
+    internal override string Kind => KindName;
+
+    internal override void Validate(ICollection<string> errors)
+    {
+        const string name = nameof(CnnArchitecture);
+        if (InputShape is { } shape && (shape.Channels < 1 || shape.Height < 1 || shape.Width < 1))
+            errors.Add($"{name}.{nameof(InputShape)} is {shape}; every dimension must be ≥ 1.");
+        if (!Enum.IsDefined(PixelLayout))
+            errors.Add($"{name}.{nameof(PixelLayout)} is {(int)PixelLayout}, not a member of {nameof(MLDeepExtensions.PixelLayout)}.");
+        if (Blocks is null || Blocks.Count == 0)
+            errors.Add($"{name}.{nameof(Blocks)} is empty; give at least one ConvolutionBlock (or use MlpArchitecture).");
+        else
+            for (int i = 0; i < Blocks.Count; i++)
+                if (Blocks[i] is null) errors.Add($"{name}.{nameof(Blocks)}[{i}] is null.");
+                else Blocks[i].Validate(errors, $"{name}.{nameof(Blocks)}[{i}]");
+        if (DenseLayers is null)
+            errors.Add($"{name}.{nameof(DenseLayers)} is null; give an empty list for no hidden dense layer.");
+        else
+            for (int i = 0; i < DenseLayers.Count; i++)
+                if (DenseLayers[i] < 1) errors.Add($"{name}.{nameof(DenseLayers)}[{i}] is {DenseLayers[i]}; it must be ≥ 1.");
+        if (!(DenseDropout >= 0 && DenseDropout < 1))
+            errors.Add($"{name}.{nameof(DenseDropout)} is {DenseDropout}; it must be in [0, 1).");
+        if (!Enum.IsDefined(DenseActivation))
+            errors.Add($"{name}.{nameof(DenseActivation)} is {(int)DenseActivation}, not a member of {nameof(Activation)}.");
+        Augmentation?.Validate(errors);
+        if (InputShape is { } s && Blocks is { Count: > 0 } && Blocks.All(b => b is not null) && FinalSize(s) is null)
+            errors.Add($"{name}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
+    }
+
+    internal override NetworkArchitecture ResolveFor(VectorDataViewType featureType, string featureColumnName)
+    {
+        var shape = InputShape ?? FromDimensions(featureType, featureColumnName);
+        if (shape.Size != featureType.Size)
+            throw SchemaChecks.Mismatch("feature", featureColumnName, $"a vector of {shape.Size} values for images of {shape} ({nameof(InputShape)})",
+                $"a vector of {featureType.Size}", $"Declare the {nameof(InputShape)} of the images the column holds (channels, height, width).");
+        if (FinalSize(shape) is null)
+            throw new ArgumentException($"A {shape} image from column '{featureColumnName}' shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.", "options");
+        return InputShape == shape ? this : With(shape);
+    }
+
+    private ImageShape FromDimensions(VectorDataViewType type, string column)
+    {
+        var dims = type.Dimensions;
+        if (dims.Length == 3)
+            return PixelLayout == PixelLayout.Planar ? new ImageShape(dims[0], dims[1], dims[2]) : new ImageShape(dims[2], dims[0], dims[1]);
+        if (dims.Length == 2)
+            return new ImageShape(1, dims[0], dims[1]);
+        throw SchemaChecks.Mismatch("feature", column, "an image vector with dimensions (as ExtractPixels makes) or a declared InputShape",
+            $"{type} without image dimensions", $"Set {nameof(CnnArchitecture)}.{nameof(InputShape)}, e.g. new ImageShape(1, 28, 28).");
+    }
+
+    private (int Height, int Width)? FinalSize(ImageShape shape)
+    {
+        (int, int)? size = (shape.Height, shape.Width);
+        foreach (var block in Blocks)
+            size = size is var (h, w) ? block.OutputSize(h, w) : null;
+        return size;
+    }
+
+    private CnnArchitecture With(ImageShape shape) => new(shape)
+    {
+        PixelLayout = PixelLayout, Blocks = Blocks, DenseLayers = DenseLayers, DenseActivation = DenseActivation,
+        DenseDropout = DenseDropout, Augmentation = Augmentation,
+    };
+
+    internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
+    {
+        var shape = InputShape ?? throw new InvalidOperationException("The CNN's input shape was not resolved before building the network.");
+        var (height, width) = FinalSize(shape)!.Value;
+        return new CnnModule(shape, PixelLayout, Blocks, DenseLayers, DenseActivation, DenseDropout, Augmentation, Blocks[^1].Filters * height * width, outputSize);
+    }
+
+    internal override void WriteSettings(BinaryWriter writer)
+    {
+        var shape = InputShape ?? throw new InvalidOperationException("Only a resolved CNN can be saved.");
+        writer.Write(shape.Channels);
+        writer.Write(shape.Height);
+        writer.Write(shape.Width);
+        writer.Write((int)PixelLayout);
+        writer.Write(Blocks.Count);
+        foreach (var block in Blocks)
+            block.Write(writer);
+        writer.Write(DenseLayers.Count);
+        foreach (int units in DenseLayers)
+            writer.Write(units);
+        writer.Write((int)DenseActivation);
+        writer.Write(DenseDropout);
+        writer.Write(Augmentation is not null);
+        Augmentation?.Write(writer);
+    }
+
+    internal static CnnArchitecture ReadSettings(BinaryReader reader)
+    {
+        var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var layout = (PixelLayout)reader.ReadInt32();
+        var blocks = ReadList(reader, ConvolutionBlock.Read);
+        var dense = ReadList(reader, r => r.ReadInt32());
+        var architecture = new CnnArchitecture(shape)
+        {
+            PixelLayout = layout,
+            Blocks = blocks,
+            DenseLayers = dense,
+            DenseActivation = (Activation)reader.ReadInt32(),
+            DenseDropout = reader.ReadSingle(),
+            Augmentation = reader.ReadBoolean() ? ImageAugmentation.Read(reader) : null,
+        };
+        var errors = new List<string>();
+        architecture.Validate(errors);
+        if (errors.Count > 0)
+            throw new InvalidDataException("The model file's CNN settings are corrupt: " + string.Join(" ", errors));
+        return architecture;
+    }
+
+    private static T[] ReadList<T>(BinaryReader reader, Func<BinaryReader, T> read)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0 || count > 10_000)
+            throw new InvalidDataException($"The model file's CNN settings are corrupt: a list of {count} entries.");
+        return Enumerable.Range(0, count).Select(_ => read(reader)).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"CNN {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", Blocks)}] → dense [{string.Join(", ", DenseLayers)}]" +
+           (Augmentation is { IsActive: true } a ? $", augmentation {a}" : "");
+}

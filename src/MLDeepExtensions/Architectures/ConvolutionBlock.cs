@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// One convolution block of a <see cref="CnnArchitecture"/>: a 2-D convolution, optional batch normalization, an
+/// activation, optional pooling and optional dropout, in that order.
+/// </summary>
+public sealed class ConvolutionBlock
+{
+    /// <summary>Creates a block with the given number of filters (output channels) and the defaults below.</summary>
+    public ConvolutionBlock(int filters)
+    {
+        Filters = filters;
+    }
+
+    /// <summary>Output channels, ≥ 1.</summary>
+    public int Filters { get; init; }
+
+    /// <summary>Side of the square kernel, ≥ 1. Default: 3.</summary>
+    public int KernelSize { get; init; } = 3;
+
+    /// <summary>Step of the kernel, ≥ 1. Default: 1.</summary>
+    public int Stride { get; init; } = 1;
+
+    /// <summary>Zero padding on each side, ≥ 0; null pads KernelSize / 2 ("same" size at stride 1). Default: null.</summary>
+    public int? Padding { get; init; }
+
+    /// <summary>Non-linearity after the convolution. Default: ReLU.</summary>
+    public Activation Activation { get; init; } = Activation.ReLU;
+
+    /// <summary>Adds batch normalization between convolution and activation. Default: false.</summary>
+    public bool BatchNormalization { get; init; }
+
+    /// <summary>Pooling after the activation. Default: <see cref="PoolingKind.Max"/>.</summary>
+    public PoolingKind Pooling { get; init; } = PoolingKind.Max;
+
+    /// <summary>Side (and stride) of the pooling window, ≥ 1. Default: 2.</summary>
+    public int PoolSize { get; init; } = 2;
+
+    /// <summary>Probability of zeroing a whole channel during training only, in [0, 1). Default: 0.</summary>
+    public float Dropout { get; init; }
+
+    internal int EffectivePadding => Padding ?? KernelSize / 2;
+
+    internal void Validate(ICollection<string> errors, string name)
+    {
+        if (Filters < 1) errors.Add($"{name}.{nameof(Filters)} is {Filters}; it must be ≥ 1.");
+        if (KernelSize < 1) errors.Add($"{name}.{nameof(KernelSize)} is {KernelSize}; it must be ≥ 1.");
+        if (Stride < 1) errors.Add($"{name}.{nameof(Stride)} is {Stride}; it must be ≥ 1.");
+        if (Padding < 0) errors.Add($"{name}.{nameof(Padding)} is {Padding}; it must be ≥ 0, or null for KernelSize / 2.");
+        if (PoolSize < 1) errors.Add($"{name}.{nameof(PoolSize)} is {PoolSize}; it must be ≥ 1.");
+        if (!(Dropout >= 0 && Dropout < 1)) errors.Add($"{name}.{nameof(Dropout)} is {Dropout}; it must be in [0, 1).");
+        if (!Enum.IsDefined(Activation)) errors.Add($"{name}.{nameof(Activation)} is {(int)Activation}, not a member of {nameof(MLDeepExtensions.Activation)}.");
+        if (!Enum.IsDefined(Pooling)) errors.Add($"{name}.{nameof(Pooling)} is {(int)Pooling}, not a member of {nameof(PoolingKind)}.");
+    }
+
+    /// <summary>The (height, width) this block turns an input of the given size into, or null if it shrinks to nothing.</summary>
+    internal (int Height, int Width)? OutputSize(int height, int width)
+    {
+        int Conv(int n) => (n + 2 * EffectivePadding - KernelSize) / Stride + 1;
+        int Pool(int n) => Pooling == PoolingKind.None ? n : n / PoolSize;
+        int h = Pool(Conv(height)), w = Pool(Conv(width));
+        return h >= 1 && w >= 1 && Conv(height) >= 1 && Conv(width) >= 1 ? (h, w) : null;
+    }
+
+    internal void Write(BinaryWriter writer)
+    {
+        writer.Write(Filters);
+        writer.Write(KernelSize);
+        writer.Write(Stride);
+        writer.Write(Padding ?? -1);
+        writer.Write((int)Activation);
+        writer.Write(BatchNormalization);
+        writer.Write((int)Pooling);
+        writer.Write(PoolSize);
+        writer.Write(Dropout);
+    }
+
+    internal static ConvolutionBlock Read(BinaryReader reader)
+    {
+        int filters = reader.ReadInt32(), kernel = reader.ReadInt32(), stride = reader.ReadInt32(), padding = reader.ReadInt32();
+        return new ConvolutionBlock(filters)
+        {
+            KernelSize = kernel,
+            Stride = stride,
+            Padding = padding < 0 ? null : padding,
+            Activation = (Activation)reader.ReadInt32(),
+            BatchNormalization = reader.ReadBoolean(),
+            Pooling = (PoolingKind)reader.ReadInt32(),
+            PoolSize = reader.ReadInt32(),
+            Dropout = reader.ReadSingle(),
+        };
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"conv{KernelSize}×{KernelSize}/{Stride} {Filters}" + (BatchNormalization ? " bn" : "") + $" {Activation}" +
+           (Pooling == PoolingKind.None ? "" : $" {Pooling.ToString().ToLowerInvariant()}pool{PoolSize}") + (Dropout > 0 ? $" drop {Dropout}" : "");
+}
