@@ -16,9 +16,20 @@ internal sealed class TrainingSet : IDisposable
         Labels = labels;
     }
 
-    public Tensor Features { get; }
+    public Tensor Features { get; private set; }
 
-    public Tensor Labels { get; }
+    public Tensor Labels { get; private set; }
+
+    /// <summary>Moves both tensors to <paramref name="device"/> (no copy when they are there already).</summary>
+    public void MoveTo(Device device)
+    {
+        if (Features.device_type == device.type && Features.device_index == device.index)
+            return;
+        var features = Features.to(device).DetachFromDisposeScope();
+        var labels = Labels.to(device).DetachFromDisposeScope();
+        Dispose();
+        (Features, Labels) = (features, labels);
+    }
 
     public int Count => (int)Features.shape[0];
 
@@ -27,7 +38,7 @@ internal sealed class TrainingSet : IDisposable
     {
         int validationCount = Math.Clamp((int)Math.Round(Count * fraction), 1, Count - 1);
         using var scope = NewDisposeScope();
-        var order = tensor(Permutation(Count, seed));
+        var order = tensor(Permutation(Count, seed), device: Features.device);
         var validationRows = order.narrow(0, 0, validationCount);
         var trainRows = order.narrow(0, validationCount, Count - validationCount);
         var train = new TrainingSet(Features.index_select(0, trainRows).MoveToOuterDisposeScope(), Labels.index_select(0, trainRows).MoveToOuterDisposeScope());

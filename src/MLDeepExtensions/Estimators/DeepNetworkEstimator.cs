@@ -7,6 +7,7 @@ using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Interop;
 using MLDeepExtensions.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions;
@@ -84,14 +85,18 @@ public sealed class DeepNetworkEstimator : IEstimator<DeepNetworkTransformer>
             else if (_options.ValidationData is not null)
                 validation = Read(_options.ValidationData, "validation", inputSize, taskInfo, channel);
 
+            var device = DeviceSelector.Resolve(_options.Device, _host, channel);
+            train.MoveTo(device);
+            validation?.MoveTo(device);
             random.manual_seed(seed);
             module = architecture.CreateModule(inputSize, taskInfo.OutputSize);
+            module.to(device);
             channel.Info($"{nameof(DeepNetworkEstimator)}: {architecture} for {taskInfo.Task}, {inputSize} inputs → {taskInfo.OutputSize} outputs, " +
-                $"{train.Count} training rows{(validation is null ? "" : $", {validation.Count} validation rows")}, {_options.Optimizer}.");
-            using var loss = new LossFunction(taskInfo.Task, taskInfo.OutputSize, _options.ClassWeights);
+                $"{train.Count} training rows{(validation is null ? "" : $", {validation.Count} validation rows")}, {_options.Optimizer}, on {device}.");
+            using var loss = new LossFunction(taskInfo.Task, taskInfo.OutputSize, _options.ClassWeights, device);
             var history = new TrainingLoop(module, loss, _options, channel).Run(train, validation, seed);
             var model = new NetworkModel(module, architecture, taskInfo, inputSize, _options.FeatureColumnName,
-                _options.LabelColumnName, OutputColumnNames.From(_options), _options.ScoringBatchSize, history);
+                _options.LabelColumnName, OutputColumnNames.From(_options), _options.ScoringBatchSize, history, device);
             module = null;
             return new DeepNetworkTransformer(_host, model);
         }

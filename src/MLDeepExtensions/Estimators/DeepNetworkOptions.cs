@@ -56,6 +56,12 @@ public sealed class DeepNetworkOptions
     /// <summary>Separate validation data with the same schema as the training data. Default: null. Exclusive with <see cref="ValidationFraction"/>.</summary>
     public IDataView? ValidationData { get; set; }
 
+    /// <summary>
+    /// Where to train and score. Default: null — CUDA device MLContext.GpuDeviceId when the MLContext sets one (falling
+    /// back to the CPU when MLContext.FallbackToCpu allows), else <see cref="ComputeDevice.Auto"/>.
+    /// </summary>
+    public ComputeDevice? Device { get; set; }
+
     /// <summary>Early stopping; null trains all <see cref="Epochs"/>. Default: null.</summary>
     public EarlyStoppingOptions? EarlyStopping { get; set; }
 
@@ -118,6 +124,8 @@ public sealed class DeepNetworkOptions
         if (ValidationFraction > 0 && ValidationData is not null)
             errors.Add($"Both {nameof(ValidationFraction)} ({ValidationFraction}) and {nameof(ValidationData)} are set; use one of them.");
         EarlyStopping?.Validate(errors);
+        if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })
+            errors.Add($"{nameof(Device)} is cuda:{Device.Index}; a CUDA device index must be ≥ 0.");
         if (ClassWeights is not null)
         {
             for (int i = 0; i < ClassWeights.Count; i++)

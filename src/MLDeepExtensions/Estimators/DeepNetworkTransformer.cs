@@ -33,7 +33,7 @@ public sealed class DeepNetworkTransformer : ITransformer, IDisposable
         Model = model;
         _taskInfo = model.TaskInfo;
         _names = model.Names;
-        _scorer = new NetworkScorer(model.Module, model.TaskInfo, model.InputSize);
+        _scorer = new NetworkScorer(model.Module, model.TaskInfo, model.InputSize, model.Device);
     }
 
     /// <summary>The name of the feature column the network reads.</summary>
@@ -56,6 +56,9 @@ public sealed class DeepNetworkTransformer : ITransformer, IDisposable
 
     /// <summary>The metrics of every training epoch (saved with the model).</summary>
     public TrainingHistory History => Model.History;
+
+    /// <summary>Where the network scores: where it was trained, or after loading the device the MLContext asks for (else CUDA when available, else the CPU).</summary>
+    public string Device => Model.Device.ToString();
 
     /// <summary>Number of trainable weights in the network.</summary>
     public long ParameterCount => Model.ParameterCount;

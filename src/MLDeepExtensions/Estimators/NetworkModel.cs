@@ -7,7 +7,7 @@ namespace MLDeepExtensions.Estimators;
 internal sealed class NetworkModel
 {
     public NetworkModel(nn.Module<Tensor, Tensor> module, NetworkArchitecture architecture, TaskInfo taskInfo, int inputSize,
-        string featureColumnName, string labelColumnName, OutputColumnNames names, int scoringBatchSize, TrainingHistory history)
+        string featureColumnName, string labelColumnName, OutputColumnNames names, int scoringBatchSize, TrainingHistory history, Device device)
     {
         Module = module;
         Architecture = architecture;
@@ -19,6 +19,7 @@ internal sealed class NetworkModel
         ScoringBatchSize = scoringBatchSize;
         History = history;
         ParameterCount = module.parameters().Sum(p => p.numel());
+        Device = device;
     }
 
     public nn.Module<Tensor, Tensor> Module { get; }
@@ -40,4 +41,7 @@ internal sealed class NetworkModel
     public TrainingHistory History { get; }
 
     public long ParameterCount { get; }
+
+    /// <summary>Where the module lives and scores.</summary>
+    public Device Device { get; }
 }

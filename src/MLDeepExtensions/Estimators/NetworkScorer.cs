@@ -12,9 +12,11 @@ internal sealed class NetworkScorer : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _module;
     private readonly bool _softmax;
+    private readonly Device _device;
 
-    public NetworkScorer(nn.Module<Tensor, Tensor> module, TaskInfo task, int inputSize)
+    public NetworkScorer(nn.Module<Tensor, Tensor> module, TaskInfo task, int inputSize, Device device)
     {
+        _device = device;
         _module = module;
         _softmax = task.Task == DeepNetworkTask.MulticlassClassification;
         InputSize = inputSize;
@@ -33,11 +35,11 @@ internal sealed class NetworkScorer : IDisposable
         ObjectDisposedException.ThrowIf(IsDisposed, typeof(DeepNetworkTransformer));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = tensor(features, stackalloc long[] { rows, InputSize });
+        var input = tensor(features, stackalloc long[] { rows, InputSize }, device: _device);
         var output = _module.forward(input);
         if (_softmax)
             output = nn.functional.softmax(output, 1);
-        output.contiguous().data<float>().CopyTo(outputs, 0);
+        output.cpu().contiguous().data<float>().CopyTo(outputs, 0);
     }
 
     /// <summary>Frees the module; later calls to <see cref="Score"/> throw <see cref="ObjectDisposedException"/>.</summary>

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Estimators;
+using TorchSharp;
 
 namespace MLDeepExtensions.Persistence;
 
@@ -102,7 +103,10 @@ internal static class ModelFormat
                 throw Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
             var history = new TrainingHistory();
             ctx.TryLoadBinaryStream(HistoryStream, reader => history = ReadHistory(reader));
-            return new NetworkModel(module!, architecture!, task, inputSize, feature, label, names, scoringBatchSize, history);
+            using var channel = env.Start("Loading");
+            var device = Interop.DeviceSelector.Resolve(null, env, channel);
+            module!.to(device);
+            return new NetworkModel(module!, architecture!, task, inputSize, feature, label, names, scoringBatchSize, history, device);
         }
         catch (Exception e) when (e is not InvalidDataException)
         {

@@ -13,7 +13,7 @@ internal sealed class LossFunction : IDisposable
     private readonly DeepNetworkTask _task;
     private readonly Tensor? _classWeights;
 
-    public LossFunction(DeepNetworkTask task, int classCount, IReadOnlyList<float>? classWeights)
+    public LossFunction(DeepNetworkTask task, int classCount, IReadOnlyList<float>? classWeights, Device device)
     {
         _task = task;
         if (classWeights is null)
@@ -29,7 +29,7 @@ internal sealed class LossFunction : IDisposable
         var weights = new float[expected];
         for (int i = 0; i < expected; i++)
             weights[i] = classWeights[i];
-        _classWeights = tensor(weights).DetachFromDisposeScope();
+        _classWeights = tensor(weights, device: device).DetachFromDisposeScope();
     }
 
     /// <summary>The mean loss of a batch.</summary>

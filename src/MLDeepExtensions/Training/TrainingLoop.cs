@@ -82,7 +82,10 @@ internal sealed class TrainingLoop
         _module.train();
         int count = train.Count;
         int batchSize = Math.Min(_options.BatchSize, count);
-        using var order = _options.Shuffle ? tensor(TrainingSet.Permutation(count, shuffleSeed)) : arange(count, ScalarType.Int64);
+        var device = train.Features.device;
+        using var order = _options.Shuffle
+            ? tensor(TrainingSet.Permutation(count, shuffleSeed), device: device)
+            : arange(count, ScalarType.Int64, device: device);
         double lossSum = 0;
         int seen = 0;
         for (int start = 0; start < count; start += batchSize)
