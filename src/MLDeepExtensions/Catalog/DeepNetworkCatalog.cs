@@ -16,7 +16,7 @@ public static class DeepNetworkCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">All settings.</param>
     public static DeepNetworkEstimator DeepNetwork(this TransformsCatalog catalog, DeepNetworkOptions options)
-        => new(Env(catalog), options);
+        => new(MLContextAccess.GetEnvironment(catalog), options);
 
     /// <summary>Trains a deep network with the most used settings; the task follows the label column type.</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -33,13 +33,13 @@ public static class DeepNetworkCatalog
         OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
-        => new(Env(catalog), Options(DeepNetworkTask.Auto, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
+        => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.Auto, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
     /// <summary>Trains a multiclass classifier (Key label) with the given settings.</summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="options">All settings; <see cref="DeepNetworkOptions.Task"/> must be Auto or MulticlassClassification.</param>
     public static DeepNetworkEstimator DeepNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, DeepNetworkOptions options)
-        => new(Env(catalog), ForTask(options, DeepNetworkTask.MulticlassClassification));
+        => new(MLContextAccess.GetEnvironment(catalog), ForTask(options, DeepNetworkTask.MulticlassClassification));
 
     /// <summary>Trains a multiclass classifier (Key label) with the most used settings.</summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
@@ -56,13 +56,13 @@ public static class DeepNetworkCatalog
         OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
-        => new(Env(catalog), Options(DeepNetworkTask.MulticlassClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
+        => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.MulticlassClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
     /// <summary>Trains a binary classifier (Boolean label) with the given settings.</summary>
     /// <param name="catalog">The binary trainers catalog.</param>
     /// <param name="options">All settings; <see cref="DeepNetworkOptions.Task"/> must be Auto or BinaryClassification.</param>
     public static DeepNetworkEstimator DeepNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, DeepNetworkOptions options)
-        => new(Env(catalog), ForTask(options, DeepNetworkTask.BinaryClassification));
+        => new(MLContextAccess.GetEnvironment(catalog), ForTask(options, DeepNetworkTask.BinaryClassification));
 
     /// <summary>Trains a binary classifier (Boolean label) with the most used settings.</summary>
     /// <param name="catalog">The binary trainers catalog.</param>
@@ -79,13 +79,13 @@ public static class DeepNetworkCatalog
         OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
-        => new(Env(catalog), Options(DeepNetworkTask.BinaryClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
+        => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.BinaryClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
     /// <summary>Trains a regression network (Single or Single-vector label) with the given settings.</summary>
     /// <param name="catalog">The regression trainers catalog.</param>
     /// <param name="options">All settings; <see cref="DeepNetworkOptions.Task"/> must be Auto or Regression.</param>
     public static DeepNetworkEstimator DeepNetwork(this RegressionCatalog.RegressionTrainers catalog, DeepNetworkOptions options)
-        => new(Env(catalog), ForTask(options, DeepNetworkTask.Regression));
+        => new(MLContextAccess.GetEnvironment(catalog), ForTask(options, DeepNetworkTask.Regression));
 
     /// <summary>Trains a regression network (Single or Single-vector label) with the most used settings.</summary>
     /// <param name="catalog">The regression trainers catalog.</param>
@@ -102,13 +102,8 @@ public static class DeepNetworkCatalog
         OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
-        => new(Env(catalog), Options(DeepNetworkTask.Regression, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
+        => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.Regression, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
-    private static IHostEnvironment Env(object catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return MLContextAccess.GetEnvironment((IInternalCatalog)catalog);
-    }
 
     private static DeepNetworkOptions Options(DeepNetworkTask task, string label, string features, NetworkArchitecture? architecture,
         OptimizerOptions? optimizer, int epochs, int batchSize) => new()

@@ -16,12 +16,13 @@ namespace MLDeepExtensions.Data;
 /// </summary>
 internal static class TrainingDataReader
 {
-    public static TrainingSet Read(IDataView data, string role, string featureColumnName, int featureSize, string labelColumnName,
+    /// <summary>Reads features and labels; with no label column (autoencoders) the label is the features themselves.</summary>
+    public static TrainingSet Read(IDataView data, string role, string featureColumnName, int featureSize, string? labelColumnName,
         TaskInfo task, bool dropNonFinite, IChannel channel, CancellationToken cancellation)
     {
         var featureColumn = data.Schema[featureColumnName];
-        var labelColumn = data.Schema[labelColumnName];
-        int labelWidth = task.VectorLabel ? task.OutputSize : 1;
+        var labelColumn = labelColumnName is null ? (DataViewSchema.Column?)null : data.Schema[labelColumnName];
+        int labelWidth = labelColumn is null ? 0 : task.VectorLabel ? task.OutputSize : 1;
         long? knownRows = data.GetRowCount();
         int capacity = (int)Math.Clamp(knownRows ?? 1024, 1, int.MaxValue / Math.Max(featureSize, 1));
         var features = new float[(long)capacity * featureSize];
@@ -29,8 +30,8 @@ internal static class TrainingDataReader
 
         int rows = 0;
         long badFeatureRows = 0, badLabelRows = 0, seen = 0;
-        var readLabel = LabelReader(task, labelColumn);
-        using (var cursor = data.GetRowCursor(new[] { featureColumn, labelColumn }))
+        var readLabel = labelColumn is { } column ? LabelReader(task, column) : _ => _ => true;
+        using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
         {
             var featureGetter = cursor.GetGetter<VBuffer<float>>(featureColumn);
             var labelGetter = readLabel(cursor);
@@ -62,8 +63,8 @@ internal static class TrainingDataReader
 
         if (badFeatureRows + badLabelRows > 0)
         {
-            string counts = $"{badFeatureRows} of {seen} {role} rows have NaN or infinite values in feature column '{featureColumnName}' " +
-                $"and {badLabelRows} have a NaN, infinite or missing value in label column '{labelColumnName}'";
+            string counts = $"{badFeatureRows} of {seen} {role} rows have NaN or infinite values in feature column '{featureColumnName}'" +
+                (labelColumnName is null ? "" : $" and {badLabelRows} have a NaN, infinite or missing value in label column '{labelColumnName}'");
             if (!dropNonFinite)
                 throw new ArgumentException(counts + ". Replace them (mlContext.Transforms.ReplaceMissingValues), filter them " +
                     $"(mlContext.Data.FilterRowsByMissingValues), or set {nameof(DeepNetworkOptions)}.{nameof(DeepNetworkOptions.DropRowsWithNonFiniteValues)} = true.", "input");
@@ -75,22 +76,25 @@ internal static class TrainingDataReader
         return ToTensors(features, labels, rows, featureSize, task, labelColumnName, role);
     }
 
-    private static TrainingSet ToTensors(float[] features, float[] labels, int rows, int featureSize, TaskInfo task, string labelColumnName, string role)
+    private static TrainingSet ToTensors(float[] features, float[] labels, int rows, int featureSize, TaskInfo task, string? labelColumnName, string role)
     {
         using var scope = NewDisposeScope();
         var featureTensor = tensor(features, stackalloc long[] { rows, featureSize });
         Tensor labelTensor;
-        switch (task.Task)
+        switch (labelColumnName is null ? null : (DeepNetworkTask?)task.Task)
         {
+            case null:
+                labelTensor = featureTensor.alias();
+                break;
             case DeepNetworkTask.MulticlassClassification:
                 labelTensor = tensor(labels, stackalloc long[] { rows }).to_type(ScalarType.Int64);
                 if (role == "training")
-                    CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName);
+                    CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName!);
                 break;
             case DeepNetworkTask.BinaryClassification:
                 labelTensor = tensor(labels, stackalloc long[] { rows });
                 if (role == "training")
-                    CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName);
+                    CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName!);
                 break;
             default:
                 labelTensor = task.VectorLabel

@@ -65,52 +65,11 @@ public sealed class DeepNetworkEstimator : IEstimator<DeepNetworkTransformer>
         var taskInfo = TaskInfo.Resolve(_options.Task, SchemaChecks.FindLabelColumn(input.Schema, _options.LabelColumnName));
         if (_options.ValidationData is { } validationData)
             CheckValidationSchema(validationData, inputSize, taskInfo);
-        TorchNative.EnsureInitialized();
-
-        int seed = _options.Seed ?? MLContextAccess.GetSeed(_host) ?? 0;
-        using var channel = _host.Start("Training");
-        TrainingSet? train = null, validation = null;
-        nn.Module<Tensor, Tensor>? module = null;
-        try
-        {
-            train = Read(input, "training", inputSize, taskInfo, channel);
-            if (_options.ValidationFraction > 0)
-            {
-                if (train.Count < 2)
-                    throw new ArgumentException($"{nameof(DeepNetworkOptions.ValidationFraction)} needs at least 2 training rows; there is {train.Count}.", "input");
-                var whole = train;
-                (train, validation) = whole.Split(_options.ValidationFraction, seed);
-                whole.Dispose();
-            }
-            else if (_options.ValidationData is not null)
-                validation = Read(_options.ValidationData, "validation", inputSize, taskInfo, channel);
-
-            var device = DeviceSelector.Resolve(_options.Device, _host, channel);
-            train.MoveTo(device);
-            validation?.MoveTo(device);
-            random.manual_seed(seed);
-            module = architecture.CreateModule(inputSize, taskInfo.OutputSize);
-            module.to(device);
-            channel.Info($"{nameof(DeepNetworkEstimator)}: {architecture} for {taskInfo.Task}, {inputSize} inputs → {taskInfo.OutputSize} outputs, " +
-                $"{train.Count} training rows{(validation is null ? "" : $", {validation.Count} validation rows")}, {_options.Optimizer}, on {device}.");
-            using var loss = new LossFunction(taskInfo.Task, taskInfo.OutputSize, _options.ClassWeights, device);
-            var history = new TrainingLoop(module, loss, _options, channel).Run(train, validation, seed);
-            var model = new NetworkModel(module, architecture, taskInfo, inputSize, _options.FeatureColumnName,
-                _options.LabelColumnName, OutputColumnNames.From(_options), _options.ScoringBatchSize, history, device);
-            module = null;
-            return new DeepNetworkTransformer(_host, model);
-        }
-        finally
-        {
-            module?.Dispose();
-            train?.Dispose();
-            validation?.Dispose();
-        }
+        var trained = NetworkFit.Run(_host, _options, input, inputSize, _options.LabelColumnName, taskInfo, architecture, _options.ClassWeights);
+        var model = new NetworkModel(trained.Module, architecture, taskInfo, inputSize, _options.FeatureColumnName,
+            _options.LabelColumnName, OutputColumnNames.From(_options), _options.ScoringBatchSize, trained.History, trained.Device);
+        return new DeepNetworkTransformer(_host, model);
     }
-
-    private TrainingSet Read(IDataView data, string role, int inputSize, TaskInfo taskInfo, IChannel channel)
-        => TrainingDataReader.Read(data, role, _options.FeatureColumnName, inputSize, _options.LabelColumnName, taskInfo,
-            _options.DropRowsWithNonFiniteValues, channel, _options.CancellationToken);
 
     private void CheckValidationSchema(IDataView validationData, int inputSize, TaskInfo taskInfo)
     {

@@ -1,21 +1,17 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
-using Microsoft.ML;
 
 namespace MLDeepExtensions;
 
 /// <summary>
-/// Everything that configures a deep network fit: columns, task, architecture, optimizer and training controls.
-/// Every setting has a sensible default; the short catalog overloads set the most common ones.
+/// Everything that configures a deep network fit: columns, task, architecture, and (from
+/// <see cref="NetworkTrainingOptions"/>) the optimizer and training controls. Every setting has a sensible default;
+/// the short catalog overloads set the most common ones.
 /// </summary>
-public sealed class DeepNetworkOptions
+public sealed class DeepNetworkOptions : NetworkTrainingOptions
 {
     /// <summary>The label column: Key (multiclass), Boolean (binary), Single or known-size Single vector (regression). Default: "Label".</summary>
     public string LabelColumnName { get; set; } = DeepNetworkDefaults.LabelColumnName;
-
-    /// <summary>The input column: a known-size vector of Single. Default: "Features".</summary>
-    public string FeatureColumnName { get; set; } = DeepNetworkDefaults.FeatureColumnName;
 
     /// <summary>The output score column. Default: "Score".</summary>
     public string ScoreColumnName { get; set; } = DeepNetworkDefaults.ScoreColumnName;
@@ -32,59 +28,11 @@ public sealed class DeepNetworkOptions
     /// <summary>The network. Default: <c>new MlpArchitecture()</c> (hidden layers 128, 64, ReLU).</summary>
     public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture();
 
-    /// <summary>The optimizer and its settings. Default: Adam with learning rate 0.001.</summary>
-    public OptimizerOptions Optimizer { get; set; } = new();
-
-    /// <summary>Passes over the training data, ≥ 1. Default: 10.</summary>
-    public int Epochs { get; set; } = DeepNetworkDefaults.Epochs;
-
-    /// <summary>Rows per training step, ≥ 1. Default: 128.</summary>
-    public int BatchSize { get; set; } = DeepNetworkDefaults.BatchSize;
-
-    /// <summary>Rows per forward pass when scoring with Transform, ≥ 1. Default: 1024.</summary>
-    public int ScoringBatchSize { get; set; } = DeepNetworkDefaults.ScoringBatchSize;
-
-    /// <summary>Shuffles the training rows before every epoch. Default: true.</summary>
-    public bool Shuffle { get; set; } = DeepNetworkDefaults.Shuffle;
-
-    /// <summary>Seed for weight initialisation, shuffling and the validation split. Default: null (the MLContext's seed, else 0).</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Fraction of the training rows held out for validation, in (0, 1); 0 holds out none. Default: 0.</summary>
-    public float ValidationFraction { get; set; } = DeepNetworkDefaults.ValidationFraction;
-
-    /// <summary>Separate validation data with the same schema as the training data. Default: null. Exclusive with <see cref="ValidationFraction"/>.</summary>
-    public IDataView? ValidationData { get; set; }
-
-    /// <summary>
-    /// Where to train and score. Default: null — CUDA device MLContext.GpuDeviceId when the MLContext sets one (falling
-    /// back to the CPU when MLContext.FallbackToCpu allows), else <see cref="ComputeDevice.Auto"/>.
-    /// </summary>
-    public ComputeDevice? Device { get; set; }
-
-    /// <summary>Early stopping; null trains all <see cref="Epochs"/>. Default: null.</summary>
-    public EarlyStoppingOptions? EarlyStopping { get; set; }
-
     /// <summary>
     /// Loss weight per class, in key order for multiclass (one per key value) and [false, true] for binary;
     /// each &gt; 0. Default: null (all 1).
     /// </summary>
     public IReadOnlyList<float>? ClassWeights { get; set; }
-
-    /// <summary>
-    /// Drops training rows whose features or label are NaN, infinite or a missing key (and logs how many) instead of
-    /// failing. Default: false (such rows are an error that says how many there are).
-    /// </summary>
-    public bool DropRowsWithNonFiniteValues { get; set; }
-
-    /// <summary>Extra callbacks run by the training loop, in order, after the built-in ones. Default: none.</summary>
-    public IList<TrainingCallback> Callbacks { get; } = new List<TrainingCallback>();
-
-    /// <summary>Receives the metrics of every finished epoch. Default: null.</summary>
-    public IProgress<EpochMetrics>? Progress { get; set; }
-
-    /// <summary>Cancels the fit between batches with <see cref="OperationCanceledException"/>. Default: none.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>A shallow copy with another task (the callback list is shared).</summary>
     internal DeepNetworkOptions WithTask(DeepNetworkTask task)
@@ -99,7 +47,6 @@ public sealed class DeepNetworkOptions
     {
         var errors = new List<string>();
         CheckName(errors, nameof(LabelColumnName), LabelColumnName);
-        CheckName(errors, nameof(FeatureColumnName), FeatureColumnName);
         CheckName(errors, nameof(ScoreColumnName), ScoreColumnName);
         CheckName(errors, nameof(ProbabilityColumnName), ProbabilityColumnName);
         CheckName(errors, nameof(PredictedLabelColumnName), PredictedLabelColumnName);
@@ -107,25 +54,11 @@ public sealed class DeepNetworkOptions
             errors.Add($"{nameof(Task)} is {(int)Task}, which is not a member of {nameof(DeepNetworkTask)}.");
         if (Architecture is null)
             errors.Add($"{nameof(Architecture)} is null; use e.g. new MlpArchitecture(128, 64).");
+        else if (Architecture is AutoencoderArchitecture)
+            errors.Add($"{nameof(Architecture)} is an autoencoder, which trains without a label; use mlContext.Transforms.Autoencoder or mlContext.AnomalyDetection.Trainers.Autoencoder.");
         else
             Architecture.Validate(errors);
-        if (Optimizer is null)
-            errors.Add($"{nameof(Optimizer)} is null; use e.g. OptimizerOptions.Adam().");
-        else
-            Optimizer.Validate(errors);
-        if (Epochs < 1)
-            errors.Add($"{nameof(Epochs)} is {Epochs}; it must be ≥ 1.");
-        if (BatchSize < 1)
-            errors.Add($"{nameof(BatchSize)} is {BatchSize}; it must be ≥ 1 (typical: 32–256).");
-        if (ScoringBatchSize < 1)
-            errors.Add($"{nameof(ScoringBatchSize)} is {ScoringBatchSize}; it must be ≥ 1.");
-        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
-            errors.Add($"{nameof(ValidationFraction)} is {ValidationFraction}; it must be in (0, 1), or 0 for no held-out data.");
-        if (ValidationFraction > 0 && ValidationData is not null)
-            errors.Add($"Both {nameof(ValidationFraction)} ({ValidationFraction}) and {nameof(ValidationData)} are set; use one of them.");
-        EarlyStopping?.Validate(errors);
-        if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })
-            errors.Add($"{nameof(Device)} is cuda:{Device.Index}; a CUDA device index must be ≥ 0.");
+        ValidateTraining(errors);
         if (ClassWeights is not null)
         {
             for (int i = 0; i < ClassWeights.Count; i++)
@@ -134,21 +67,6 @@ public sealed class DeepNetworkOptions
                     errors.Add($"{nameof(ClassWeights)}[{i}] is {ClassWeights[i]}; every class weight must be a finite number > 0.");
             }
         }
-        for (int i = 0; i < Callbacks.Count; i++)
-        {
-            if (Callbacks[i] is null)
-                errors.Add($"{nameof(Callbacks)}[{i}] is null.");
-        }
-        if (errors.Count > 0)
-            throw new ArgumentException(
-                $"Invalid {nameof(DeepNetworkOptions)} ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):" +
-                Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors),
-                "options");
-    }
-
-    private static void CheckName(ICollection<string> errors, string option, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            errors.Add($"{option} is empty; give the name of a column.");
+        ThrowIfAny(errors);
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions;
-using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Persistence;
 
@@ -13,46 +12,30 @@ using MLDeepExtensions.Persistence;
 namespace MLDeepExtensions;
 
 /// <summary>
-/// A trained deep network inside an ML.NET pipeline. <c>Transform</c> scores lazily in batches; PredictionEngine
-/// scores one row at a time; <c>mlContext.Model.Save</c> stores the network in the model zip and
-/// <c>mlContext.Model.Load</c> brings it back in any process, no registration needed. Owns its TorchSharp module:
-/// dispose it when done.
+/// A trained supervised network (classifier or regressor) inside an ML.NET pipeline. <c>mlContext.Model.Load</c>
+/// brings a saved one back in any process, no registration needed.
 /// </summary>
-public sealed class DeepNetworkTransformer : ITransformer, IDisposable
+public sealed class DeepNetworkTransformer : NetworkTransformerBase
 {
     internal const string LoaderSignature = "DeepNetworkTransformer";
 
-    private readonly IHost _host;
-    private readonly NetworkScorer _scorer;
-    private readonly TaskInfo _taskInfo;
-    private readonly OutputColumnNames _names;
-
     internal DeepNetworkTransformer(IHostEnvironment env, NetworkModel model)
+        : base(env, NetworkScorer.ForPrediction(model.Module, model.TaskInfo, model.InputSize, model.Device), model.FeatureColumnName, model.ScoringBatchSize)
     {
-        _host = env.Register(nameof(DeepNetworkTransformer));
         Model = model;
-        _taskInfo = model.TaskInfo;
-        _names = model.Names;
-        _scorer = new NetworkScorer(model.Module, model.TaskInfo, model.InputSize, model.Device);
     }
-
-    /// <summary>The name of the feature column the network reads.</summary>
-    public string FeatureColumnName => Model.FeatureColumnName;
 
     /// <summary>The name of the label column the network was trained on.</summary>
     public string LabelColumnName => Model.LabelColumnName;
 
     /// <summary>The task the network solves.</summary>
-    public DeepNetworkTask Task => _taskInfo.Task;
+    public DeepNetworkTask Task => Model.TaskInfo.Task;
 
     /// <summary>The architecture the network was built from.</summary>
     public NetworkArchitecture Architecture => Model.Architecture;
 
-    /// <summary>The feature vector size the network expects.</summary>
-    public int InputSize => Model.InputSize;
-
     /// <summary>The width of the network's output layer (classes, 1, or the label vector size).</summary>
-    public int OutputSize => _taskInfo.OutputSize;
+    public int OutputSize => Model.TaskInfo.OutputSize;
 
     /// <summary>The metrics of every training epoch (saved with the model).</summary>
     public TrainingHistory History => Model.History;
@@ -65,25 +48,10 @@ public sealed class DeepNetworkTransformer : ITransformer, IDisposable
 
     internal NetworkModel Model { get; }
 
-    bool ITransformer.IsRowToRowMapper => true;
+    private protected override OutputLayout CreateLayout(DataViewSchema inputSchema)
+        => new PredictionLayout(Model.TaskInfo, Model.Names, inputSchema);
 
-    /// <summary>The schema <see cref="Transform"/> produces from <paramref name="inputSchema"/>.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>Adds the output columns to <paramref name="input"/>; nothing is scored until a cursor reads them.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new ScoringDataView(input, Bind(input.Schema), Model.ScoringBatchSize);
-    }
-
-    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(Bind(inputSchema));
-
-    void ICanSaveModel.Save(ModelSaveContext ctx)
-    {
-        ObjectDisposedException.ThrowIf(_scorer.IsDisposed, this);
-        ModelFormat.Save(ctx, Model);
-    }
+    private protected override void SaveModel(ModelSaveContext ctx) => ModelFormat.Save(ctx, Model);
 
     /// <summary>Factory for <see cref="SignatureLoadModel"/>: called by ML.NET when it loads a model zip.</summary>
     private static DeepNetworkTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -92,14 +60,4 @@ public sealed class DeepNetworkTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(ctx);
         return new DeepNetworkTransformer(env, ModelFormat.Load(env, ctx));
     }
-
-    private BoundScorer Bind(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        ObjectDisposedException.ThrowIf(_scorer.IsDisposed, this);
-        return new BoundScorer(_scorer, new OutputLayout(_taskInfo, _names, inputSchema), inputSchema, FeatureColumnName);
-    }
-
-    /// <summary>Frees the network's native memory. Data views made by <see cref="Transform"/> stop working.</summary>
-    public void Dispose() => _scorer.Dispose();
 }

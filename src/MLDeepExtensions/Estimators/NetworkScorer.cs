@@ -5,41 +5,56 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Estimators;
 
 /// <summary>
-/// Runs a trained module forward on batches of feature rows (eval mode, no gradients) and returns the values the
-/// output columns are made from: class probabilities (multiclass), the logit (binary), the prediction (regression).
+/// Runs a trained module on batches of feature rows (eval mode, no gradients) and writes, per row, the values the
+/// output columns are made from. Owns the module.
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
-    private readonly nn.Module<Tensor, Tensor> _module;
-    private readonly bool _softmax;
+    private readonly nn.Module _module;
+    private readonly Func<Tensor, Tensor> _compute;
     private readonly Device _device;
 
-    public NetworkScorer(nn.Module<Tensor, Tensor> module, TaskInfo task, int inputSize, Device device)
+    /// <param name="module">The module, in eval mode; disposed with the scorer.</param>
+    /// <param name="compute">Maps a [rows, inputSize] batch to [rows, outputWidth] values.</param>
+    /// <param name="inputSize">Values per input row.</param>
+    /// <param name="outputWidth">Values per output row.</param>
+    /// <param name="device">Where the module lives.</param>
+    public NetworkScorer(nn.Module module, Func<Tensor, Tensor> compute, int inputSize, int outputWidth, Device device)
     {
-        _device = device;
         _module = module;
-        _softmax = task.Task == DeepNetworkTask.MulticlassClassification;
+        _compute = compute;
+        _device = device;
         InputSize = inputSize;
-        OutputSize = task.OutputSize;
+        OutputSize = outputWidth;
+    }
+
+    /// <summary>The scorer of a supervised network: class probabilities (multiclass), the logit (binary), the prediction (regression).</summary>
+    public static NetworkScorer ForPrediction(nn.Module<Tensor, Tensor> module, TaskInfo task, int inputSize, Device device)
+    {
+        Func<Tensor, Tensor> compute = task.Task == DeepNetworkTask.MulticlassClassification
+            ? x => nn.functional.softmax(module.forward(x), 1)
+            : module.forward;
+        return new NetworkScorer(module, compute, inputSize, task.OutputSize, device);
     }
 
     public int InputSize { get; }
 
+    public int OutputSize { get; }
+
     public bool IsDisposed { get; private set; }
 
-    public int OutputSize { get; }
+    /// <summary>The public type that owns this scorer, named when it is used after disposal.</summary>
+    public string OwnerName { get; set; } = nameof(NetworkScorer);
 
     /// <summary>Scores <paramref name="rows"/> rows of <paramref name="features"/> into <paramref name="outputs"/> (rows × OutputSize).</summary>
     public void Score(float[] features, int rows, float[] outputs)
     {
-        ObjectDisposedException.ThrowIf(IsDisposed, typeof(DeepNetworkTransformer));
+        if (IsDisposed)
+            throw new ObjectDisposedException(OwnerName, $"This {OwnerName} was disposed, which freed its network; load or train it again.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(features, stackalloc long[] { rows, InputSize }, device: _device);
-        var output = _module.forward(input);
-        if (_softmax)
-            output = nn.functional.softmax(output, 1);
-        output.cpu().contiguous().data<float>().CopyTo(outputs, 0);
+        _compute(input).cpu().contiguous().data<float>().CopyTo(outputs, 0);
     }
 
     /// <summary>Frees the module; later calls to <see cref="Score"/> throw <see cref="ObjectDisposedException"/>.</summary>

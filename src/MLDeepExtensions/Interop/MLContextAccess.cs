@@ -7,8 +7,12 @@ namespace MLDeepExtensions.Interop;
 /// <summary>The ML.NET internals the catalog and estimators read, behind our own names.</summary>
 internal static class MLContextAccess
 {
-    /// <summary>The environment (the MLContext) behind a catalog.</summary>
-    public static IHostEnvironment GetEnvironment(IInternalCatalog catalog) => catalog.GetEnvironment();
+    /// <summary>The environment (the MLContext) behind a catalog such as mlContext.Transforms or mlContext.Regression.Trainers.</summary>
+    public static IHostEnvironment GetEnvironment(object catalog)
+    {
+        System.ArgumentNullException.ThrowIfNull(catalog);
+        return ((IInternalCatalog)catalog).GetEnvironment();
+    }
 
     /// <summary>The seed the MLContext was created with, or null when it has none.</summary>
     public static int? GetSeed(IHostEnvironment env) => (env as IHostEnvironmentInternal)?.Seed;

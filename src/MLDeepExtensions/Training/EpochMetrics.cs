@@ -2,7 +2,7 @@ using System;
 
 namespace MLDeepExtensions;
 
-/// <summary>What one finished epoch measured; reported through <see cref="DeepNetworkOptions.Progress"/> and kept in <see cref="TrainingHistory"/>.</summary>
+/// <summary>What one finished epoch measured; reported through <see cref="NetworkTrainingOptions.Progress"/> and kept in <see cref="TrainingHistory"/>.</summary>
 /// <param name="Epoch">The epoch number, starting at 1.</param>
 /// <param name="TrainingLoss">Mean loss over the epoch's training batches.</param>
 /// <param name="ValidationLoss">Mean loss on the validation data, or null without validation data.</param>

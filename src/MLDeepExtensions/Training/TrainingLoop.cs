@@ -17,10 +17,10 @@ internal sealed class TrainingLoop
 {
     private readonly nn.Module<Tensor, Tensor> _module;
     private readonly LossFunction _loss;
-    private readonly DeepNetworkOptions _options;
+    private readonly NetworkTrainingOptions _options;
     private readonly IChannel _channel;
 
-    public TrainingLoop(nn.Module<Tensor, Tensor> module, LossFunction loss, DeepNetworkOptions options, IChannel channel)
+    public TrainingLoop(nn.Module<Tensor, Tensor> module, LossFunction loss, NetworkTrainingOptions options, IChannel channel)
     {
         _module = module;
         _loss = loss;

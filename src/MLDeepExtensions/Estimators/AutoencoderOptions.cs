@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// Configures an autoencoder fit: the architecture, the output column names, the anomaly threshold, and (from
+/// <see cref="NetworkTrainingOptions"/>) the optimizer and training controls. No label is needed.
+/// </summary>
+public sealed class AutoencoderOptions : NetworkTrainingOptions
+{
+    /// <summary>The network. Default: encoder 256, 128 → latent 32, mirrored decoder.</summary>
+    public AutoencoderArchitecture Architecture { get; set; } = new();
+
+    /// <summary>Output column with the latent vector. Default: "Embedding".</summary>
+    public string EmbeddingColumnName { get; set; } = "Embedding";
+
+    /// <summary>Output column with the reconstructed feature vector. Default: "Reconstruction".</summary>
+    public string ReconstructionColumnName { get; set; } = "Reconstruction";
+
+    /// <summary>Output column with the row's reconstruction error (mean squared error over the features). Default: "Score".</summary>
+    public string ScoreColumnName { get; set; } = DeepNetworkDefaults.ScoreColumnName;
+
+    /// <summary>Output column flagging anomalies (anomaly detection only). Default: "PredictedLabel".</summary>
+    public string PredictedLabelColumnName { get; set; } = DeepNetworkDefaults.PredictedLabelColumnName;
+
+    /// <summary>
+    /// Anomaly detection: the share of training rows treated as normal, in (0, 1]. The threshold is that quantile of
+    /// the training rows' reconstruction errors; a row scoring above it is predicted anomalous. Default: 0.95.
+    /// </summary>
+    public double ThresholdQuantile { get; set; } = 0.95;
+
+    /// <summary>Set by the anomaly-detection catalog entry: adds PredictedLabel and marks Score as an anomaly score.</summary>
+    internal bool AnomalyDetection { get; set; }
+
+    internal AutoencoderOptions ForAnomalyDetection()
+    {
+        var copy = (AutoencoderOptions)MemberwiseClone();
+        copy.AnomalyDetection = true;
+        return copy;
+    }
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        CheckName(errors, nameof(EmbeddingColumnName), EmbeddingColumnName);
+        CheckName(errors, nameof(ReconstructionColumnName), ReconstructionColumnName);
+        CheckName(errors, nameof(ScoreColumnName), ScoreColumnName);
+        CheckName(errors, nameof(PredictedLabelColumnName), PredictedLabelColumnName);
+        if (Architecture is null)
+            errors.Add($"{nameof(Architecture)} is null; use e.g. new AutoencoderArchitecture(latentSize: 32, 256, 128).");
+        else
+            Architecture.Validate(errors);
+        if (!(ThresholdQuantile > 0 && ThresholdQuantile <= 1))
+            errors.Add($"{nameof(ThresholdQuantile)} is {ThresholdQuantile}; it must be in (0, 1], e.g. 0.95 to flag the 5% worst-reconstructed training rows.");
+        ValidateTraining(errors);
+        ThrowIfAny(errors);
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.ML;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// The settings every network fit shares: the feature column, the optimizer and the training controls.
+/// <see cref="DeepNetworkOptions"/> and <see cref="AutoencoderOptions"/> add what their networks need.
+/// </summary>
+public abstract class NetworkTrainingOptions
+{
+    private protected NetworkTrainingOptions()
+    {
+    }
+
+    /// <summary>The input column: a known-size vector of Single. Default: "Features".</summary>
+    public string FeatureColumnName { get; set; } = DeepNetworkDefaults.FeatureColumnName;
+
+    /// <summary>The optimizer and its settings. Default: Adam with learning rate 0.001.</summary>
+    public OptimizerOptions Optimizer { get; set; } = new();
+
+    /// <summary>Passes over the training data, ≥ 1. Default: 10.</summary>
+    public int Epochs { get; set; } = DeepNetworkDefaults.Epochs;
+
+    /// <summary>Rows per training step, ≥ 1. Default: 128.</summary>
+    public int BatchSize { get; set; } = DeepNetworkDefaults.BatchSize;
+
+    /// <summary>Rows per forward pass when scoring with Transform, ≥ 1. Default: 1024.</summary>
+    public int ScoringBatchSize { get; set; } = DeepNetworkDefaults.ScoringBatchSize;
+
+    /// <summary>Shuffles the training rows before every epoch. Default: true.</summary>
+    public bool Shuffle { get; set; } = DeepNetworkDefaults.Shuffle;
+
+    /// <summary>Seed for weight initialisation, shuffling and the validation split. Default: null (the MLContext's seed, else 0).</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Fraction of the training rows held out for validation, in (0, 1); 0 holds out none. Default: 0.</summary>
+    public float ValidationFraction { get; set; } = DeepNetworkDefaults.ValidationFraction;
+
+    /// <summary>Separate validation data with the same schema as the training data. Default: null. Exclusive with <see cref="ValidationFraction"/>.</summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>
+    /// Where to train and score. Default: null — CUDA device MLContext.GpuDeviceId when the MLContext sets one (falling
+    /// back to the CPU when MLContext.FallbackToCpu allows), else <see cref="ComputeDevice.Auto"/>.
+    /// </summary>
+    public ComputeDevice? Device { get; set; }
+
+    /// <summary>Early stopping; null trains all <see cref="Epochs"/>. Default: null.</summary>
+    public EarlyStoppingOptions? EarlyStopping { get; set; }
+
+    /// <summary>
+    /// Drops training rows whose features or label are NaN, infinite or a missing key (and logs how many) instead of
+    /// failing. Default: false (such rows are an error that says how many there are).
+    /// </summary>
+    public bool DropRowsWithNonFiniteValues { get; set; }
+
+    /// <summary>Extra callbacks run by the training loop, in order, after the built-in ones. Default: none.</summary>
+    public IList<TrainingCallback> Callbacks { get; } = new List<TrainingCallback>();
+
+    /// <summary>Receives the metrics of every finished epoch. Default: null.</summary>
+    public IProgress<EpochMetrics>? Progress { get; set; }
+
+    /// <summary>Cancels the fit between batches with <see cref="OperationCanceledException"/>. Default: none.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Checks the shared settings, adding one message per problem.</summary>
+    private protected void ValidateTraining(List<string> errors)
+    {
+        CheckName(errors, nameof(FeatureColumnName), FeatureColumnName);
+        if (Optimizer is null)
+            errors.Add($"{nameof(Optimizer)} is null; use e.g. OptimizerOptions.Adam().");
+        else
+            Optimizer.Validate(errors);
+        if (Epochs < 1)
+            errors.Add($"{nameof(Epochs)} is {Epochs}; it must be ≥ 1.");
+        if (BatchSize < 1)
+            errors.Add($"{nameof(BatchSize)} is {BatchSize}; it must be ≥ 1 (typical: 32–256).");
+        if (ScoringBatchSize < 1)
+            errors.Add($"{nameof(ScoringBatchSize)} is {ScoringBatchSize}; it must be ≥ 1.");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            errors.Add($"{nameof(ValidationFraction)} is {ValidationFraction}; it must be in (0, 1), or 0 for no held-out data.");
+        if (ValidationFraction > 0 && ValidationData is not null)
+            errors.Add($"Both {nameof(ValidationFraction)} ({ValidationFraction}) and {nameof(ValidationData)} are set; use one of them.");
+        EarlyStopping?.Validate(errors);
+        if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })
+            errors.Add($"{nameof(Device)} is cuda:{Device.Index}; a CUDA device index must be ≥ 0.");
+        for (int i = 0; i < Callbacks.Count; i++)
+        {
+            if (Callbacks[i] is null)
+                errors.Add($"{nameof(Callbacks)}[{i}] is null.");
+        }
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, if there are any.</summary>
+    private protected void ThrowIfAny(List<string> errors)
+    {
+        if (errors.Count > 0)
+            throw new ArgumentException(
+                $"Invalid {GetType().Name} ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):" +
+                Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors),
+                "options");
+    }
+
+    private protected static void CheckName(ICollection<string> errors, string option, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            errors.Add($"{option} is empty; give the name of a column.");
+    }
+}
