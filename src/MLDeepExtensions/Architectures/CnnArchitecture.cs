@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Data;
@@ -76,8 +77,11 @@ public sealed class CnnArchitecture : NetworkArchitecture
             errors.Add($"{name}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
     }
 
-    internal override NetworkArchitecture ResolveFor(VectorDataViewType featureType, string featureColumnName)
+    internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
     {
+        SchemaChecks.CheckDenseFeatureColumn(featureColumn);
+        var featureType = (VectorDataViewType)featureColumn.Type;
+        string featureColumnName = featureColumn.Name;
         var shape = InputShape ?? FromDimensions(featureType, featureColumnName);
         if (shape.Size != featureType.Size)
             throw SchemaChecks.Mismatch("feature", featureColumnName, $"a vector of {shape.Size} values for images of {shape} ({nameof(InputShape)})",

@@ -1,6 +1,9 @@
 using System.Collections.Generic;
 using System.IO;
+using System;
+using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLDeepExtensions.Data;
 using TorchSharp;
 
 namespace MLDeepExtensions;
@@ -23,11 +26,26 @@ public abstract class NetworkArchitecture
     /// <summary>Adds one message per invalid setting (naming the property, the value seen and the fix).</summary>
     internal abstract void Validate(ICollection<string> errors);
 
+    /// <summary>Checks the feature column's shape for the estimator's GetOutputSchema (default: a known-size vector of Single).</summary>
+    internal virtual void CheckFeatureShape(SchemaShape inputSchema, string featureColumnName)
+        => SchemaChecks.CheckFeatureColumn(inputSchema, featureColumnName);
+
     /// <summary>
-    /// The architecture to train for a feature column of this type, with anything the data decides filled in
-    /// (e.g. an image shape from the column's dimensions), or an exception naming the column when the two do not fit.
+    /// The architecture to train for this feature column, with anything the data decides filled in (an image shape
+    /// from the column's dimensions, a maximum sequence length measured with <paramref name="measureMaxSteps"/>), or
+    /// an exception naming the column when the two do not fit. Default: the column must be a known-size Single vector.
     /// </summary>
-    internal virtual NetworkArchitecture ResolveFor(VectorDataViewType featureType, string featureColumnName) => this;
+    internal virtual NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
+    {
+        SchemaChecks.CheckDenseFeatureColumn(featureColumn);
+        return this;
+    }
+
+    /// <summary>Floats per encoded row for this (resolved) architecture and feature column.</summary>
+    internal virtual int EncodedWidth(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size;
+
+    /// <summary>How feature rows are encoded for this (resolved) architecture, given the encoded width.</summary>
+    internal virtual FeatureEncoder CreateEncoder(int inputWidth) => new DenseEncoder(inputWidth);
 
     /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
     internal abstract torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize);

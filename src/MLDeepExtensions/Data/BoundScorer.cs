@@ -12,10 +12,11 @@ namespace MLDeepExtensions.Data;
 /// </summary>
 internal sealed class BoundScorer
 {
-    public BoundScorer(NetworkScorer scorer, OutputLayout layout, DataViewSchema inputSchema, string featureColumnName)
+    public BoundScorer(NetworkScorer scorer, FeatureEncoder encoder, OutputLayout layout, DataViewSchema inputSchema, string featureColumnName)
     {
-        SchemaChecks.CheckFeatureColumn(inputSchema, featureColumnName, scorer.InputSize);
+        encoder.CheckColumn(SchemaChecks.FindFeatureColumn(inputSchema, featureColumnName));
         Scorer = scorer;
+        Encoder = encoder;
         Layout = layout;
         InputSchema = inputSchema;
         FeatureColumn = inputSchema[featureColumnName];
@@ -23,6 +24,8 @@ internal sealed class BoundScorer
     }
 
     public NetworkScorer Scorer { get; }
+
+    public FeatureEncoder Encoder { get; }
 
     public OutputLayout Layout { get; }
 

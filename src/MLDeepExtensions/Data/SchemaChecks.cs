@@ -19,10 +19,18 @@ internal static class SchemaChecks
                 "Concatenate numeric columns into one vector (mlContext.Transforms.Concatenate) and convert them to Single.");
     }
 
+    /// <summary>The feature column of a real schema, or an exception naming it.</summary>
+    public static DataViewSchema.Column FindFeatureColumn(DataViewSchema schema, string name)
+        => schema.GetColumnOrNull(name) ?? throw MissingColumn("feature", name);
+
     /// <summary>Checks the feature column of a real schema and returns its vector size.</summary>
     public static int CheckFeatureColumn(DataViewSchema schema, string name, int? expectedSize = null)
+        => CheckDenseFeatureColumn(FindFeatureColumn(schema, name), expectedSize);
+
+    /// <summary>Checks that a column is a known-size vector of Single (of the expected size) and returns its size.</summary>
+    public static int CheckDenseFeatureColumn(DataViewSchema.Column column, int? expectedSize = null)
     {
-        var column = schema.GetColumnOrNull(name) ?? throw MissingColumn("feature", name);
+        string name = column.Name;
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType } vector
             || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
             throw Mismatch("feature", name, "known-size vector of Single", column.Type.ToString()!,

@@ -48,10 +48,9 @@ internal sealed class ScoringDataView : IDataView
         private readonly ColumnBuffer?[] _inputs;
         private readonly DataViewRowId[] _ids;
         private readonly ValueGetter<DataViewRowId> _sourceIds;
-        private readonly ValueGetter<VBuffer<float>>? _features;
+        private readonly RowEncoder? _features;
         private readonly float[] _featureBatch;
         private readonly float[] _outputBatch;
-        private VBuffer<float> _row;
         private int _slot = -1;
         private int _filled;
         private long _position = -1;
@@ -70,7 +69,7 @@ internal sealed class ScoringDataView : IDataView
             _ids = new DataViewRowId[capacity];
             _sourceIds = source.GetIdGetter();
             if (_scoring)
-                _features = source.GetGetter<VBuffer<float>>(bound.FeatureColumn);
+                _features = bound.Encoder.CreateReader(source, bound.FeatureColumn);
             _featureBatch = new float[_scoring ? capacity * bound.Scorer.InputSize : 0];
             _outputBatch = new float[_scoring ? capacity * bound.Scorer.OutputSize : 0];
         }
@@ -124,11 +123,7 @@ internal sealed class ScoringDataView : IDataView
                 _sourceIds(ref _ids[_filled]);
                 foreach (var buffer in _inputs)
                     buffer?.Store(_filled);
-                if (_features is not null)
-                {
-                    _features(ref _row);
-                    _row.CopyTo(_featureBatch.AsSpan(_filled * inputSize, inputSize));
-                }
+                _features?.Invoke(_featureBatch.AsSpan(_filled * inputSize, inputSize));
                 _filled++;
             }
             if (_filled == 0)

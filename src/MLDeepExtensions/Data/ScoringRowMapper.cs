@@ -41,8 +41,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly HashSet<int> _active;
         private readonly float[] _features;
         private readonly float[] _outputs;
-        private readonly ValueGetter<VBuffer<float>>? _featureGetter;
-        private VBuffer<float> _row;
+        private readonly RowEncoder? _featureReader;
         private long _scoredPosition = -1;
 
         public ScoredRow(BoundScorer scorer, DataViewRow input, HashSet<int> active)
@@ -53,7 +52,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _features = new float[scorer.Scorer.InputSize];
             _outputs = new float[scorer.Scorer.OutputSize];
             if (active.Any(scorer.IsOutput))
-                _featureGetter = input.GetGetter<VBuffer<float>>(scorer.FeatureColumn);
+                _featureReader = scorer.Encoder.CreateReader(input, scorer.FeatureColumn);
         }
 
         public override DataViewSchema Schema => _scorer.OutputSchema;
@@ -82,8 +81,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         {
             if (_scoredPosition != _input.Position || _input.Position < 0)
             {
-                _featureGetter!(ref _row);
-                _row.CopyTo(_features);
+                _featureReader!(_features);
                 _scorer.Scorer.Score(_features, 1, _outputs);
                 _scoredPosition = _input.Position;
             }

@@ -17,9 +17,10 @@ namespace MLDeepExtensions.Data;
 internal static class TrainingDataReader
 {
     /// <summary>Reads features and labels; with no label column (autoencoders) the label is the features themselves.</summary>
-    public static TrainingSet Read(IDataView data, string role, string featureColumnName, int featureSize, string? labelColumnName,
+    public static TrainingSet Read(IDataView data, string role, string featureColumnName, FeatureEncoder encoder, string? labelColumnName,
         TaskInfo task, bool dropNonFinite, IChannel channel, CancellationToken cancellation)
     {
+        int featureSize = encoder.Width;
         var featureColumn = data.Schema[featureColumnName];
         var labelColumn = labelColumnName is null ? (DataViewSchema.Column?)null : data.Schema[labelColumnName];
         int labelWidth = labelColumn is null ? 0 : task.VectorLabel ? task.OutputSize : 1;
@@ -33,9 +34,8 @@ internal static class TrainingDataReader
         var readLabel = labelColumn is { } column ? LabelReader(task, column) : _ => _ => true;
         using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
         {
-            var featureGetter = cursor.GetGetter<VBuffer<float>>(featureColumn);
+            var readFeatures = encoder.CreateReader(cursor, featureColumn);
             var labelGetter = readLabel(cursor);
-            var row = default(VBuffer<float>);
             while (cursor.MoveNext())
             {
                 if ((++seen & 1023) == 0)
@@ -46,10 +46,7 @@ internal static class TrainingDataReader
                     Array.Resize(ref features, capacity * featureSize);
                     Array.Resize(ref labels, capacity * labelWidth);
                 }
-                var featureSpan = features.AsSpan(rows * featureSize, featureSize);
-                featureGetter(ref row);
-                row.CopyTo(featureSpan);
-                bool featuresOk = AllFinite(featureSpan);
+                bool featuresOk = readFeatures(features.AsSpan(rows * featureSize, featureSize));
                 bool labelOk = labelGetter(labels.AsSpan(rows * labelWidth, labelWidth));
                 if (!featuresOk)
                     badFeatureRows++;
@@ -153,7 +150,7 @@ internal static class TrainingDataReader
                         {
                             getter(ref value);
                             value.CopyTo(destination);
-                            return AllFinite(destination);
+                            return FeatureEncoder.AllFinite(destination);
                         };
                     };
                 }
@@ -171,13 +168,31 @@ internal static class TrainingDataReader
         }
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values)
+    /// <summary>The longest vector in a vector column (variable-length sequences), read with one cursor.</summary>
+    public static int MaxVectorLength(IDataView data, DataViewSchema.Column column)
     {
-        foreach (float v in values)
+        using var cursor = data.GetRowCursor(new[] { column });
+        int longest = 0;
+        if (column.Type is VectorDataViewType { ItemType: KeyDataViewType })
         {
-            if (!float.IsFinite(v))
-                return false;
+            var getter = cursor.GetGetter<VBuffer<uint>>(column);
+            var value = default(VBuffer<uint>);
+            while (cursor.MoveNext())
+            {
+                getter(ref value);
+                longest = Math.Max(longest, value.Length);
+            }
         }
-        return true;
+        else
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(column);
+            var value = default(VBuffer<float>);
+            while (cursor.MoveNext())
+            {
+                getter(ref value);
+                longest = Math.Max(longest, value.Length);
+            }
+        }
+        return longest;
     }
 }

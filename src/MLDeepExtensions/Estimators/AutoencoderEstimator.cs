@@ -70,7 +70,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         // Reconstruction is regression onto the input itself: MSE loss, −MSE as the validation metric.
         var task = TaskInfo.Create(DeepNetworkTask.Regression, inputSize, vectorLabel: true, keyValues: null);
         double? threshold = null;
-        var trained = NetworkFit.Run(_host, _options, input, inputSize, labelColumnName: null, task, _options.Architecture, classWeights: null,
+        var trained = NetworkFit.Run(_host, _options, input, _options.Architecture.CreateEncoder(inputSize), labelColumnName: null, task, _options.Architecture, classWeights: null,
             afterTraining: (module, train) =>
             {
                 if (_options.AnomalyDetection)

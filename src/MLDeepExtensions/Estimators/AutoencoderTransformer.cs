@@ -21,7 +21,7 @@ public sealed class AutoencoderTransformer : NetworkTransformerBase
     internal const string LoaderSignature = "AutoencoderTransformer";
 
     internal AutoencoderTransformer(IHostEnvironment env, AutoencoderModel model)
-        : base(env, CreateScorer(model), model.FeatureColumnName, model.ScoringBatchSize)
+        : base(env, CreateScorer(model), model.Architecture.CreateEncoder(model.InputSize), model.FeatureColumnName, model.ScoringBatchSize)
     {
         Model = model;
     }

@@ -46,7 +46,7 @@ public sealed class DeepNetworkEstimator : IEstimator<DeepNetworkTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaChecks.CheckFeatureColumn(inputSchema, _options.FeatureColumnName);
+        _options.Architecture.CheckFeatureShape(inputSchema, _options.FeatureColumnName);
         var label = SchemaChecks.FindLabelColumn(inputSchema, _options.LabelColumnName);
         var task = TaskInfo.Resolve(_options.Task, label);
         var columns = inputSchema.ToDictionary(c => c.Name);
@@ -60,20 +60,22 @@ public sealed class DeepNetworkEstimator : IEstimator<DeepNetworkTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
-        int inputSize = SchemaChecks.CheckFeatureColumn(input.Schema, _options.FeatureColumnName);
-        var architecture = _options.Architecture.ResolveFor((VectorDataViewType)input.Schema[_options.FeatureColumnName].Type, _options.FeatureColumnName);
+        var featureColumn = SchemaChecks.FindFeatureColumn(input.Schema, _options.FeatureColumnName);
+        var architecture = _options.Architecture.ResolveFor(featureColumn, () => TrainingDataReader.MaxVectorLength(input, featureColumn));
+        int inputSize = architecture.EncodedWidth(featureColumn);
+        var encoder = architecture.CreateEncoder(inputSize);
         var taskInfo = TaskInfo.Resolve(_options.Task, SchemaChecks.FindLabelColumn(input.Schema, _options.LabelColumnName));
         if (_options.ValidationData is { } validationData)
-            CheckValidationSchema(validationData, inputSize, taskInfo);
-        var trained = NetworkFit.Run(_host, _options, input, inputSize, _options.LabelColumnName, taskInfo, architecture, _options.ClassWeights);
+            CheckValidationSchema(validationData, encoder, taskInfo);
+        var trained = NetworkFit.Run(_host, _options, input, encoder, _options.LabelColumnName, taskInfo, architecture, _options.ClassWeights);
         var model = new NetworkModel(trained.Module, architecture, taskInfo, inputSize, _options.FeatureColumnName,
             _options.LabelColumnName, OutputColumnNames.From(_options), _options.ScoringBatchSize, trained.History, trained.Device);
         return new DeepNetworkTransformer(_host, model);
     }
 
-    private void CheckValidationSchema(IDataView validationData, int inputSize, TaskInfo taskInfo)
+    private void CheckValidationSchema(IDataView validationData, FeatureEncoder encoder, TaskInfo taskInfo)
     {
-        SchemaChecks.CheckFeatureColumn(validationData.Schema, _options.FeatureColumnName, inputSize);
+        encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validationData.Schema, _options.FeatureColumnName));
         var validationTask = TaskInfo.Resolve(taskInfo.Task, SchemaChecks.FindLabelColumn(validationData.Schema, _options.LabelColumnName));
         if (validationTask.OutputSize != taskInfo.OutputSize)
             throw SchemaChecks.Mismatch("label", _options.LabelColumnName, $"the training label's size ({taskInfo.OutputSize})",

@@ -20,7 +20,8 @@ public sealed class DeepNetworkTransformer : NetworkTransformerBase
     internal const string LoaderSignature = "DeepNetworkTransformer";
 
     internal DeepNetworkTransformer(IHostEnvironment env, NetworkModel model)
-        : base(env, NetworkScorer.ForPrediction(model.Module, model.TaskInfo, model.InputSize, model.Device), model.FeatureColumnName, model.ScoringBatchSize)
+        : base(env, NetworkScorer.ForPrediction(model.Module, model.TaskInfo, model.InputSize, model.Device),
+            model.Architecture.CreateEncoder(model.InputSize), model.FeatureColumnName, model.ScoringBatchSize)
     {
         Model = model;
     }

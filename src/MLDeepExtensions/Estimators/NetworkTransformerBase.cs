@@ -14,8 +14,9 @@ namespace MLDeepExtensions;
 /// </summary>
 public abstract class NetworkTransformerBase : ITransformer, IDisposable
 {
-    private protected NetworkTransformerBase(IHostEnvironment env, NetworkScorer scorer, string featureColumnName, int scoringBatchSize)
+    private protected NetworkTransformerBase(IHostEnvironment env, NetworkScorer scorer, FeatureEncoder encoder, string featureColumnName, int scoringBatchSize)
     {
+        Encoder = encoder;
         ArgumentNullException.ThrowIfNull(env);
         Host = env.Register(GetType().Name);
         Scorer = scorer;
@@ -36,6 +37,8 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     private protected IHost Host { get; }
 
     private protected NetworkScorer Scorer { get; }
+
+    private protected FeatureEncoder Encoder { get; }
 
     bool ITransformer.IsRowToRowMapper => true;
 
@@ -68,7 +71,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
-        return new BoundScorer(Scorer, CreateLayout(inputSchema), inputSchema, FeatureColumnName);
+        return new BoundScorer(Scorer, Encoder, CreateLayout(inputSchema), inputSchema, FeatureColumnName);
     }
 
     private protected void ThrowIfDisposed()

@@ -22,16 +22,17 @@ internal static class NetworkFit
     /// <param name="host">The estimator's host (logging, seed, device settings).</param>
     /// <param name="options">The shared training options.</param>
     /// <param name="input">Training data (already schema-checked).</param>
-    /// <param name="inputSize">Feature vector size.</param>
+    /// <param name="encoder">How feature rows are read; its width is the network's input size.</param>
     /// <param name="labelColumnName">The label column, or null to reconstruct the features (autoencoders).</param>
     /// <param name="task">Sizes and loss of the task.</param>
     /// <param name="architecture">The resolved architecture.</param>
     /// <param name="classWeights">Per-class loss weights, or null.</param>
     /// <param name="afterTraining">Runs on the trained module and the training rows before they are freed (e.g. to set a threshold).</param>
-    public static TrainedNetwork Run(IHost host, NetworkTrainingOptions options, IDataView input, int inputSize, string? labelColumnName,
+    public static TrainedNetwork Run(IHost host, NetworkTrainingOptions options, IDataView input, FeatureEncoder encoder, string? labelColumnName,
         TaskInfo task, NetworkArchitecture architecture, IReadOnlyList<float>? classWeights, Action<nn.Module<Tensor, Tensor>, TrainingSet>? afterTraining = null)
     {
         TorchNative.EnsureInitialized();
+        int inputSize = encoder.Width;
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
         using var channel = host.Start("Training");
         TrainingSet? train = null, validation = null;
@@ -73,7 +74,7 @@ internal static class NetworkFit
         }
 
         TrainingSet Read(IDataView data, string role)
-            => TrainingDataReader.Read(data, role, options.FeatureColumnName, inputSize, labelColumnName, task,
+            => TrainingDataReader.Read(data, role, options.FeatureColumnName, encoder, labelColumnName, task,
                 options.DropRowsWithNonFiniteValues, channel, options.CancellationToken);
     }
 }

@@ -1,0 +1,55 @@
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLDeepExtensions.Data;
+
+/// <summary>Writes the current row's features into a fixed-width span; false when a value is NaN or infinite.</summary>
+internal delegate bool RowEncoder(Span<float> destination);
+
+/// <summary>
+/// How a feature column becomes one fixed-width row of floats, the form every network, the training reader and the
+/// scorers share. Dense vectors are copied as they are; sequences are written as [length, values…, zero padding].
+/// </summary>
+internal abstract class FeatureEncoder
+{
+    /// <summary>Floats per encoded row: the network's input width.</summary>
+    public abstract int Width { get; }
+
+    /// <summary>Throws a schema mismatch naming the column when it cannot feed this encoder.</summary>
+    public abstract void CheckColumn(DataViewSchema.Column column);
+
+    /// <summary>A reader of the column's value in the current row of <paramref name="row"/>.</summary>
+    public abstract RowEncoder CreateReader(DataViewRow row, DataViewSchema.Column column);
+
+    internal static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+                return false;
+        }
+        return true;
+    }
+}
+
+/// <summary>A known-size vector of Single, copied as it is (MLP, CNN, autoencoder, fixed-length sequences).</summary>
+internal sealed class DenseEncoder(int size) : FeatureEncoder
+{
+    public override int Width => size;
+
+    public override void CheckColumn(DataViewSchema.Column column)
+        => SchemaChecks.CheckDenseFeatureColumn(column, size);
+
+    public override RowEncoder CreateReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        var getter = row.GetGetter<VBuffer<float>>(column);
+        var value = default(VBuffer<float>);
+        return destination =>
+        {
+            getter(ref value);
+            value.CopyTo(destination);
+            return AllFinite(destination);
+        };
+    }
+}
