@@ -62,6 +62,7 @@ public abstract class NetworkArchitecture
             MlpArchitecture.KindName => MlpArchitecture.ReadSettings(reader),
             CnnArchitecture.KindName => CnnArchitecture.ReadSettings(reader),
             AutoencoderArchitecture.KindName => AutoencoderArchitecture.ReadSettings(reader),
+            RnnArchitecture.KindName => RnnArchitecture.ReadSettings(reader),
             _ => throw new InvalidDataException(
                 $"The model file names network architecture '{kind}', which this version of MLDeepExtensions does not know. " +
                 "Load it with the version that saved it, or a newer one."),

@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
+using TorchSharp;
+
+namespace MLDeepExtensions;
+
+/// <summary>The recurrent cell of an <see cref="RnnArchitecture"/>.</summary>
+public enum RecurrentCell
+{
+    /// <summary>Simple (Elman) RNN with tanh.</summary>
+    Rnn = 0,
+
+    /// <summary>Long short-term memory.</summary>
+    Lstm,
+
+    /// <summary>Gated recurrent unit.</summary>
+    Gru,
+}
+
+/// <summary>How the per-step outputs of the recurrent layers become one vector for the dense head.</summary>
+public enum SequencePooling
+{
+    /// <summary>The final hidden state (each direction's last real step; padding is skipped).</summary>
+    Last = 0,
+
+    /// <summary>The mean of the outputs over the real steps.</summary>
+    Mean,
+
+    /// <summary>The element-wise maximum of the outputs over the real steps.</summary>
+    Max,
+}
+
+/// <summary>A fixed sequence shape: steps × features per step.</summary>
+/// <param name="Steps">Time steps, ≥ 1.</param>
+/// <param name="Features">Values per step, ≥ 1.</param>
+public readonly record struct SequenceShape(int Steps, int Features)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Steps}×{Features}";
+}
+
+/// <summary>
+/// A recurrent network (RNN, LSTM or GRU) over sequences, then a dense head. The feature column can be
+/// (1) a known-size Single vector read as <see cref="InputShape"/> steps × features (or from the column's 2-D
+/// dimensions, else one feature per step); (2) a variable-length Single vector of <see cref="FeaturesPerStep"/>
+/// values per step; (3) a variable-length vector of keys (tokens, e.g. from TokenizeIntoWords → MapValueToKey),
+/// embedded with a vocabulary taken from the key type. Variable-length batches are padded and packed, so padding
+/// never changes a result. Sequences longer than <see cref="MaxSteps"/> keep their last MaxSteps steps.
+/// </summary>
+public sealed class RnnArchitecture : NetworkArchitecture
+{
+    internal const string KindName = "rnn";
+
+    /// <summary>The recurrent cell. Default: LSTM.</summary>
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
+
+    /// <summary>Hidden units per direction and layer, ≥ 1. Default: 64.</summary>
+    public int HiddenSize { get; init; } = 64;
+
+    /// <summary>Stacked recurrent layers, ≥ 1. Default: 1.</summary>
+    public int Layers { get; init; } = 1;
+
+    /// <summary>Also reads each sequence backwards and joins both directions. Default: false.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>Dropout between stacked recurrent layers (training only), in [0, 1). Default: 0.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>How the sequence becomes one vector. Default: <see cref="SequencePooling.Last"/>.</summary>
+    public SequencePooling Pooling { get; init; } = SequencePooling.Last;
+
+    /// <summary>Hidden layers of the dense head, input side first. Default: none.</summary>
+    public IReadOnlyList<int> DenseLayers { get; init; } = Array.Empty<int>();
+
+    /// <summary>Dropout before each dense layer of the head, in [0, 1). Default: 0.</summary>
+    public float DenseDropout { get; init; }
+
+    /// <summary>For a known-size Single vector: steps × features. Default: null (the column's 2-D dimensions, else one feature per step).</summary>
+    public SequenceShape? InputShape { get; init; }
+
+    /// <summary>For a variable-length Single vector: values per step, ≥ 1. Default: 1.</summary>
+    public int FeaturesPerStep { get; init; } = 1;
+
+    /// <summary>For token sequences: size of each token's embedding, ≥ 1. Default: 32.</summary>
+    public int EmbeddingSize { get; init; } = 32;
+
+    /// <summary>For variable-length input: the longest sequence kept (longer ones keep their last steps). Default: null (the longest in the training data).</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>The input form fixed by <see cref="ResolveFor"/>; saved with the model.</summary>
+    internal SequenceInput? Input { get; init; }
+
+    internal override string Kind => KindName;
+
+    internal override void Validate(ICollection<string> errors)
+    {
+        const string name = nameof(RnnArchitecture);
+        if (!Enum.IsDefined(Cell)) errors.Add($"{name}.{nameof(Cell)} is {(int)Cell}, not a member of {nameof(RecurrentCell)}.");
+        if (!Enum.IsDefined(Pooling)) errors.Add($"{name}.{nameof(Pooling)} is {(int)Pooling}, not a member of {nameof(SequencePooling)}.");
+        if (HiddenSize < 1) errors.Add($"{name}.{nameof(HiddenSize)} is {HiddenSize}; it must be ≥ 1.");
+        if (Layers < 1) errors.Add($"{name}.{nameof(Layers)} is {Layers}; it must be ≥ 1.");
+        if (!(Dropout >= 0 && Dropout < 1)) errors.Add($"{name}.{nameof(Dropout)} is {Dropout}; it must be in [0, 1).");
+        if (!(DenseDropout >= 0 && DenseDropout < 1)) errors.Add($"{name}.{nameof(DenseDropout)} is {DenseDropout}; it must be in [0, 1).");
+        if (DenseLayers is null) errors.Add($"{name}.{nameof(DenseLayers)} is null; give an empty list for none.");
+        else
+            for (int i = 0; i < DenseLayers.Count; i++)
+                if (DenseLayers[i] < 1) errors.Add($"{name}.{nameof(DenseLayers)}[{i}] is {DenseLayers[i]}; it must be ≥ 1.");
+        if (InputShape is { } s && (s.Steps < 1 || s.Features < 1)) errors.Add($"{name}.{nameof(InputShape)} is {s}; both must be ≥ 1.");
+        if (FeaturesPerStep < 1) errors.Add($"{name}.{nameof(FeaturesPerStep)} is {FeaturesPerStep}; it must be ≥ 1.");
+        if (EmbeddingSize < 1) errors.Add($"{name}.{nameof(EmbeddingSize)} is {EmbeddingSize}; it must be ≥ 1.");
+        if (MaxSteps < 1) errors.Add($"{name}.{nameof(MaxSteps)} is {MaxSteps}; it must be ≥ 1, or null for the longest training sequence.");
+    }
+
+    internal override void CheckFeatureShape(SchemaShape inputSchema, string featureColumnName)
+    {
+        if (!inputSchema.TryFindColumn(featureColumnName, out var column))
+            throw SchemaChecks.MissingColumn("feature", featureColumnName);
+        bool isVector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
+        if (!isVector || !(column.ItemType == NumberDataViewType.Single || column.IsKey))
+            throw SequenceMismatch(featureColumnName, column.GetTypeString());
+    }
+
+    internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
+    {
+        string name = featureColumn.Name;
+        var input = featureColumn.Type switch
+        {
+            VectorDataViewType { ItemType: KeyDataViewType key } when key.Count is > 0 and < int.MaxValue && key.RawType == typeof(uint)
+                => SequenceInput.Tokens((int)key.Count, MaxSteps ?? Math.Max(1, measureMaxSteps()), EmbeddingSize),
+            VectorDataViewType { IsKnownSize: true } v when v.ItemType == NumberDataViewType.Single => Fixed(v, name),
+            VectorDataViewType { IsKnownSize: false } v when v.ItemType == NumberDataViewType.Single
+                => SequenceInput.Variable(FeaturesPerStep, MaxSteps ?? Math.Max(1, (measureMaxSteps() + FeaturesPerStep - 1) / FeaturesPerStep)),
+            _ => throw SequenceMismatch(name, featureColumn.Type.ToString()!),
+        };
+        return With(input);
+    }
+
+    private SequenceInput Fixed(VectorDataViewType type, string name)
+    {
+        var shape = InputShape
+            ?? (type.Dimensions.Length == 2 ? new SequenceShape(type.Dimensions[0], type.Dimensions[1]) : new SequenceShape(type.Size / FeaturesPerStep, FeaturesPerStep));
+        if ((long)shape.Steps * shape.Features != type.Size || shape.Steps < 1)
+            throw SchemaChecks.Mismatch("feature", name, $"a vector of {(long)shape.Steps * shape.Features} values for sequences of {shape} (steps × features)",
+                $"a vector of {type.Size}", $"Set {nameof(RnnArchitecture)}.{nameof(InputShape)} to the (steps, features) the column holds.");
+        return SequenceInput.Fixed(shape.Steps, shape.Features);
+    }
+
+    private static ArgumentOutOfRangeException SequenceMismatch(string name, string actual)
+        => SchemaChecks.Mismatch("feature", name, "a vector of Single (fixed or variable length) or a vector of keys (tokens)", actual,
+            "Concatenate the steps into one Single vector, or map tokens to keys with TokenizeIntoWords → MapValueToKey.");
+
+    private RnnArchitecture With(SequenceInput input) => new()
+    {
+        Cell = Cell, HiddenSize = HiddenSize, Layers = Layers, Bidirectional = Bidirectional, Dropout = Dropout, Pooling = Pooling,
+        DenseLayers = DenseLayers, DenseDropout = DenseDropout, InputShape = InputShape, FeaturesPerStep = FeaturesPerStep,
+        EmbeddingSize = EmbeddingSize, MaxSteps = MaxSteps, Input = input,
+    };
+
+    private SequenceInput Resolved => Input ?? throw new InvalidOperationException("The RNN's input form was not resolved before building the network.");
+
+    internal override int EncodedWidth(DataViewSchema.Column featureColumn) => Resolved.Width;
+
+    internal override FeatureEncoder CreateEncoder(int inputWidth) => Resolved.Kind switch
+    {
+        SequenceInputKind.Fixed => new DenseEncoder(inputWidth),
+        SequenceInputKind.Variable => new VariableSequenceEncoder(Resolved.Features, Resolved.Steps),
+        _ => new TokenSequenceEncoder(Resolved.Vocabulary, Resolved.Steps),
+    };
+
+    internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
+        => new RnnModule(this, Resolved, outputSize);
+
+    internal override void WriteSettings(BinaryWriter writer)
+    {
+        var input = Resolved;
+        writer.Write((int)Cell);
+        writer.Write(HiddenSize);
+        writer.Write(Layers);
+        writer.Write(Bidirectional);
+        writer.Write(Dropout);
+        writer.Write((int)Pooling);
+        writer.Write(DenseLayers.Count);
+        foreach (int units in DenseLayers)
+            writer.Write(units);
+        writer.Write(DenseDropout);
+        writer.Write((int)input.Kind);
+        writer.Write(input.Steps);
+        writer.Write(input.Features);
+        writer.Write(input.Vocabulary);
+    }
+
+    internal static RnnArchitecture ReadSettings(BinaryReader reader)
+    {
+        var cell = (RecurrentCell)reader.ReadInt32();
+        int hidden = reader.ReadInt32(), layers = reader.ReadInt32();
+        bool bidirectional = reader.ReadBoolean();
+        float dropout = reader.ReadSingle();
+        var pooling = (SequencePooling)reader.ReadInt32();
+        int count = reader.ReadInt32();
+        if (count < 0 || count > 10_000)
+            throw new InvalidDataException($"The model file's RNN settings are corrupt: {count} dense layers.");
+        var dense = Enumerable.Range(0, count).Select(_ => reader.ReadInt32()).ToArray();
+        float denseDropout = reader.ReadSingle();
+        var input = new SequenceInput((SequenceInputKind)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var architecture = new RnnArchitecture
+        {
+            Cell = cell, HiddenSize = hidden, Layers = layers, Bidirectional = bidirectional, Dropout = dropout, Pooling = pooling,
+            DenseLayers = dense, DenseDropout = denseDropout, EmbeddingSize = Math.Max(1, input.Features), Input = input,
+        };
+        var errors = new List<string>();
+        architecture.Validate(errors);
+        if (!Enum.IsDefined(input.Kind) || input.Steps < 1 || input.Features < 1 || input.Vocabulary < 0)
+            errors.Add($"input {input}.");
+        if (errors.Count > 0)
+            throw new InvalidDataException("The model file's RNN settings are corrupt: " + string.Join(" ", errors));
+        return architecture;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"{(Bidirectional ? "bidirectional " : "")}{Cell.ToString().ToUpperInvariant()} {Layers}×{HiddenSize}, {Pooling.ToString().ToLowerInvariant()} pooling" +
+           (Input is { } input ? $", {input}" : "") + (DenseLayers.Count > 0 ? $" → dense [{string.Join(", ", DenseLayers)}]" : "");
+}
+
+/// <summary>The three forms a recurrent network's input can take.</summary>
+internal enum SequenceInputKind
+{
+    Fixed = 0,
+    Variable,
+    Tokens,
+}
+
+/// <summary>
+/// A resolved sequence input: Steps (fixed steps, or the maximum kept), Features per step (for tokens: the embedding
+/// size) and Vocabulary (tokens only: the key count).
+/// </summary>
+internal sealed record SequenceInput(SequenceInputKind Kind, int Steps, int Features, int Vocabulary)
+{
+    public static SequenceInput Fixed(int steps, int features) => new(SequenceInputKind.Fixed, steps, features, 0);
+
+    public static SequenceInput Variable(int features, int maxSteps) => new(SequenceInputKind.Variable, maxSteps, features, 0);
+
+    public static SequenceInput Tokens(int vocabulary, int maxSteps, int embedding) => new(SequenceInputKind.Tokens, maxSteps, embedding, vocabulary);
+
+    /// <summary>Floats per encoded row: the values, plus a leading length for variable-length forms.</summary>
+    public int Width => Kind switch
+    {
+        SequenceInputKind.Fixed => Steps * Features,
+        SequenceInputKind.Variable => 1 + Steps * Features,
+        _ => 1 + Steps,
+    };
+
+    public override string ToString() => Kind switch
+    {
+        SequenceInputKind.Fixed => $"{Steps}×{Features} steps",
+        SequenceInputKind.Variable => $"up to {Steps} steps of {Features}",
+        _ => $"up to {Steps} tokens of {Vocabulary}, embedding {Features}",
+    };
+}
