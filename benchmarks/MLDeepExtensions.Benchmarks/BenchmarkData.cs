@@ -16,13 +16,12 @@ internal sealed class BenchmarkData : IDisposable
     {
         MLContext = mlContext;
         Source = source;
-        TrainCount = train.Length;
+        TrainImages = train;
         TestImages = test;
         RawTrain = mlContext.Data.LoadFromEnumerable(train);
         RawTest = mlContext.Data.LoadFromEnumerable(test);
         KeyedTrain = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(RawTrain).Transform(RawTrain);
-        TrainFeatures = ToTensor(train);
-        TrainLabels = tensor(train.Select(image => (long)Array.IndexOf(FashionMnist.ClassNames, image.Label)).ToArray());
+        (TrainFeatures, TrainLabels) = ToTensors(train);
         TestFeatures = ToTensor(test);
     }
 
@@ -31,7 +30,9 @@ internal sealed class BenchmarkData : IDisposable
     /// <summary>Which data set was loaded and how many images it has.</summary>
     public string Source { get; }
 
-    public int TrainCount { get; }
+    public int TrainCount => TrainImages.Length;
+
+    public FashionImage[] TrainImages { get; }
 
     public FashionImage[] TestImages { get; }
 
@@ -58,6 +59,10 @@ internal sealed class BenchmarkData : IDisposable
         var (train, test, source) = FashionMnist.Load(subsetOnly);
         return new BenchmarkData(new MLContext(seed: 1), train, test, source);
     }
+
+    /// <summary>What a hand-written program does before its loop: pixels [rows, 784] and class indices [rows] as tensors.</summary>
+    public static (Tensor Features, Tensor Labels) ToTensors(FashionImage[] images)
+        => (ToTensor(images), tensor(images.Select(image => (long)Array.IndexOf(FashionMnist.ClassNames, image.Label)).ToArray()));
 
     private static Tensor ToTensor(FashionImage[] images)
     {

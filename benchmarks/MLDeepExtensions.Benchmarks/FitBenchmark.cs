@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 
 namespace MLDeepExtensions.Benchmarks;
 
@@ -21,6 +22,7 @@ internal static class FitBenchmark
 
         var ours = new List<(double Total, double Loop)>();
         var bare = new List<double>();
+        var tensorBuilding = new List<double>();
         DeepNetworkTransformer? lastOurs = null;
         BareMlp? lastBare = null;
         for (int run = 1; run <= repeats; run++)
@@ -33,21 +35,31 @@ internal static class FitBenchmark
             bare.Add(bareSeconds);
             lastBare?.Dispose();
             lastBare = bareModel;
-            Console.WriteLine($"   run {run}: ours {total:F2} s (training loop {loop:F2} s), bare {bareSeconds:F2} s");
+            tensorBuilding.Add(Timing.Seconds(() =>
+            {
+                var (features, labels) = BenchmarkData.ToTensors(data.TrainImages);
+                features.Dispose();
+                labels.Dispose();
+            }));
+            Console.WriteLine($"   run {run}: ours {total:F2} s (training loop {loop:F2} s), bare {bareSeconds:F2} s (+ {tensorBuilding[^1]:F2} s to build its tensors)");
         }
 
-        double oursTotal = Timing.Median(ours.ConvertAll(r => r.Total).ToArray());
-        double oursLoop = Timing.Median(ours.ConvertAll(r => r.Loop).ToArray());
-        double oursRead = Timing.Median(ours.ConvertAll(r => r.Total - r.Loop).ToArray());
-        double bareTotal = Timing.Median(bare.ToArray());
-        report.Add("fit ours, total (median)", $"{oursTotal:F2} s");
-        report.Add("  of which data read + setup", $"{oursRead:F2} s");
-        report.Add("  of which training loop", $"{oursLoop:F2} s");
-        report.Add("fit bare TorchSharp (median)", $"{bareTotal:F2} s");
-        report.Add("fit ratio (ours/bare)", $"{oursTotal / bareTotal:F2} (target <= 1.05)");
-        report.Add("training-loop ratio (ours/bare)", $"{oursLoop / bareTotal:F2} (ours without the data read)");
+        var oursTotal = ours.ConvertAll(r => r.Total).ToArray();
+        var oursLoop = ours.ConvertAll(r => r.Loop).ToArray();
+        var bareTotal = bare.ToArray();
+        double building = Timing.Median(tensorBuilding.ToArray());
+        report.Add("fit ours, total (median / min)", MedianAndMin(oursTotal));
+        report.Add("  of which data read + setup (median)", $"{Timing.Median(ours.ConvertAll(r => r.Total - r.Loop).ToArray()):F2} s");
+        report.Add("  of which training loop (median / min)", MedianAndMin(oursLoop));
+        report.Add("fit bare TorchSharp (median / min)", MedianAndMin(bareTotal));
+        report.Add("bare: building its tensors, not timed above", $"{building:F2} s (median)");
+        report.Add("fit ratio (ours/bare)", $"{Timing.Median(oursTotal) / Timing.Median(bareTotal):F2} by median, {oursTotal.Min() / bareTotal.Min():F2} by best run (target <= 1.05)");
+        report.Add("training-loop ratio (ours/bare)", $"{Timing.Median(oursLoop) / Timing.Median(bareTotal):F2} by median, {oursLoop.Min() / bareTotal.Min():F2} by best run (ours without the data read)");
+        report.Add("fit ratio (ours/(bare + its tensors))", $"{Timing.Median(oursTotal) / (Timing.Median(bareTotal) + building):F2}");
         return (lastOurs!, lastBare!);
     }
+
+    private static string MedianAndMin(double[] seconds) => $"{Timing.Median(seconds):F2} / {seconds.Min():F2} s";
 
     /// <summary>Fits our estimator on the key-labelled IDataView; the training loop's own time is epoch 1's Elapsed.</summary>
     private static (DeepNetworkTransformer Model, double Total, double Loop) FitOurs(BenchmarkData data, int seed)

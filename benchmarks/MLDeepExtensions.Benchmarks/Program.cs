@@ -23,7 +23,7 @@ using (bare)
 
 AccuracyBenchmark.Run(data, options.Epochs, options.WithBaseline, report);
 
-report.Section("Memory");
+report.Section("Memory", timed: false);
 report.Add("peak working set (whole run, both sides)", Timing.Megabytes(Process.GetCurrentProcess().PeakWorkingSet64));
 
 report.Print($"== Summary: {data.Source}, {get_num_threads()} torch threads, {options.Repeats} fit runs per side");

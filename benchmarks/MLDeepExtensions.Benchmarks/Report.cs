@@ -8,9 +8,13 @@ namespace MLDeepExtensions.Benchmarks;
 internal sealed class Report
 {
     private readonly List<(string Label, string Value)> _rows = new();
+    private MachineLoad? _sectionStart;
 
-    public void Section(string title)
+    /// <summary>Starts a section; a timed one ends with how busy other processes kept the machine meanwhile.</summary>
+    public void Section(string title, bool timed = true)
     {
+        EndSection();
+        _sectionStart = timed ? MachineLoad.Now() : null;
         Console.WriteLine();
         Console.WriteLine($"== {title}");
         _rows.Add(("", ""));
@@ -22,8 +26,17 @@ internal sealed class Report
         _rows.Add((label, value));
     }
 
+    /// <summary>Adds how busy other processes kept the machine during the timed section that is ending.</summary>
+    private void EndSection()
+    {
+        if (_sectionStart?.OthersPercentSince() is double others)
+            Add("other processes' CPU use meanwhile", $"{others:F0}% (timings are comparable only near 0%)");
+        _sectionStart = null;
+    }
+
     public void Print(string header)
     {
+        EndSection();
         int width = _rows.Max(r => r.Label.Length) + 1;
         Console.WriteLine();
         Console.WriteLine(header);
