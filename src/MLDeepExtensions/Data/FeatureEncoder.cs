@@ -4,8 +4,8 @@ using Microsoft.ML.Data;
 
 namespace MLDeepExtensions.Data;
 
-/// <summary>Writes the current row's features into a fixed-width span; false when a value is NaN or infinite.</summary>
-internal delegate bool RowEncoder(Span<float> destination);
+/// <summary>Writes the current row's features into a fixed-width span (non-finite values are checked by the caller).</summary>
+internal delegate void RowEncoder(Span<float> destination);
 
 /// <summary>
 /// How a feature column becomes one fixed-width row of floats, the form every network, the training reader and the
@@ -49,7 +49,6 @@ internal sealed class DenseEncoder(int size) : FeatureEncoder
         {
             getter(ref value);
             value.CopyTo(destination);
-            return AllFinite(destination);
         };
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -49,7 +50,7 @@ internal sealed class ScoringDataView : IDataView
         private readonly DataViewRowId[] _ids;
         private readonly ValueGetter<DataViewRowId> _sourceIds;
         private readonly RowEncoder? _features;
-        private readonly float[] _featureBatch;
+        private readonly TorchSharp.torch.Tensor? _featureBatch;
         private readonly float[] _outputBatch;
         private int _slot = -1;
         private int _filled;
@@ -70,7 +71,7 @@ internal sealed class ScoringDataView : IDataView
             _sourceIds = source.GetIdGetter();
             if (_scoring)
                 _features = bound.Encoder.CreateReader(source, bound.FeatureColumn);
-            _featureBatch = new float[_scoring ? capacity * bound.Scorer.InputSize : 0];
+            _featureBatch = _scoring ? bound.Scorer.CreateInputBuffer(capacity) : null;
             _outputBatch = new float[_scoring ? capacity * bound.Scorer.OutputSize : 0];
         }
 
@@ -118,17 +119,19 @@ internal sealed class ScoringDataView : IDataView
             var bound = _parent._scorer;
             int inputSize = bound.Scorer.InputSize;
             _filled = 0;
+            // Rows are written straight into the input tensor's memory: no per-batch array, no copy.
+            var batch = _featureBatch is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(_featureBatch.bytes);
             while (_filled < capacity && _source.MoveNext())
             {
                 _sourceIds(ref _ids[_filled]);
                 foreach (var buffer in _inputs)
                     buffer?.Store(_filled);
-                _features?.Invoke(_featureBatch.AsSpan(_filled * inputSize, inputSize));
+                _features?.Invoke(batch.Slice(_filled * inputSize, inputSize));
                 _filled++;
             }
             if (_filled == 0)
                 return false;
-            if (_scoring)
+            if (_featureBatch is not null)
                 bound.Scorer.Score(_featureBatch, _filled, _outputBatch);
             return true;
         }
@@ -149,7 +152,10 @@ internal sealed class ScoringDataView : IDataView
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
                 _source.Dispose();
+                _featureBatch?.Dispose();
+            }
             base.Dispose(disposing);
         }
     }

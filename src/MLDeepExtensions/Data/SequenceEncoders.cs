@@ -38,7 +38,6 @@ internal sealed class VariableSequenceEncoder(int features, int maxSteps) : Feat
             destination.Clear();
             destination[0] = steps;
             kept.CopyTo(destination[1..]);
-            return AllFinite(kept);
         };
     }
 }
@@ -86,7 +85,6 @@ internal sealed class TokenSequenceEncoder(int vocabulary, int maxSteps) : Featu
                     throw new ArgumentOutOfRangeException("input", $"Feature column '{column.Name}' has token key {token} at row {row.Position}, outside the vocabulary of {vocabulary} the network was trained with.");
                 destination[1 + i] = token == 0 ? unknown : token;
             }
-            return true;
         };
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -10,9 +11,9 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Data;
 
 /// <summary>
-/// Reads the feature and label columns of an IDataView with one cursor straight into contiguous arrays, then into
-/// tensors; no managed object is made per row. Rows with NaN, infinite or missing values fail the read (saying how
-/// many there are) unless the options ask to drop them.
+/// Reads the feature and label columns of an IDataView with one cursor straight into a tensor (when the row count is
+/// known; else into a growing array); no managed object is made per row. Rows with NaN, infinite or missing values
+/// fail the read (saying how many there are) unless the options ask to drop them.
 /// </summary>
 internal static class TrainingDataReader
 {
@@ -20,86 +21,105 @@ internal static class TrainingDataReader
     public static TrainingSet Read(IDataView data, string role, string featureColumnName, FeatureEncoder encoder, string? labelColumnName,
         TaskInfo task, bool dropNonFinite, IChannel channel, CancellationToken cancellation)
     {
-        int featureSize = encoder.Width;
+        int width = encoder.Width;
         var featureColumn = data.Schema[featureColumnName];
         var labelColumn = labelColumnName is null ? (DataViewSchema.Column?)null : data.Schema[labelColumnName];
         int labelWidth = labelColumn is null ? 0 : task.VectorLabel ? task.OutputSize : 1;
-        long? knownRows = data.GetRowCount();
-        int capacity = (int)Math.Clamp(knownRows ?? 1024, 1, int.MaxValue / Math.Max(featureSize, 1));
-        var features = new float[(long)capacity * featureSize];
-        var labels = new float[(long)capacity * labelWidth];
+        long maxRows = int.MaxValue / Math.Max(width, 1);
 
+        // Rows go straight into the feature tensor's memory when the count is known (one buffer, no copy);
+        // otherwise into an array that grows, copied into a tensor at the end.
+        long? knownRows = data.GetRowCount();
+        Tensor? featureTensor = knownRows is long known && known > 0 && known <= maxRows / sizeof(float) ? empty(known, width) : null;
+        float[]? featureArray = featureTensor is null ? new float[1024 * width] : null;
+        int capacity = featureTensor is null ? 1024 : (int)knownRows!.Value;
+        var labels = new float[(long)capacity * labelWidth];
+        var labelOk = new bool[capacity];
         int rows = 0;
-        long badFeatureRows = 0, badLabelRows = 0, seen = 0;
-        var readLabel = labelColumn is { } column ? LabelReader(task, column) : _ => _ => true;
-        using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
+        try
         {
-            var readFeatures = encoder.CreateReader(cursor, featureColumn);
-            var labelGetter = readLabel(cursor);
-            while (cursor.MoveNext())
+            Span<float> all = featureTensor is null ? featureArray : MemoryMarshal.Cast<byte, float>(featureTensor.bytes);
+            var readLabel = labelColumn is { } column ? LabelReader(task, column) : _ => _ => true;
+            using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
             {
-                if ((++seen & 1023) == 0)
-                    cancellation.ThrowIfCancellationRequested();
-                if (rows == capacity)
+                var readFeatures = encoder.CreateReader(cursor, featureColumn);
+                var labelGetter = readLabel(cursor);
+                while (cursor.MoveNext())
                 {
-                    capacity = (int)Math.Min((long)capacity * 2, int.MaxValue / Math.Max(featureSize, 1));
-                    Array.Resize(ref features, capacity * featureSize);
-                    Array.Resize(ref labels, capacity * labelWidth);
-                }
-                bool featuresOk = readFeatures(features.AsSpan(rows * featureSize, featureSize));
-                bool labelOk = labelGetter(labels.AsSpan(rows * labelWidth, labelWidth));
-                if (!featuresOk)
-                    badFeatureRows++;
-                if (!labelOk)
-                    badLabelRows++;
-                if (featuresOk && labelOk)
+                    if ((rows & 1023) == 1023)
+                        cancellation.ThrowIfCancellationRequested();
+                    if (rows == capacity)
+                    {
+                        capacity = (int)Math.Min((long)capacity * 2, maxRows);
+                        if (rows == capacity)
+                            throw new ArgumentException($"The {role} data has more rows than fit in one tensor of {width}-wide rows.", "input");
+                        var grown = new float[(long)capacity * width];
+                        all.CopyTo(grown);
+                        featureArray = grown;
+                        all = grown;
+                        featureTensor?.Dispose();
+                        featureTensor = null;
+                        Array.Resize(ref labels, capacity * labelWidth);
+                        Array.Resize(ref labelOk, capacity);
+                    }
+                    readFeatures(all.Slice(rows * width, width));
+                    labelOk[rows] = labelGetter(labels.AsSpan(rows * labelWidth, labelWidth));
                     rows++;
+                }
             }
+            cancellation.ThrowIfCancellationRequested();
+            if (rows == 0)
+                throw new ArgumentException($"The {role} data has no usable rows (0 read); a network needs at least one row to {(role == "training" ? "learn from" : "validate on")}.", "input");
+            using var features = featureTensor is null
+                ? tensor(featureArray!, stackalloc long[] { rows, width })
+                : featureTensor.narrow(0, 0, rows);
+            return ToTensors(features, labels, labelWidth, labelOk, rows, task, featureColumnName, labelColumnName, role, dropNonFinite, channel);
         }
-        cancellation.ThrowIfCancellationRequested();
+        finally
+        {
+            featureTensor?.Dispose();
+        }
+    }
+
+    /// <summary>Checks every row in one vectorized pass, drops or reports the unusable ones, and builds the label tensor.</summary>
+    private static TrainingSet ToTensors(Tensor features, float[] labels, int labelWidth, bool[] labelOk, int rows, TaskInfo task, string featureColumnName,
+        string? labelColumnName, string role, bool dropNonFinite, IChannel channel)
+    {
+        using var scope = NewDisposeScope();
+        var featureOk = isfinite(features).all(1);
+        long badFeatureRows = rows - featureOk.sum().item<long>();
+        long badLabelRows = labelOk.Take(rows).Count(ok => !ok);
+        var labelValues = labels.AsSpan(0, rows * labelWidth).ToArray();
+        Tensor labelTensor = labelColumnName is null ? features.alias() : task.Task switch
+        {
+            DeepNetworkTask.MulticlassClassification => tensor(labelValues, stackalloc long[] { rows }).to_type(ScalarType.Int64),
+            _ when task.VectorLabel => tensor(labelValues, stackalloc long[] { rows, task.OutputSize }),
+            _ => tensor(labelValues, stackalloc long[] { rows }),
+        };
 
         if (badFeatureRows + badLabelRows > 0)
         {
-            string counts = $"{badFeatureRows} of {seen} {role} rows have NaN or infinite values in feature column '{featureColumnName}'" +
+            string counts = $"{badFeatureRows} of {rows} {role} rows have NaN or infinite values in feature column '{featureColumnName}'" +
                 (labelColumnName is null ? "" : $" and {badLabelRows} have a NaN, infinite or missing value in label column '{labelColumnName}'");
             if (!dropNonFinite)
                 throw new ArgumentException(counts + ". Replace them (mlContext.Transforms.ReplaceMissingValues), filter them " +
-                    $"(mlContext.Data.FilterRowsByMissingValues), or set {nameof(DeepNetworkOptions)}.{nameof(DeepNetworkOptions.DropRowsWithNonFiniteValues)} = true.", "input");
+                    $"(mlContext.Data.FilterRowsByMissingValues), or set {nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues)} = true.", "input");
+            var usable = featureOk.logical_and(tensor(labelOk.AsSpan(0, rows).ToArray()));
+            var keep = usable.nonzero().squeeze(1);
+            if (keep.shape[0] == 0)
+                throw new ArgumentException(counts + $"; no usable {role} row is left.", "input");
             channel.Warning(counts + "; those rows were dropped.");
+            features = features.index_select(0, keep);
+            labelTensor = labelColumnName is null ? features.alias() : labelTensor.index_select(0, keep);
         }
-        if (rows == 0)
-            throw new ArgumentException($"The {role} data has no usable rows ({seen} read); a network needs at least one row to {(role == "training" ? "learn from" : "validate on")}.", "input");
-
-        return ToTensors(features, labels, rows, featureSize, task, labelColumnName, role);
-    }
-
-    private static TrainingSet ToTensors(float[] features, float[] labels, int rows, int featureSize, TaskInfo task, string? labelColumnName, string role)
-    {
-        using var scope = NewDisposeScope();
-        var featureTensor = tensor(features, stackalloc long[] { rows, featureSize });
-        Tensor labelTensor;
-        switch (labelColumnName is null ? null : (DeepNetworkTask?)task.Task)
+        else
         {
-            case null:
-                labelTensor = featureTensor.alias();
-                break;
-            case DeepNetworkTask.MulticlassClassification:
-                labelTensor = tensor(labels, stackalloc long[] { rows }).to_type(ScalarType.Int64);
-                if (role == "training")
-                    CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName!);
-                break;
-            case DeepNetworkTask.BinaryClassification:
-                labelTensor = tensor(labels, stackalloc long[] { rows });
-                if (role == "training")
-                    CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName!);
-                break;
-            default:
-                labelTensor = task.VectorLabel
-                    ? tensor(labels, stackalloc long[] { rows, task.OutputSize })
-                    : tensor(labels, stackalloc long[] { rows });
-                break;
+            features = features.alias();
         }
-        return new TrainingSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
+
+        if (role == "training" && labelColumnName is not null && task.Task is DeepNetworkTask.MulticlassClassification or DeepNetworkTask.BinaryClassification)
+            CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName);
+        return new TrainingSet(features.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
     }
 
     private static void CheckClassCount(long classes, string labelColumnName)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,18 +47,32 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>The public type that owns this scorer, named when it is used after disposal.</summary>
     public string OwnerName { get; set; } = nameof(NetworkScorer);
 
-    /// <summary>Scores <paramref name="rows"/> rows of <paramref name="features"/> into <paramref name="outputs"/> (rows × OutputSize).</summary>
-    public void Score(float[] features, int rows, float[] outputs)
+    /// <summary>A CPU tensor of <paramref name="rows"/> × InputSize for callers to fill and pass to <see cref="Score(Tensor, int, float[])"/>.</summary>
+    public Tensor CreateInputBuffer(int rows) => empty(rows, InputSize);
+
+    /// <summary>Scores the first <paramref name="rows"/> rows of <paramref name="input"/> (a CPU buffer) into <paramref name="outputs"/> (rows × OutputSize).</summary>
+    public void Score(Tensor input, int rows, float[] outputs)
     {
         if (IsDisposed)
             throw new ObjectDisposedException(OwnerName, $"This {OwnerName} was disposed, which freed its network; load or train it again.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = tensor(features, stackalloc long[] { rows, InputSize }, device: _device);
-        _compute(input).cpu().contiguous().data<float>().CopyTo(outputs, 0);
+        var batch = input.shape[0] == rows ? input : input.narrow(0, 0, rows);
+        if (_device.type != DeviceType.CPU)
+            batch = batch.to(_device);
+        var result = _compute(batch).cpu().contiguous();
+        MemoryMarshal.Cast<byte, float>(result.bytes).CopyTo(outputs);
     }
 
-    /// <summary>Frees the module; later calls to <see cref="Score"/> throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Scores <paramref name="rows"/> rows held in <paramref name="features"/> (rows × InputSize).</summary>
+    public void Score(ReadOnlySpan<float> features, int rows, float[] outputs)
+    {
+        using var input = CreateInputBuffer(rows);
+        features[..(rows * InputSize)].CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
+        Score(input, rows, outputs);
+    }
+
+    /// <summary>Frees the module; later calls to Score throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (IsDisposed)

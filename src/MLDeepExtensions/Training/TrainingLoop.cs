@@ -86,7 +86,8 @@ internal sealed class TrainingLoop
         using var order = _options.Shuffle
             ? tensor(TrainingSet.Permutation(count, shuffleSeed), device: device)
             : arange(count, ScalarType.Int64, device: device);
-        double lossSum = 0;
+        // The loss is summed on the device and read once per epoch: a read per batch would stall the pipeline.
+        using var lossSum = zeros(1, device: device);
         int seen = 0;
         for (int start = 0; start < count; start += batchSize)
         {
@@ -105,15 +106,15 @@ internal sealed class TrainingLoop
             if (_options.Optimizer.GradientClipNorm is double maxNorm)
                 nn.utils.clip_grad_norm_(parameters, maxNorm);
             updater.Step();
-            float value = loss.item<float>();
-            if (!float.IsFinite(value))
-                throw new InvalidOperationException(
-                    $"The training loss became {value} in epoch batch starting at row {start}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} " +
-                    $"(now {updater.LearningRate}), normalize the features (mlContext.Transforms.NormalizeMeanVariance) or set {nameof(OptimizerOptions.GradientClipNorm)}.");
-            lossSum += value * size;
+            lossSum.add_(loss.detach(), alpha: size);
             seen += size;
         }
-        return lossSum / Math.Max(seen, 1);
+        double mean = lossSum.item<float>() / Math.Max(seen, 1);
+        if (!double.IsFinite(mean))
+            throw new InvalidOperationException(
+                $"The training loss became {mean}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} (now {updater.LearningRate}), " +
+                $"normalize the features (mlContext.Transforms.NormalizeMeanVariance) or set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)}.");
+        return mean;
     }
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>
