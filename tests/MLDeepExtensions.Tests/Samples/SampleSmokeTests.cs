@@ -1,0 +1,91 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace MLDeepExtensions.Tests.Samples;
+
+/// <summary>
+/// Runs every program under samples/ with the smallest budget (one epoch, a few hundred rows) and checks that it
+/// exits with 0 and prints its key line. The samples are built with this project (see its ProjectReferences).
+/// </summary>
+[TestClass]
+[TestCategory("Samples")]
+public sealed class SampleSmokeTests
+{
+    [TestMethod]
+    public void FashionMnistMlp_TinyBudget_TrainsSavesAndReloads()
+    {
+        string output = RunSample("FashionMnistMlp", "--epochs", "1", "--subset", "--max-train", "300");
+        StringAssert.Contains(output, "Test set: micro accuracy");
+        StringAssert.Contains(output, "Predictions of the reloaded model:");
+    }
+
+    [TestMethod]
+    public void OptimizerComparison_TinyBudget_PrintsSummaryAndWritesPlot()
+    {
+        string output = RunSample("OptimizerComparison", "--epochs", "1", "--subset", "--max-train", "300");
+        foreach (string optimizer in new[] { "SGD", "Momentum", "Nesterov", "Adadelta", "RMSProp", "Adam" })
+            StringAssert.Contains(output, $"{optimizer} finished: test accuracy");
+        AssertFileWritten(output, "Loss curves written to ", "optimizer-loss-curves.png");
+    }
+
+    [TestMethod]
+    public void DataFramePipeline_TinyBudget_CleansEvaluatesAndAddsPredictions()
+    {
+        string output = RunSample("DataFramePipeline", "--epochs", "1", "--max-train", "60");
+        StringAssert.Contains(output, "After dropping unmeasured birds and filling sex: 342 rows, 0 missing values.");
+        StringAssert.Contains(output, "Test set (2009): R²");
+        StringAssert.Contains(output, "predicted_g");
+    }
+
+    [TestMethod]
+    public void AnomalyDetection_TinyBudget_EvaluatesAndWritesReconstructions()
+    {
+        string output = RunSample("AnomalyDetection", "--epochs", "1", "--subset", "--max-train", "100");
+        StringAssert.Contains(output, "Test set: AUC");
+        StringAssert.Contains(output, "Most anomalous test images:");
+        AssertFileWritten(output, "Originals and reconstructions written to ", "reconstructions.png");
+    }
+
+    /// <summary>Runs samples/NAME/bin/CONFIGURATION/TFM/NAME.dll with dotnet and returns stdout and stderr.</summary>
+    private static string RunSample(string name, params string[] args)
+    {
+        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → samples/<name>/bin/<Configuration>/<tfm>/
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        string program = Path.Combine(repoRoot, "samples", name, "bin", testBin.Parent.Name, testBin.Name, name + ".dll");
+        Assert.IsTrue(File.Exists(program), $"sample not built at {program}");
+
+        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(program);
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
+        bool exited = process.WaitForExit(180_000);
+        if (!exited)
+            process.Kill(entireProcessTree: true);
+        string output = stdout.Result + stderr.Result;
+        Console.WriteLine($"{name} {string.Join(' ', args)}: exit {(exited ? process.ExitCode : -1)} after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.IsTrue(exited, $"{name} did not finish within 3 minutes. Output so far:\n{output}");
+        Assert.AreEqual(0, process.ExitCode, output);
+        return output;
+    }
+
+    /// <summary>Checks that the line starting with <paramref name="prefix"/> names an existing, non-empty file.</summary>
+    private static void AssertFileWritten(string output, string prefix, string fileName)
+    {
+        int at = output.IndexOf(prefix, StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, at, $"no line starting '{prefix}' in:\n{output}");
+        string path = output[(at + prefix.Length)..].Split('\n')[0].Trim();
+        StringAssert.EndsWith(path, fileName);
+        Assert.IsTrue(new FileInfo(path).Length > 1000, $"{path} is missing or nearly empty");
+    }
+}
