@@ -21,14 +21,16 @@ public static class AutoencoderCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="featureColumnName">Feature vector column. Default: "Features".</param>
     /// <param name="architecture">The network. Default: encoder 256, 128 → latent 32.</param>
+    /// <param name="optimizer">The optimizer. Default: Adam, learning rate 0.001.</param>
     /// <param name="epochs">Passes over the data. Default: 10.</param>
     /// <param name="batchSize">Rows per step. Default: 128.</param>
     public static AutoencoderEstimator Autoencoder(this TransformsCatalog catalog,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         AutoencoderArchitecture? architecture = null,
+        OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
-        => new(MLContextAccess.GetEnvironment(catalog), Options(featureColumnName, architecture, epochs, batchSize));
+        => new(MLContextAccess.GetEnvironment(catalog), Options(featureColumnName, architecture, optimizer, epochs, batchSize));
 
     /// <summary>Trains an autoencoder anomaly detector: Score is the reconstruction error, PredictedLabel flags rows above the threshold.</summary>
     /// <param name="catalog">The anomaly detection trainers catalog.</param>
@@ -44,25 +46,28 @@ public static class AutoencoderCatalog
     /// <param name="featureColumnName">Feature vector column. Default: "Features".</param>
     /// <param name="architecture">The network. Default: encoder 256, 128 → latent 32.</param>
     /// <param name="thresholdQuantile">Share of training rows treated as normal. Default: 0.95.</param>
+    /// <param name="optimizer">The optimizer. Default: Adam, learning rate 0.001.</param>
     /// <param name="epochs">Passes over the data. Default: 10.</param>
     /// <param name="batchSize">Rows per step. Default: 128.</param>
     public static AutoencoderEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         AutoencoderArchitecture? architecture = null,
         double thresholdQuantile = 0.95,
+        OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
     {
-        var options = Options(featureColumnName, architecture, epochs, batchSize);
+        var options = Options(featureColumnName, architecture, optimizer, epochs, batchSize);
         options.ThresholdQuantile = thresholdQuantile;
         return new(MLContextAccess.GetEnvironment(catalog), options.ForAnomalyDetection());
     }
 
 
-    private static AutoencoderOptions Options(string features, AutoencoderArchitecture? architecture, int epochs, int batchSize) => new()
+    private static AutoencoderOptions Options(string features, AutoencoderArchitecture? architecture, OptimizerOptions? optimizer, int epochs, int batchSize) => new()
     {
         FeatureColumnName = features,
         Architecture = architecture ?? new AutoencoderArchitecture(),
+        Optimizer = optimizer ?? new OptimizerOptions(),
         Epochs = epochs,
         BatchSize = batchSize,
     };

@@ -66,6 +66,13 @@ public abstract class NetworkTrainingOptions
     /// <summary>Cancels the fit between batches with <see cref="OperationCanceledException"/>. Default: none.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Threads libtorch uses for each operation, ≥ 1. libtorch's setting is process-wide, so this also applies to other
+    /// networks scored or trained later in the process. Results can differ in the last bits between thread counts.
+    /// Default: null (leave libtorch's setting, one thread per core).
+    /// </summary>
+    public int? NumberOfThreads { get; set; }
+
     /// <summary>Checks the shared settings, adding one message per problem.</summary>
     private protected void ValidateTraining(List<string> errors)
     {
@@ -85,6 +92,8 @@ public abstract class NetworkTrainingOptions
         if (ValidationFraction > 0 && ValidationData is not null)
             errors.Add($"Both {nameof(ValidationFraction)} ({ValidationFraction}) and {nameof(ValidationData)} are set; use one of them.");
         EarlyStopping?.Validate(errors);
+        if (NumberOfThreads < 1)
+            errors.Add($"{nameof(NumberOfThreads)} is {NumberOfThreads}; it must be ≥ 1, or null for libtorch's default.");
         if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })
             errors.Add($"{nameof(Device)} is cuda:{Device.Index}; a CUDA device index must be ≥ 0.");
         for (int i = 0; i < Callbacks.Count; i++)

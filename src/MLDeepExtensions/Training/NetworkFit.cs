@@ -33,6 +33,8 @@ internal static class NetworkFit
     {
         TorchNative.EnsureInitialized();
         int inputSize = encoder.Width;
+        if (options.NumberOfThreads is int threads)
+            torch.set_num_threads(threads);
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
         using var channel = host.Start("Training");
         TrainingSet? train = null, validation = null;
