@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -11,8 +10,8 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Data;
 
 /// <summary>
-/// Reads the feature and label columns of an IDataView with one cursor straight into a tensor (when the row count is
-/// known; else into a growing array); no managed object is made per row. Rows with NaN, infinite or missing values
+/// Reads the feature and label columns of an IDataView with one cursor straight into one contiguous array, which the
+/// feature tensor then shares (no copy); no managed object is made per row. Rows with NaN, infinite or missing values
 /// fail the read (saying how many there are) unless the options ask to drop them.
 /// </summary>
 internal static class TrainingDataReader
@@ -25,77 +24,42 @@ internal static class TrainingDataReader
         var featureColumn = data.Schema[featureColumnName];
         var labelColumn = labelColumnName is null ? (DataViewSchema.Column?)null : data.Schema[labelColumnName];
         int labelWidth = labelColumn is null ? 0 : task.VectorLabel ? task.OutputSize : 1;
-        long maxRows = int.MaxValue / Math.Max(width, 1);
-
-        // Rows go straight into the feature tensor's memory when the count is known (one buffer, no copy);
-        // otherwise into an array that grows, copied into a tensor at the end.
-        long? knownRows = data.GetRowCount();
-        Tensor? featureTensor = knownRows is long known && known > 0 && known <= maxRows / sizeof(float) ? empty(known, width) : null;
-        float[]? featureArray = featureTensor is null ? new float[1024 * width] : null;
-        int capacity = featureTensor is null ? 1024 : (int)knownRows!.Value;
+        long maxRows = Array.MaxLength / Math.Max(width, 1);
+        int capacity = (int)Math.Clamp(data.GetRowCount() ?? 1024, 1, maxRows);
+        var features = new float[(long)capacity * width];
         var labels = new float[(long)capacity * labelWidth];
-        var labelOk = new bool[capacity];
-        int rows = 0;
-        try
+        var usable = new bool[capacity];
+        int rows = 0, badFeatureRows = 0, badLabelRows = 0;
+        var readLabel = labelColumn is { } column ? LabelReader(task, column) : _ => _ => true;
+        using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
         {
-            Span<float> all = featureTensor is null ? featureArray : MemoryMarshal.Cast<byte, float>(featureTensor.bytes);
-            var readLabel = labelColumn is { } column ? LabelReader(task, column) : _ => _ => true;
-            using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
+            var readFeatures = encoder.CreateReader(cursor, featureColumn);
+            var labelGetter = readLabel(cursor);
+            while (cursor.MoveNext())
             {
-                var readFeatures = encoder.CreateReader(cursor, featureColumn);
-                var labelGetter = readLabel(cursor);
-                while (cursor.MoveNext())
+                if ((rows & 1023) == 1023)
+                    cancellation.ThrowIfCancellationRequested();
+                if (rows == capacity)
                 {
-                    if ((rows & 1023) == 1023)
-                        cancellation.ThrowIfCancellationRequested();
+                    capacity = (int)Math.Min((long)capacity * 2, maxRows);
                     if (rows == capacity)
-                    {
-                        capacity = (int)Math.Min((long)capacity * 2, maxRows);
-                        if (rows == capacity)
-                            throw new ArgumentException($"The {role} data has more rows than fit in one tensor of {width}-wide rows.", "input");
-                        var grown = new float[(long)capacity * width];
-                        all.CopyTo(grown);
-                        featureArray = grown;
-                        all = grown;
-                        featureTensor?.Dispose();
-                        featureTensor = null;
-                        Array.Resize(ref labels, capacity * labelWidth);
-                        Array.Resize(ref labelOk, capacity);
-                    }
-                    readFeatures(all.Slice(rows * width, width));
-                    labelOk[rows] = labelGetter(labels.AsSpan(rows * labelWidth, labelWidth));
-                    rows++;
+                        throw new ArgumentException($"The {role} data has more rows than fit in one array of {width}-wide rows.", "input");
+                    Array.Resize(ref features, capacity * width);
+                    Array.Resize(ref labels, capacity * labelWidth);
+                    Array.Resize(ref usable, capacity);
                 }
+                var row = features.AsSpan(rows * width, width);
+                readFeatures(row);
+                bool featuresOk = FeatureEncoder.AllFinite(row);
+                bool labelOk = labelGetter(labels.AsSpan(rows * labelWidth, labelWidth));
+                badFeatureRows += featuresOk ? 0 : 1;
+                badLabelRows += labelOk ? 0 : 1;
+                usable[rows++] = featuresOk && labelOk;
             }
-            cancellation.ThrowIfCancellationRequested();
-            if (rows == 0)
-                throw new ArgumentException($"The {role} data has no usable rows (0 read); a network needs at least one row to {(role == "training" ? "learn from" : "validate on")}.", "input");
-            using var features = featureTensor is null
-                ? tensor(featureArray!, stackalloc long[] { rows, width })
-                : featureTensor.narrow(0, 0, rows);
-            return ToTensors(features, labels, labelWidth, labelOk, rows, task, featureColumnName, labelColumnName, role, dropNonFinite, channel);
         }
-        finally
-        {
-            featureTensor?.Dispose();
-        }
-    }
-
-    /// <summary>Checks every row in one vectorized pass, drops or reports the unusable ones, and builds the label tensor.</summary>
-    private static TrainingSet ToTensors(Tensor features, float[] labels, int labelWidth, bool[] labelOk, int rows, TaskInfo task, string featureColumnName,
-        string? labelColumnName, string role, bool dropNonFinite, IChannel channel)
-    {
-        using var scope = NewDisposeScope();
-        var featureOk = isfinite(features).all(1);
-        long badFeatureRows = rows - featureOk.sum().item<long>();
-        long badLabelRows = labelOk.Take(rows).Count(ok => !ok);
-        var labelValues = labels.AsSpan(0, rows * labelWidth).ToArray();
-        Tensor labelTensor = labelColumnName is null ? features.alias() : task.Task switch
-        {
-            DeepNetworkTask.MulticlassClassification => tensor(labelValues, stackalloc long[] { rows }).to_type(ScalarType.Int64),
-            _ when task.VectorLabel => tensor(labelValues, stackalloc long[] { rows, task.OutputSize }),
-            _ => tensor(labelValues, stackalloc long[] { rows }),
-        };
+        cancellation.ThrowIfCancellationRequested();
+        if (rows == 0)
+            throw new ArgumentException($"The {role} data has no usable rows (0 read); a network needs at least one row to {(role == "training" ? "learn from" : "validate on")}.", "input");
 
         if (badFeatureRows + badLabelRows > 0)
         {
@@ -104,22 +68,48 @@ internal static class TrainingDataReader
             if (!dropNonFinite)
                 throw new ArgumentException(counts + ". Replace them (mlContext.Transforms.ReplaceMissingValues), filter them " +
                     $"(mlContext.Data.FilterRowsByMissingValues), or set {nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues)} = true.", "input");
-            var usable = featureOk.logical_and(tensor(labelOk.AsSpan(0, rows).ToArray()));
-            var keep = usable.nonzero().squeeze(1);
-            if (keep.shape[0] == 0)
+            int kept = Compact(features, labels, usable, rows, width, labelWidth);
+            if (kept == 0)
                 throw new ArgumentException(counts + $"; no usable {role} row is left.", "input");
             channel.Warning(counts + "; those rows were dropped.");
-            features = features.index_select(0, keep);
-            labelTensor = labelColumnName is null ? features.alias() : labelTensor.index_select(0, keep);
+            rows = kept;
         }
-        else
-        {
-            features = features.alias();
-        }
+        return ToTensors(features, labels, rows, width, labelWidth, task, labelColumnName, role);
+    }
 
+    /// <summary>Moves the usable rows to the front, in order; returns how many there are.</summary>
+    private static int Compact(float[] features, float[] labels, bool[] usable, int rows, int width, int labelWidth)
+    {
+        int kept = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            if (!usable[i])
+                continue;
+            if (kept != i)
+            {
+                features.AsSpan(i * width, width).CopyTo(features.AsSpan(kept * width, width));
+                labels.AsSpan(i * labelWidth, labelWidth).CopyTo(labels.AsSpan(kept * labelWidth, labelWidth));
+            }
+            kept++;
+        }
+        return kept;
+    }
+
+    private static TrainingSet ToTensors(float[] features, float[] labels, int rows, int width, int labelWidth, TaskInfo task, string? labelColumnName, string role)
+    {
+        using var scope = NewDisposeScope();
+        // The tensor shares the array's memory (pinned while the tensor lives): the 'read' is the only copy of the data.
+        var featureTensor = frombuffer(features, ScalarType.Float32, count: (long)rows * width).view(rows, width);
+        var labelValues = labels.AsSpan(0, rows * labelWidth).ToArray();
+        Tensor labelTensor = labelColumnName is null ? featureTensor.alias() : task.Task switch
+        {
+            DeepNetworkTask.MulticlassClassification => tensor(labelValues, stackalloc long[] { rows }).to_type(ScalarType.Int64),
+            _ when task.VectorLabel => tensor(labelValues, stackalloc long[] { rows, task.OutputSize }),
+            _ => tensor(labelValues, stackalloc long[] { rows }),
+        };
         if (role == "training" && labelColumnName is not null && task.Task is DeepNetworkTask.MulticlassClassification or DeepNetworkTask.BinaryClassification)
             CheckClassCount(labelTensor.unique().Item1.shape[0], labelColumnName);
-        return new TrainingSet(features.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
+        return new TrainingSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
     }
 
     private static void CheckClassCount(long classes, string labelColumnName)
