@@ -16,13 +16,14 @@ internal static class AccuracyBenchmark
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
             Architecture = new MlpArchitecture(256, 128),
-            Optimizer = OptimizerOptions.Adam(1e-3),
+            // Adam with a cosine decay from 0.002: the plain constant 0.001 of the timing runs ends near 0.883.
+            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
             Epochs = epochs,
             BatchSize = 128,
             Seed = 1,
         };
         var (accuracy, seconds) = FitAndEvaluate(data, ml.MulticlassClassification.Trainers.DeepNetwork(options));
-        report.Add($"DeepNetwork MLP 256-128, {epochs} epochs", $"micro accuracy {accuracy:F4} (target >= 0.89), fit {seconds:F1} s");
+        report.Add($"DeepNetwork MLP 256-128, Adam 0.002 + cosine, {epochs} epochs", $"micro accuracy {accuracy:F4} (target >= 0.89), fit {seconds:F1} s");
 
         if (withBaseline)
         {

@@ -10,18 +10,18 @@ using MLDeepExtensions.Samples;
 // Expected output (full data set, idle 2-core x86-64 CPU, no GPU; the numbers repeat exactly from run to run):
 //   Data: full Fashion-MNIST (60000 train / 10000 test images)
 //   Training an MLP 256-128 for 10 epochs ...
-//     epoch  1: train loss 0.5879, validation loss 0.4282, validation accuracy 84.40% (0.9 s)
+//     epoch  1: train loss 0.5439, validation loss 0.4135, validation accuracy 84.60% (1.0 s)
 //     ...
-//     epoch  9: train loss 0.2494, validation loss 0.2934, validation accuracy 89.32% (5.7 s)
-//     epoch 10: train loss 0.2425, validation loss 0.3733, validation accuracy 86.58% (6.2 s)
-//   Trained in 7.0 s.
-//   Test set: micro accuracy 0.8605, macro accuracy 0.8605, log-loss 0.3983
+//     epoch  9: train loss 0.2075, validation loss 0.2816, validation accuracy 90.22% (4.7 s)
+//     epoch 10: train loss 0.1992, validation loss 0.2806, validation accuracy 90.02% (5.1 s)
+//   Trained in 5.8 s.
+//   Test set: micro accuracy 0.8930, macro accuracy 0.8930, log-loss 0.3104
 //   (confusion table: 10 × 10 counts with per-class recall and precision; Shirt is the hardest class)
 //   Saved the model to .../bin/Release/net10.0/FashionMnistMlp.zip (858 KiB).
 //   Predictions of the reloaded model:
-//     predicted Ankle boot   ( 98.1%)  true Ankle boot   ok
+//     predicted Ankle boot   ( 99.6%)  true Ankle boot   ok
 //     ... (8 test images, all 8 right)
-// With --subset (3,000 / 1,000 images): test micro accuracy 0.8180 after 0.8 s of training.
+// With --subset (3,000 / 1,000 images): test micro accuracy 0.8290 after 0.6 s of training.
 
 if (!SampleArguments.TryParse(args, out var arguments))
     return 2;
