@@ -51,20 +51,13 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
 
     internal override void Validate(ICollection<string> errors)
     {
-        const string name = nameof(AutoencoderArchitecture);
-        if (LatentSize < 1)
-            errors.Add($"{name}.{nameof(LatentSize)} is {LatentSize}; it must be ≥ 1.");
-        if (EncoderLayers is null)
-            errors.Add($"{name}.{nameof(EncoderLayers)} is null; give an empty list for a single linear encoder layer.");
-        else
-            for (int i = 0; i < EncoderLayers.Count; i++)
-                if (EncoderLayers[i] < 1) errors.Add($"{name}.{nameof(EncoderLayers)}[{i}] is {EncoderLayers[i]}; it must be ≥ 1.");
+        const string name = nameof(AutoencoderArchitecture) + ".";
+        SettingChecks.AtLeastOne(errors, name + nameof(LatentSize), LatentSize);
+        SettingChecks.LayerSizes(errors, name + nameof(EncoderLayers), EncoderLayers, "give an empty list for a single linear encoder layer.");
         if (!(DenoisingNoise >= 0 && float.IsFinite(DenoisingNoise)))
-            errors.Add($"{name}.{nameof(DenoisingNoise)} is {DenoisingNoise}; it must be ≥ 0 (0 turns it off).");
-        if (!(InputDropout >= 0 && InputDropout < 1))
-            errors.Add($"{name}.{nameof(InputDropout)} is {InputDropout}; it must be in [0, 1).");
-        if (!Enum.IsDefined(Activation))
-            errors.Add($"{name}.{nameof(Activation)} is {(int)Activation}, not a member of {nameof(MLDeepExtensions.Activation)}.");
+            errors.Add($"{name}{nameof(DenoisingNoise)} is {DenoisingNoise}; it must be ≥ 0 (0 turns it off).");
+        SettingChecks.Probability(errors, name + nameof(InputDropout), InputDropout);
+        SettingChecks.Defined(errors, name + nameof(Activation), Activation);
     }
 
     /// <summary>Builds the module; <paramref name="outputSize"/> must equal <paramref name="inputSize"/>.</summary>

@@ -52,29 +52,22 @@ public sealed class CnnArchitecture : NetworkArchitecture
 
     internal override void Validate(ICollection<string> errors)
     {
-        const string name = nameof(CnnArchitecture);
+        const string name = nameof(CnnArchitecture) + ".";
         if (InputShape is { } shape && (shape.Channels < 1 || shape.Height < 1 || shape.Width < 1))
-            errors.Add($"{name}.{nameof(InputShape)} is {shape}; every dimension must be ≥ 1.");
-        if (!Enum.IsDefined(PixelLayout))
-            errors.Add($"{name}.{nameof(PixelLayout)} is {(int)PixelLayout}, not a member of {nameof(MLDeepExtensions.PixelLayout)}.");
+            errors.Add($"{name}{nameof(InputShape)} is {shape}; every dimension must be ≥ 1.");
+        SettingChecks.Defined(errors, name + nameof(PixelLayout), PixelLayout);
         if (Blocks is null || Blocks.Count == 0)
-            errors.Add($"{name}.{nameof(Blocks)} is empty; give at least one ConvolutionBlock (or use MlpArchitecture).");
+            errors.Add($"{name}{nameof(Blocks)} is empty; give at least one ConvolutionBlock (or use MlpArchitecture).");
         else
             for (int i = 0; i < Blocks.Count; i++)
-                if (Blocks[i] is null) errors.Add($"{name}.{nameof(Blocks)}[{i}] is null.");
-                else Blocks[i].Validate(errors, $"{name}.{nameof(Blocks)}[{i}]");
-        if (DenseLayers is null)
-            errors.Add($"{name}.{nameof(DenseLayers)} is null; give an empty list for no hidden dense layer.");
-        else
-            for (int i = 0; i < DenseLayers.Count; i++)
-                if (DenseLayers[i] < 1) errors.Add($"{name}.{nameof(DenseLayers)}[{i}] is {DenseLayers[i]}; it must be ≥ 1.");
-        if (!(DenseDropout >= 0 && DenseDropout < 1))
-            errors.Add($"{name}.{nameof(DenseDropout)} is {DenseDropout}; it must be in [0, 1).");
-        if (!Enum.IsDefined(DenseActivation))
-            errors.Add($"{name}.{nameof(DenseActivation)} is {(int)DenseActivation}, not a member of {nameof(Activation)}.");
+                if (Blocks[i] is null) errors.Add($"{name}{nameof(Blocks)}[{i}] is null.");
+                else Blocks[i].Validate(errors, $"{name}{nameof(Blocks)}[{i}]");
+        SettingChecks.LayerSizes(errors, name + nameof(DenseLayers), DenseLayers, "give an empty list for no hidden dense layer.");
+        SettingChecks.Probability(errors, name + nameof(DenseDropout), DenseDropout);
+        SettingChecks.Defined(errors, name + nameof(DenseActivation), DenseActivation);
         Augmentation?.Validate(errors);
         if (InputShape is { } s && Blocks is { Count: > 0 } && Blocks.All(b => b is not null) && FinalSize(s) is null)
-            errors.Add($"{name}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
+            errors.Add($"{nameof(CnnArchitecture)}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
     }
 
     internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)

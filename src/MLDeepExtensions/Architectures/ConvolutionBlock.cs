@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using MLDeepExtensions.Architectures;
 
 namespace MLDeepExtensions;
 
@@ -47,14 +48,15 @@ public sealed class ConvolutionBlock
 
     internal void Validate(ICollection<string> errors, string name)
     {
-        if (Filters < 1) errors.Add($"{name}.{nameof(Filters)} is {Filters}; it must be ≥ 1.");
-        if (KernelSize < 1) errors.Add($"{name}.{nameof(KernelSize)} is {KernelSize}; it must be ≥ 1.");
-        if (Stride < 1) errors.Add($"{name}.{nameof(Stride)} is {Stride}; it must be ≥ 1.");
-        if (Padding < 0) errors.Add($"{name}.{nameof(Padding)} is {Padding}; it must be ≥ 0, or null for KernelSize / 2.");
-        if (PoolSize < 1) errors.Add($"{name}.{nameof(PoolSize)} is {PoolSize}; it must be ≥ 1.");
-        if (!(Dropout >= 0 && Dropout < 1)) errors.Add($"{name}.{nameof(Dropout)} is {Dropout}; it must be in [0, 1).");
-        if (!Enum.IsDefined(Activation)) errors.Add($"{name}.{nameof(Activation)} is {(int)Activation}, not a member of {nameof(MLDeepExtensions.Activation)}.");
-        if (!Enum.IsDefined(Pooling)) errors.Add($"{name}.{nameof(Pooling)} is {(int)Pooling}, not a member of {nameof(PoolingKind)}.");
+        SettingChecks.AtLeastOne(errors, $"{name}.{nameof(Filters)}", Filters);
+        SettingChecks.AtLeastOne(errors, $"{name}.{nameof(KernelSize)}", KernelSize);
+        SettingChecks.AtLeastOne(errors, $"{name}.{nameof(Stride)}", Stride);
+        if (Padding < 0)
+            errors.Add($"{name}.{nameof(Padding)} is {Padding}; it must be ≥ 0, or null for KernelSize / 2.");
+        SettingChecks.AtLeastOne(errors, $"{name}.{nameof(PoolSize)}", PoolSize);
+        SettingChecks.Probability(errors, $"{name}.{nameof(Dropout)}", Dropout);
+        SettingChecks.Defined(errors, $"{name}.{nameof(Activation)}", Activation);
+        SettingChecks.Defined(errors, $"{name}.{nameof(Pooling)}", Pooling);
     }
 
     /// <summary>The (height, width) this block turns an input of the given size into, or null if it shrinks to nothing.</summary>

@@ -49,20 +49,10 @@ public sealed class MlpArchitecture : NetworkArchitecture
 
     internal override void Validate(ICollection<string> errors)
     {
-        if (HiddenLayers is null)
-            errors.Add($"{nameof(MlpArchitecture)}.{nameof(HiddenLayers)} is null; give an empty list for a linear model.");
-        else
-        {
-            for (int i = 0; i < HiddenLayers.Count; i++)
-            {
-                if (HiddenLayers[i] < 1)
-                    errors.Add($"{nameof(MlpArchitecture)}.{nameof(HiddenLayers)}[{i}] is {HiddenLayers[i]}; each hidden layer needs at least 1 unit.");
-            }
-        }
-        if (!(Dropout >= 0 && Dropout < 1))
-            errors.Add($"{nameof(MlpArchitecture)}.{nameof(Dropout)} is {Dropout}; it must be in [0, 1) (0 turns dropout off).");
-        if (!Enum.IsDefined(Activation))
-            errors.Add($"{nameof(MlpArchitecture)}.{nameof(Activation)} is {(int)Activation}, which is not a member of {nameof(MLDeepExtensions.Activation)}.");
+        const string name = nameof(MlpArchitecture) + ".";
+        SettingChecks.LayerSizes(errors, name + nameof(HiddenLayers), HiddenLayers, "give an empty list for a linear model.");
+        SettingChecks.Probability(errors, name + nameof(Dropout), Dropout);
+        SettingChecks.Defined(errors, name + nameof(Activation), Activation);
     }
 
     internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)

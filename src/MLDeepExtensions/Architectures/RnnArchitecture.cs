@@ -100,21 +100,20 @@ public sealed class RnnArchitecture : NetworkArchitecture
 
     internal override void Validate(ICollection<string> errors)
     {
-        const string name = nameof(RnnArchitecture);
-        if (!Enum.IsDefined(Cell)) errors.Add($"{name}.{nameof(Cell)} is {(int)Cell}, not a member of {nameof(RecurrentCell)}.");
-        if (!Enum.IsDefined(Pooling)) errors.Add($"{name}.{nameof(Pooling)} is {(int)Pooling}, not a member of {nameof(SequencePooling)}.");
-        if (HiddenSize < 1) errors.Add($"{name}.{nameof(HiddenSize)} is {HiddenSize}; it must be ≥ 1.");
-        if (Layers < 1) errors.Add($"{name}.{nameof(Layers)} is {Layers}; it must be ≥ 1.");
-        if (!(Dropout >= 0 && Dropout < 1)) errors.Add($"{name}.{nameof(Dropout)} is {Dropout}; it must be in [0, 1).");
-        if (!(DenseDropout >= 0 && DenseDropout < 1)) errors.Add($"{name}.{nameof(DenseDropout)} is {DenseDropout}; it must be in [0, 1).");
-        if (DenseLayers is null) errors.Add($"{name}.{nameof(DenseLayers)} is null; give an empty list for none.");
-        else
-            for (int i = 0; i < DenseLayers.Count; i++)
-                if (DenseLayers[i] < 1) errors.Add($"{name}.{nameof(DenseLayers)}[{i}] is {DenseLayers[i]}; it must be ≥ 1.");
-        if (InputShape is { } s && (s.Steps < 1 || s.Features < 1)) errors.Add($"{name}.{nameof(InputShape)} is {s}; both must be ≥ 1.");
-        if (FeaturesPerStep < 1) errors.Add($"{name}.{nameof(FeaturesPerStep)} is {FeaturesPerStep}; it must be ≥ 1.");
-        if (EmbeddingSize < 1) errors.Add($"{name}.{nameof(EmbeddingSize)} is {EmbeddingSize}; it must be ≥ 1.");
-        if (MaxSteps < 1) errors.Add($"{name}.{nameof(MaxSteps)} is {MaxSteps}; it must be ≥ 1, or null for the longest training sequence.");
+        const string name = nameof(RnnArchitecture) + ".";
+        SettingChecks.Defined(errors, name + nameof(Cell), Cell);
+        SettingChecks.Defined(errors, name + nameof(Pooling), Pooling);
+        SettingChecks.AtLeastOne(errors, name + nameof(HiddenSize), HiddenSize);
+        SettingChecks.AtLeastOne(errors, name + nameof(Layers), Layers);
+        SettingChecks.Probability(errors, name + nameof(Dropout), Dropout);
+        SettingChecks.Probability(errors, name + nameof(DenseDropout), DenseDropout);
+        SettingChecks.LayerSizes(errors, name + nameof(DenseLayers), DenseLayers, "give an empty list for none.");
+        if (InputShape is { } s && (s.Steps < 1 || s.Features < 1))
+            errors.Add($"{name}{nameof(InputShape)} is {s}; both must be ≥ 1.");
+        SettingChecks.AtLeastOne(errors, name + nameof(FeaturesPerStep), FeaturesPerStep);
+        SettingChecks.AtLeastOne(errors, name + nameof(EmbeddingSize), EmbeddingSize);
+        if (MaxSteps < 1)
+            errors.Add($"{name}{nameof(MaxSteps)} is {MaxSteps}; it must be ≥ 1, or null for the longest training sequence.");
     }
 
     internal override void CheckFeatureShape(SchemaShape inputSchema, string featureColumnName)
