@@ -28,7 +28,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     /// <summary>The name of the feature column the network reads.</summary>
     public string FeatureColumnName { get; }
 
-    /// <summary>The feature vector size the network expects.</summary>
+    /// <summary>Values per network input row: the feature vector size (for variable-length sequences, one length plus the longest sequence kept).</summary>
     public int InputSize => Scorer.InputSize;
 
     /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
