@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 
 namespace MLDeepExtensions.Benchmarks;
@@ -34,6 +35,19 @@ internal static class Timing
             return (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         int rank = (int)Math.Ceiling(fraction * sorted.Length);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>
+    /// Minor page faults of this process so far (Linux; 0 elsewhere): each is a page of memory touched for the first
+    /// time since it was mapped, e.g. a buffer that the allocator returned to the system and took back.
+    /// </summary>
+    public static long MinorPageFaults()
+    {
+        if (!File.Exists("/proc/self/stat"))
+            return 0;
+        // Fields after the parenthesised command name: state, ppid, pgrp, session, tty, tpgid, flags, minflt.
+        string stat = File.ReadAllText("/proc/self/stat");
+        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7]);
     }
 
     public static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):F0} MiB";

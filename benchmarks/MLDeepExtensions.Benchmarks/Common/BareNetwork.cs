@@ -1,33 +1,37 @@
 using System;
-using MLDeepExtensions.Samples;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
-/// The reference: the same MLP 784-256-128-10 written directly in TorchSharp, trained and scored the way a
-/// hand-written program would, with nothing in between.
+/// The reference side of every comparison: a network written directly in TorchSharp (see <see cref="BareModels"/>),
+/// trained and scored the way a hand-written program would, with nothing in between. Owns its module.
 /// </summary>
-internal sealed class BareMlp : IDisposable
+internal sealed class BareNetwork : IDisposable
 {
-    private const int ClassCount = 10;
-    private readonly Sequential _model;
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly int _classes;
 
-    public BareMlp(int seed)
+    private BareNetwork(nn.Module<Tensor, Tensor> model, int classes)
     {
-        random.manual_seed(seed);
-        _model = nn.Sequential(
-            nn.Linear(FashionMnist.PixelCount, 256), nn.ReLU(),
-            nn.Linear(256, 128), nn.ReLU(),
-            nn.Linear(128, ClassCount));
+        _model = model;
+        _classes = classes;
     }
 
-    /// <summary>One epoch of Adam (learning rate 0.001) over shuffled batches of the given tensors.</summary>
-    public void TrainOneEpoch(Tensor features, Tensor labels, int batchSize, int seed)
+    /// <summary>Seeds libtorch's generator, then builds the module, as our estimator does.</summary>
+    public static BareNetwork Create(Func<nn.Module<Tensor, Tensor>> build, int seed, int classes = 10)
+    {
+        random.manual_seed(seed);
+        return new BareNetwork(build(), classes);
+    }
+
+    public nn.Module<Tensor, Tensor> Module => _model;
+
+    /// <summary>One epoch of Adam over shuffled batches of the given tensors, cross-entropy loss.</summary>
+    public void TrainOneEpoch(Tensor features, Tensor labels, int batchSize, int seed, double learningRate = 1e-3)
     {
         _model.train();
-        using var optimizer = optim.Adam(_model.parameters(), 1e-3);
+        using var optimizer = optim.Adam(_model.parameters(), learningRate);
         long count = features.shape[0];
         random.manual_seed(seed);
         using var order = randperm(count);
@@ -44,7 +48,7 @@ internal sealed class BareMlp : IDisposable
         _model.eval();
     }
 
-    /// <summary>Class probabilities of every row, in batches, into <paramref name="probabilities"/> (rows × 10).</summary>
+    /// <summary>Class probabilities of every row, in batches, into <paramref name="probabilities"/> (rows × classes).</summary>
     public void ScoreAll(Tensor features, int batchSize, float[] probabilities)
     {
         _model.eval();
@@ -55,7 +59,7 @@ internal sealed class BareMlp : IDisposable
             using var scope = NewDisposeScope();
             long size = Math.Min(batchSize, count - start);
             var output = nn.functional.softmax(_model.forward(features.narrow(0, start, size)), 1);
-            output.data<float>().CopyTo(probabilities, (int)(start * ClassCount));
+            output.data<float>().CopyTo(probabilities, (int)(start * _classes));
         }
     }
 

@@ -1,16 +1,15 @@
 using System;
-using System.Diagnostics;
 using Microsoft.ML;
 
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>Test-set accuracy of MLP 256-128 after N epochs, and optionally of ML.NET's L-BFGS maximum entropy for reference.</summary>
-internal static class AccuracyBenchmark
+internal static class MlpAccuracyBenchmark
 {
     public static void Run(BenchmarkData data, int epochs, bool withBaseline, Report report)
     {
         var ml = data.MLContext;
-        report.Section($"Accuracy on {data.TestImages.Length} test images");
+        report.Section($"MLP accuracy on {data.TestImages.Length} test images");
         var options = new DeepNetworkOptions
         {
             LabelColumnName = "Label",
@@ -22,27 +21,14 @@ internal static class AccuracyBenchmark
             BatchSize = 128,
             Seed = 1,
         };
-        var (accuracy, seconds) = FitAndEvaluate(data, ml.MulticlassClassification.Trainers.DeepNetwork(options));
+        var (accuracy, seconds, model) = ClassifierRun.FitAndEvaluate(data, ml.MulticlassClassification.Trainers.DeepNetwork(options));
+        (model as IDisposable)?.Dispose();
         report.Add($"DeepNetwork MLP 256-128, Adam 0.002 + cosine, {epochs} epochs", $"micro accuracy {accuracy:F4} (target >= 0.89), fit {seconds:F1} s");
 
         if (withBaseline)
         {
-            var (baseline, baselineSeconds) = FitAndEvaluate(data, ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Pixels"));
+            var (baseline, baselineSeconds, _) = ClassifierRun.FitAndEvaluate(data, ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Pixels"));
             report.Add("LbfgsMaximumEntropy (ML.NET)", $"micro accuracy {baseline:F4}, fit {baselineSeconds:F1} s");
         }
-    }
-
-    private static (double MicroAccuracy, double Seconds) FitAndEvaluate<TTransformer>(BenchmarkData data, IEstimator<TTransformer> trainer)
-        where TTransformer : class, ITransformer
-    {
-        var ml = data.MLContext;
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer);
-        Timing.Settle();
-        long start = Stopwatch.GetTimestamp();
-        var model = pipeline.Fit(data.RawTrain);
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(data.RawTest));
-        (model as IDisposable)?.Dispose();
-        return (metrics.MicroAccuracy, seconds);
     }
 }

@@ -1,0 +1,78 @@
+using System;
+using System.Linq;
+
+namespace MLDeepExtensions.Benchmarks;
+
+/// <summary>
+/// Command line: an optional section (mlp, cnn, rnn, autoencoder or all; default mlp), then --quick, --epochs N,
+/// --repeats N, --with-baseline, --timing-only, --accuracy-only.
+/// </summary>
+internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
+{
+    /// <summary>--accuracy-only: skip the ours-vs-bare timings of the cnn and rnn sections.</summary>
+    public bool SkipTiming { get; init; }
+
+    /// <summary>--timing-only: skip the accuracy runs of the cnn and rnn sections.</summary>
+    public bool SkipAccuracy { get; init; }
+
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder" };
+
+    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|all] [--quick] [--epochs N] [--repeats N] [--with-baseline] [--timing-only | --accuracy-only]";
+
+    /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>
+    public int Epochs(int full = 10) => EpochsOverride ?? (Quick ? 2 : full);
+
+    /// <summary>The sections to run, in order.</summary>
+    public string[] SelectedSections => Section == "all" ? Sections : new[] { Section };
+
+    /// <summary>Parses the options, or prints the usage and returns null.</summary>
+    public static BenchmarkOptions? Parse(string[] args)
+    {
+        string section = "mlp";
+        int first = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            section = args[0].ToLowerInvariant();
+            first = 1;
+            if (section != "all" && !Sections.Contains(section))
+                return Fail($"Unknown section '{args[0]}'.");
+        }
+        bool quick = args.Contains("--quick");
+        var options = new BenchmarkOptions(section, quick, EpochsOverride: null, Repeats: quick ? 1 : 3, Predictions: quick ? 200 : 2000, WithBaseline: false);
+        for (int i = first; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--timing-only":
+                    options = options with { SkipAccuracy = true };
+                    break;
+                case "--accuracy-only":
+                    options = options with { SkipTiming = true };
+                    break;
+                case "--with-baseline":
+                    options = options with { WithBaseline = true };
+                    break;
+                case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int epochs) && epochs > 0:
+                    options = options with { EpochsOverride = epochs };
+                    i++;
+                    break;
+                case "--repeats" when i + 1 < args.Length && int.TryParse(args[i + 1], out int repeats) && repeats > 0:
+                    options = options with { Repeats = repeats };
+                    i++;
+                    break;
+                default:
+                    return Fail($"Unknown or incomplete option '{args[i]}'.");
+            }
+        }
+        return options;
+    }
+
+    private static BenchmarkOptions? Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        Console.Error.WriteLine(Usage);
+        return null;
+    }
+}
