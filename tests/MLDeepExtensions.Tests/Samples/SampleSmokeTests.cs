@@ -49,6 +49,24 @@ public sealed class SampleSmokeTests
         AssertFileWritten(output, "Originals and reconstructions written to ", "reconstructions.png");
     }
 
+    [TestMethod]
+    public void FashionMnistCnn_TinyBudget_TrainsSavesAndReloads()
+    {
+        string output = RunSample("FashionMnistCnn", "--epochs", "1", "--subset", "--max-train", "200");
+        StringAssert.Contains(output, "epoch  1: train loss");
+        StringAssert.Contains(output, "Test set: micro accuracy");
+        StringAssert.Contains(output, "Predictions of the reloaded model:");
+    }
+
+    [TestMethod]
+    public void SequenceForecasting_TinyBudget_EvaluatesAgainstNaiveAndForecasts()
+    {
+        string output = RunSample("SequenceForecasting", "--epochs", "2", "--max-train", "50");
+        StringAssert.Contains(output, "mean absolute error of one-year-ahead forecasts");
+        StringAssert.Contains(output, "seasonal-naive");
+        StringAssert.Contains(output, "Reloaded model, forecasts for 2009–2013:");
+    }
+
     /// <summary>Runs samples/NAME/bin/CONFIGURATION/TFM/NAME.dll with dotnet and returns stdout and stderr.</summary>
     private static string RunSample(string name, params string[] args)
     {
