@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 
 namespace MLDeepExtensions;
 
@@ -32,5 +33,6 @@ public sealed class ImageAugmentation
         => new() { HorizontalFlip = reader.ReadBoolean(), MaxShift = reader.ReadInt32() };
 
     /// <inheritdoc/>
-    public override string ToString() => (HorizontalFlip ? "flip" : "") + (MaxShift > 0 ? $" shift ±{MaxShift}" : "");
+    public override string ToString()
+        => string.Join(" ", new[] { HorizontalFlip ? "flip" : null, MaxShift > 0 ? $"shift ±{MaxShift}" : null }.OfType<string>());
 }

@@ -27,7 +27,8 @@ public abstract class NetworkTrainingOptions
     /// <summary>Rows per training step, ≥ 1. Default: 128.</summary>
     public int BatchSize { get; set; } = DeepNetworkDefaults.BatchSize;
 
-    /// <summary>Rows per forward pass when scoring with Transform, ≥ 1. Default: 1024.</summary>
+    /// <summary>Rows per forward pass when scoring with Transform, ≥ 1. Default: 1024. For CNNs on Linux with glibc's default
+    /// allocator, 128 scores about twice as fast (large activations are returned to the kernel after every batch).</summary>
     public int ScoringBatchSize { get; set; } = DeepNetworkDefaults.ScoringBatchSize;
 
     /// <summary>Shuffles the training rows before every epoch. Default: true.</summary>
