@@ -20,7 +20,7 @@ using MLDeepExtensions.Samples;
 //   Originals and reconstructions written to .../reconstructions.png
 
 const string NormalClass = "Sneaker";
-if (!SampleArguments.TryParse(args, out var arguments))
+if (!SampleArguments.TryParse(args, "AnomalyDetection", defaultEpochs: 20, out var arguments, maxTrainMeaning: "normal training images, "))
     return 2;
 
 var (train, test, source) = FashionMnist.Load(arguments.SubsetOnly);

@@ -21,7 +21,7 @@ using MLDeepExtensions.Samples;
 //   Gentoo     Biscoe     female  212               4750        4650        -100 ...
 //   A male Gentoo from Biscoe, bill 50.0 × 15.3 mm, flipper 220 mm: predicted 5521 g.
 
-if (!SampleArguments.TryParse(args, out var arguments))
+if (!SampleArguments.TryParse(args, "DataFramePipeline", defaultEpochs: 100, out var arguments, allowSubset: false))
     return 2;
 
 var raw = PenguinData.Load();

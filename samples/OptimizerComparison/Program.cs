@@ -26,10 +26,10 @@ using Spectre.Console;
 // (On a busy CPU libtorch's threads slow down a lot; OMP_NUM_THREADS=1 helps there. Another thread count sums in
 // another order, so losses and accuracies then differ slightly.)
 
-if (!SampleArguments.TryParse(args, out var arguments))
+if (!SampleArguments.TryParse(args, "OptimizerComparison", defaultEpochs: 10, out var arguments, defaultMaxTrain: 10_000))
     return 2;
 
-var (train, test, source) = FashionMnist.Load(arguments.SubsetOnly, arguments.MaxTrain, arguments.MaxTest);
+var (train, test, source) = FashionMnist.Load(arguments.SubsetOnly, arguments.MaxTrain);
 Console.WriteLine($"Data: {source}");
 
 var mlContext = new MLContext(seed: 1);

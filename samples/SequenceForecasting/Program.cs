@@ -27,7 +27,7 @@ using MLDeepExtensions.Samples;
 //   Reloaded model, forecasts for 2009–2013: 27, 40, 61, 76, 72
 // Other seeds give 14.5–15.6 (the benchmarks' rnn section averages five); a linear autoregression fitted by least
 // squares does as well (15.2), so the sample shows the workflow, not an edge over classical forecasting.
-if (!SampleArguments.TryParse(args, out var arguments))
+if (!SampleArguments.TryParse(args, "SequenceForecasting", defaultEpochs: 150, out var arguments, allowSubset: false, maxTrainMeaning: "latest N training windows, "))
     return 2;
 
 var mlContext = new MLContext(seed: 1);
