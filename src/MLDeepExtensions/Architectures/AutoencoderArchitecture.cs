@@ -2,19 +2,24 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML;
 using MLDeepExtensions.Architectures;
 using TorchSharp;
 
 namespace MLDeepExtensions;
 
 /// <summary>
-/// A dense autoencoder: encoder layers down to a latent vector, and a mirrored decoder back to the input size.
-/// Trained without a label (the target is the input); optional denoising corrupts the input during training only.
+/// An autoencoder: an encoder down to a latent vector and a mirrored decoder back to the input. Dense by default;
+/// with <see cref="ConvolutionBlocks"/> it is convolutional, for images of <see cref="InputShape"/> (C×H×W). Trained
+/// without a label (the target is the input); optional denoising corrupts the input during training only.
 /// </summary>
-/// <example><code>new AutoencoderArchitecture(latentSize: 32, 256, 128) { DenoisingNoise = 0.1f }</code></example>
+/// <example><code>new AutoencoderArchitecture(latentSize: 32, 256, 128) { DenoisingNoise = 0.1f }</code> is dense;
+/// <code>AutoencoderArchitecture.Convolutional(new ImageShape(1, 28, 28), latentSize: 32)</code> is convolutional: blocks of
+/// 32 and 64 3×3 filters with 2×2 max pooling, the latent layer, then upsampling and convolutions back to the image.</example>
 public sealed class AutoencoderArchitecture : NetworkArchitecture
 {
     internal const string KindName = "autoencoder";
+    internal const string ConvolutionalKindName = "conv-autoencoder";
 
     /// <summary>Creates an autoencoder with the default encoder (256, 128) and a latent size of 32.</summary>
     public AutoencoderArchitecture()
@@ -32,13 +37,49 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
         EncoderLayers = encoderLayers.ToArray();
     }
 
+    /// <summary>
+    /// A convolutional autoencoder for images of <paramref name="inputShape"/> (null: from the feature column's
+    /// dimensions, as ExtractPixels sets them): blocks of 32 and 64 3×3 filters with ReLU and 2×2 max pooling, then the
+    /// latent layer; the decoder upsamples and convolves back to the image.
+    /// </summary>
+    /// <param name="inputShape">Channels × height × width of the images, or null to read it from the column.</param>
+    /// <param name="latentSize">Size of the embedding, ≥ 1.</param>
+    /// <param name="denseLayers">Dense layers between the last block and the latent layer (mirrored in the decoder).</param>
+    public static AutoencoderArchitecture Convolutional(ImageShape? inputShape = null, int latentSize = 32, params int[] denseLayers)
+        => new(latentSize, denseLayers)
+        {
+            InputShape = inputShape,
+            ConvolutionBlocks = new[] { new ConvolutionBlock(32), new ConvolutionBlock(64) },
+        };
+
     /// <summary>Size of the latent vector (the <c>Embedding</c> column), ≥ 1. Default: 32.</summary>
     public int LatentSize { get; init; }
 
-    /// <summary>Encoder hidden layer sizes, input side first; the decoder uses them in reverse. Default: 256, 128.</summary>
+    /// <summary>
+    /// Dense encoder layer sizes, input side first (after the convolution blocks, if any); the decoder uses them in
+    /// reverse. Default: 256, 128.
+    /// </summary>
     public IReadOnlyList<int> EncoderLayers { get; init; }
 
-    /// <summary>Non-linearity after each hidden layer (not after the latent layer or the output). Default: ReLU.</summary>
+    /// <summary>
+    /// Convolution blocks before the dense layers, input side first; non-empty makes the autoencoder convolutional
+    /// (the decoder mirrors each block with nearest upsampling and a convolution). Default: empty (dense).
+    /// </summary>
+    public IReadOnlyList<ConvolutionBlock> ConvolutionBlocks { get; init; } = Array.Empty<ConvolutionBlock>();
+
+    /// <summary>
+    /// Convolutional only: the image shape; null takes it from the feature column's dimensions (read per
+    /// <see cref="PixelLayout"/>). Default: null.
+    /// </summary>
+    public ImageShape? InputShape { get; init; }
+
+    /// <summary>Convolutional only: how pixels are ordered in the feature vector. Default: <see cref="MLDeepExtensions.PixelLayout.Planar"/>.</summary>
+    public PixelLayout PixelLayout { get; init; } = PixelLayout.Planar;
+
+    /// <summary>True when <see cref="ConvolutionBlocks"/> is not empty.</summary>
+    public bool IsConvolutional => ConvolutionBlocks is { Count: > 0 };
+
+    /// <summary>Non-linearity after each dense hidden layer (not after the latent layer or the output). Default: ReLU.</summary>
     public Activation Activation { get; init; } = Activation.ReLU;
 
     /// <summary>Standard deviation of Gaussian noise added to the input during training only, ≥ 0. Default: 0 (off).</summary>
@@ -47,7 +88,7 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
     /// <summary>Probability of zeroing an input value during training only, in [0, 1). Default: 0 (off).</summary>
     public float InputDropout { get; init; }
 
-    internal override string Kind => KindName;
+    internal override string Kind => IsConvolutional ? ConvolutionalKindName : KindName;
 
     internal override void Validate(ICollection<string> errors)
     {
@@ -58,11 +99,36 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
             errors.Add($"{name}{nameof(DenoisingNoise)} is {DenoisingNoise}; it must be ≥ 0 (0 turns it off).");
         SettingChecks.Probability(errors, name + nameof(InputDropout), InputDropout);
         SettingChecks.Defined(errors, name + nameof(Activation), Activation);
+        SettingChecks.Defined(errors, name + nameof(PixelLayout), PixelLayout);
+        if (ConvolutionBlocks is null)
+            errors.Add($"{name}{nameof(ConvolutionBlocks)} is null; give an empty list for a dense autoencoder.");
+        else if (IsConvolutional)
+            ImageInput.ValidateBlocks(errors, nameof(AutoencoderArchitecture), nameof(ConvolutionBlocks), ConvolutionBlocks, InputShape);
+        else if (InputShape is not null || PixelLayout != PixelLayout.Planar)
+            errors.Add($"{name}{nameof(InputShape)} and {nameof(PixelLayout)} apply to the convolutional autoencoder only, and {nameof(ConvolutionBlocks)} is empty; " +
+                $"use {nameof(AutoencoderArchitecture)}.{nameof(Convolutional)}(...) or leave them unset for a dense autoencoder.");
+    }
+
+    internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
+    {
+        if (!IsConvolutional)
+            return base.ResolveFor(featureColumn, measureMaxSteps);
+        var shape = ImageInput.Resolve(InputShape, PixelLayout, ConvolutionBlocks, featureColumn, nameof(AutoencoderArchitecture));
+        return InputShape == shape ? this : new AutoencoderArchitecture(LatentSize, EncoderLayers.ToArray())
+        {
+            Activation = Activation, DenoisingNoise = DenoisingNoise, InputDropout = InputDropout,
+            ConvolutionBlocks = ConvolutionBlocks, InputShape = shape, PixelLayout = PixelLayout,
+        };
     }
 
     /// <summary>Builds the module; <paramref name="outputSize"/> must equal <paramref name="inputSize"/>.</summary>
     internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
-        => new AutoencoderModule(inputSize, EncoderLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
+    {
+        if (!IsConvolutional)
+            return new DenseAutoencoderModule(inputSize, EncoderLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
+        var shape = InputShape ?? throw new InvalidOperationException("The autoencoder's image shape was not resolved before building the network.");
+        return new ConvAutoencoderModule(shape, PixelLayout, ConvolutionBlocks, EncoderLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
+    }
 
     internal override void WriteSettings(BinaryWriter writer)
     {
@@ -73,9 +139,20 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
         writer.Write((int)Activation);
         writer.Write(DenoisingNoise);
         writer.Write(InputDropout);
+        if (!IsConvolutional)
+            return;
+        var shape = InputShape ?? throw new InvalidOperationException("Only a resolved convolutional autoencoder can be saved.");
+        writer.Write(shape.Channels);
+        writer.Write(shape.Height);
+        writer.Write(shape.Width);
+        writer.Write((int)PixelLayout);
+        writer.Write(ConvolutionBlocks.Count);
+        foreach (var block in ConvolutionBlocks)
+            block.Write(writer);
     }
 
-    internal static AutoencoderArchitecture ReadSettings(BinaryReader reader)
+    /// <summary>Reads the settings of a dense (<paramref name="convolutional"/> false) or convolutional autoencoder.</summary>
+    internal static AutoencoderArchitecture ReadSettings(BinaryReader reader, bool convolutional)
     {
         int latent = reader.ReadInt32();
         int count = reader.ReadInt32();
@@ -88,6 +165,20 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
             DenoisingNoise = reader.ReadSingle(),
             InputDropout = reader.ReadSingle(),
         };
+        if (convolutional)
+        {
+            var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+            var layout = (PixelLayout)reader.ReadInt32();
+            int blocks = reader.ReadInt32();
+            if (blocks < 1 || blocks > 1_000)
+                throw new InvalidDataException($"The model file's autoencoder settings are corrupt: {blocks} convolution blocks.");
+            architecture = new AutoencoderArchitecture(latent, layers)
+            {
+                Activation = architecture.Activation, DenoisingNoise = architecture.DenoisingNoise, InputDropout = architecture.InputDropout,
+                InputShape = shape, PixelLayout = layout,
+                ConvolutionBlocks = Enumerable.Range(0, blocks).Select(_ => ConvolutionBlock.Read(reader)).ToArray(),
+            };
+        }
         var errors = new List<string>();
         architecture.Validate(errors);
         if (errors.Count > 0)
@@ -97,6 +188,7 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"Autoencoder [{string.Join(", ", EncoderLayers)}] → {LatentSize} → [{string.Join(", ", EncoderLayers.Reverse())}] {Activation}" +
+        => (IsConvolutional ? $"Convolutional autoencoder {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] + " : "Autoencoder ") +
+           $"[{string.Join(", ", EncoderLayers)}] → {LatentSize} → [{string.Join(", ", EncoderLayers.Reverse())}] {Activation}" +
            (DenoisingNoise > 0 ? $", noise {DenoisingNoise}" : "") + (InputDropout > 0 ? $", input dropout {InputDropout}" : "");
 }

@@ -53,54 +53,20 @@ public sealed class CnnArchitecture : NetworkArchitecture
     internal override void Validate(ICollection<string> errors)
     {
         const string name = nameof(CnnArchitecture) + ".";
-        if (InputShape is { } shape && (shape.Channels < 1 || shape.Height < 1 || shape.Width < 1))
-            errors.Add($"{name}{nameof(InputShape)} is {shape}; every dimension must be ≥ 1.");
         SettingChecks.Defined(errors, name + nameof(PixelLayout), PixelLayout);
         if (Blocks is null || Blocks.Count == 0)
             errors.Add($"{name}{nameof(Blocks)} is empty; give at least one ConvolutionBlock (or use MlpArchitecture).");
-        else
-            for (int i = 0; i < Blocks.Count; i++)
-                if (Blocks[i] is null) errors.Add($"{name}{nameof(Blocks)}[{i}] is null.");
-                else Blocks[i].Validate(errors, $"{name}{nameof(Blocks)}[{i}]");
+        ImageInput.ValidateBlocks(errors, nameof(CnnArchitecture), nameof(Blocks), Blocks ?? Array.Empty<ConvolutionBlock>(), InputShape);
         SettingChecks.LayerSizes(errors, name + nameof(DenseLayers), DenseLayers, "give an empty list for no hidden dense layer.");
         SettingChecks.Probability(errors, name + nameof(DenseDropout), DenseDropout);
         SettingChecks.Defined(errors, name + nameof(DenseActivation), DenseActivation);
         Augmentation?.Validate(errors);
-        if (InputShape is { } s && Blocks is { Count: > 0 } && Blocks.All(b => b is not null) && FinalSize(s) is null)
-            errors.Add($"{nameof(CnnArchitecture)}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
     }
 
     internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
     {
-        SchemaChecks.CheckDenseFeatureColumn(featureColumn);
-        var featureType = (VectorDataViewType)featureColumn.Type;
-        string featureColumnName = featureColumn.Name;
-        var shape = InputShape ?? FromDimensions(featureType, featureColumnName);
-        if (shape.Size != featureType.Size)
-            throw SchemaChecks.Mismatch("feature", featureColumnName, $"a vector of {shape.Size} values for images of {shape} ({nameof(InputShape)})",
-                $"a vector of {featureType.Size}", $"Declare the {nameof(InputShape)} of the images the column holds (channels, height, width).");
-        if (FinalSize(shape) is null)
-            throw new ArgumentException($"A {shape} image from column '{featureColumnName}' shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.", "options");
+        var shape = ImageInput.Resolve(InputShape, PixelLayout, Blocks, featureColumn, nameof(CnnArchitecture));
         return InputShape == shape ? this : With(shape);
-    }
-
-    private ImageShape FromDimensions(VectorDataViewType type, string column)
-    {
-        var dims = type.Dimensions;
-        if (dims.Length == 3)
-            return PixelLayout == PixelLayout.Planar ? new ImageShape(dims[0], dims[1], dims[2]) : new ImageShape(dims[2], dims[0], dims[1]);
-        if (dims.Length == 2)
-            return new ImageShape(1, dims[0], dims[1]);
-        throw SchemaChecks.Mismatch("feature", column, "an image vector with dimensions (as ExtractPixels makes) or a declared InputShape",
-            $"{type} without image dimensions", $"Set {nameof(CnnArchitecture)}.{nameof(InputShape)}, e.g. new ImageShape(1, 28, 28).");
-    }
-
-    private (int Height, int Width)? FinalSize(ImageShape shape)
-    {
-        (int, int)? size = (shape.Height, shape.Width);
-        foreach (var block in Blocks)
-            size = size is var (h, w) ? block.OutputSize(h, w) : null;
-        return size;
     }
 
     private CnnArchitecture With(ImageShape shape) => new(shape)
@@ -112,7 +78,7 @@ public sealed class CnnArchitecture : NetworkArchitecture
     internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
     {
         var shape = InputShape ?? throw new InvalidOperationException("The CNN's input shape was not resolved before building the network.");
-        var (height, width) = FinalSize(shape)!.Value;
+        var (height, width) = ImageInput.StageSizes(shape, Blocks)![^1];
         return new CnnModule(shape, PixelLayout, Blocks, DenseLayers, DenseActivation, DenseDropout, Augmentation, Blocks[^1].Filters * height * width, outputSize);
     }
 

@@ -28,24 +28,7 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>
         _layout = layout;
         _augmentation = augmentation is { IsActive: true } ? augmentation : null;
 
-        var conv = new List<(string, nn.Module<Tensor, Tensor>)>();
-        int channels = shape.Channels;
-        for (int i = 0; i < blocks.Count; i++)
-        {
-            var b = blocks[i];
-            conv.Add(($"conv{i}", nn.Conv2d(channels, b.Filters, b.KernelSize, stride: b.Stride, padding: b.EffectivePadding)));
-            if (b.BatchNormalization)
-                conv.Add(($"norm{i}", nn.BatchNorm2d(b.Filters)));
-            conv.Add(($"act{i}", ActivationModules.Create(b.Activation)));
-            if (b.Pooling == PoolingKind.Max)
-                conv.Add(($"pool{i}", nn.MaxPool2d(b.PoolSize)));
-            else if (b.Pooling == PoolingKind.Average)
-                conv.Add(($"pool{i}", nn.AvgPool2d(b.PoolSize)));
-            if (b.Dropout > 0)
-                conv.Add(($"drop{i}", nn.Dropout2d(b.Dropout)));
-            channels = b.Filters;
-        }
-        features = nn.Sequential(conv);
+        features = nn.Sequential(ImageInput.EncoderLayers(blocks, shape.Channels));
 
         var dense = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
         int width = flattenedSize;
@@ -67,17 +50,11 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var images = ToImages(input, _shape, _layout);
+        var images = ImageInput.ToImages(input, _shape, _layout);
         if (training && _augmentation is not null)
             images = Augment(images, _augmentation);
         return head.forward(features.forward(images)).MoveToOuterDisposeScope();
     }
-
-    /// <summary>Rows of C·H·W values (planar) or H·W·C values (interleaved) → an N×C×H×W batch.</summary>
-    internal static Tensor ToImages(Tensor rows, ImageShape shape, PixelLayout layout)
-        => layout == PixelLayout.Planar
-            ? rows.view(-1, shape.Channels, shape.Height, shape.Width)
-            : rows.view(-1, shape.Height, shape.Width, shape.Channels).permute(0, 3, 1, 2).contiguous();
 
     /// <summary>Random horizontal flips (per image, p = 0.5) and random shifts of up to MaxShift pixels with zero fill.</summary>
     private static Tensor Augment(Tensor images, ImageAugmentation augmentation)

@@ -61,7 +61,8 @@ public abstract class NetworkArchitecture
         {
             MlpArchitecture.KindName => MlpArchitecture.ReadSettings(reader),
             CnnArchitecture.KindName => CnnArchitecture.ReadSettings(reader),
-            AutoencoderArchitecture.KindName => AutoencoderArchitecture.ReadSettings(reader),
+            AutoencoderArchitecture.KindName => AutoencoderArchitecture.ReadSettings(reader, convolutional: false),
+            AutoencoderArchitecture.ConvolutionalKindName => AutoencoderArchitecture.ReadSettings(reader, convolutional: true),
             RnnArchitecture.KindName => RnnArchitecture.ReadSettings(reader),
             _ => throw new InvalidDataException(
                 $"The model file names network architecture '{kind}', which this version of MLDeepExtensions does not know. " +

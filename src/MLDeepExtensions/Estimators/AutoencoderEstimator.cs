@@ -17,7 +17,7 @@ namespace MLDeepExtensions;
 /// </summary>
 /// <remarks>
 /// <list type="table">
-/// <item><term>Input columns</term><description>Features: known-size vector of Single. No label.</description></item>
+/// <item><term>Input columns</term><description>Features: known-size vector of Single (for the convolutional variant, images of the declared C×H×W or with ExtractPixels' dimensions). No label.</description></item>
 /// <item><term>Output columns</term><description>Embedding (latent vector), Reconstruction (vector like the input), Score (mean squared reconstruction error); anomaly detection adds PredictedLabel (Boolean, Score above the threshold).</description></item>
 /// <item><term>Needs normalization</term><description>Yes: scale features to a common range (e.g. NormalizeMinMax).</description></item>
 /// <item><term>Needs a GPU</term><description>No.</description></item>
@@ -69,14 +69,15 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             SchemaChecks.CheckFeatureColumn(validation.Schema, _options.FeatureColumnName, inputSize);
         // Reconstruction is regression onto the input itself: MSE loss, −MSE as the validation metric.
         var task = TaskInfo.Create(DeepNetworkTask.Regression, inputSize, vectorLabel: true, keyValues: null);
+        var architecture = (AutoencoderArchitecture)_options.Architecture.ResolveFor(input.Schema[_options.FeatureColumnName], () => inputSize);
         double? threshold = null;
-        var trained = NetworkFit.Run(_host, _options, input, _options.Architecture.CreateEncoder(inputSize), labelColumnName: null, task, _options.Architecture, classWeights: null,
+        var trained = NetworkFit.Run(_host, _options, input, architecture.CreateEncoder(inputSize), labelColumnName: null, task, architecture, classWeights: null,
             afterTraining: (module, train) =>
             {
                 if (_options.AnomalyDetection)
                     threshold = Quantile(ReconstructionErrors((AutoencoderModule)module, train.Features, _options.ScoringBatchSize), _options.ThresholdQuantile);
             });
-        var model = new AutoencoderModel((AutoencoderModule)trained.Module, _options.Architecture, inputSize, _options.FeatureColumnName,
+        var model = new AutoencoderModel((AutoencoderModule)trained.Module, architecture, inputSize, _options.FeatureColumnName,
             AutoencoderColumnNames.From(_options), threshold, _options.ScoringBatchSize, trained.History, trained.Device);
         return new AutoencoderTransformer(_host, model);
     }

@@ -119,8 +119,8 @@ public sealed class CnnTests
         var planar = Enumerable.Range(0, 3).SelectMany(c => new float[] { 100 * c, 100 * c + 1, 100 * c + 10, 100 * c + 11 }).ToArray();
         using var scope = torch.NewDisposeScope();
         var shape = new ImageShape(3, 2, 2);
-        var fromInterleaved = CnnModule.ToImages(torch.tensor(interleaved.ToArray()).view(1, 12), shape, PixelLayout.Interleaved);
-        var fromPlanar = CnnModule.ToImages(torch.tensor(planar).view(1, 12), shape, PixelLayout.Planar);
+        var fromInterleaved = ImageInput.ToImages(torch.tensor(interleaved.ToArray()).view(1, 12), shape, PixelLayout.Interleaved);
+        var fromPlanar = ImageInput.ToImages(torch.tensor(planar).view(1, 12), shape, PixelLayout.Planar);
         CollectionAssert.AreEqual(new long[] { 1, 3, 2, 2 }, fromInterleaved.shape);
         CollectionAssert.AreEqual(fromPlanar.data<float>().ToArray(), fromInterleaved.contiguous().data<float>().ToArray());
         Assert.AreEqual(211f, fromInterleaved[0, 2, 1, 1].item<float>());

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Data;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Architectures;
+
+/// <summary>
+/// What the convolutional architectures (<see cref="CnnArchitecture"/>, the convolutional
+/// <see cref="AutoencoderArchitecture"/>) share: checking the blocks, finding the image shape of a feature column,
+/// the image size after each block, the encoder layers, and turning rows into images and back.
+/// </summary>
+internal static class ImageInput
+{
+    /// <summary>Adds a message per invalid block, and one if <paramref name="shape"/> shrinks to nothing.</summary>
+    public static void ValidateBlocks(ICollection<string> errors, string owner, string property, IReadOnlyList<ConvolutionBlock> blocks, ImageShape? shape)
+    {
+        if (shape is { } declared && (declared.Channels < 1 || declared.Height < 1 || declared.Width < 1))
+            errors.Add($"{owner}.InputShape is {declared}; every dimension must be ≥ 1.");
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            if (blocks[i] is null) errors.Add($"{owner}.{property}[{i}] is null.");
+            else blocks[i].Validate(errors, $"{owner}.{property}[{i}]");
+        }
+        if (shape is { } s && s.Height >= 1 && s.Width >= 1 && blocks.Count > 0 && blocks.All(b => b is not null) && StageSizes(s, blocks) is null)
+            errors.Add($"{owner}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
+    }
+
+    /// <summary>
+    /// The image shape of <paramref name="column"/>: <paramref name="declared"/>, else the column's dimensions (read per
+    /// <paramref name="layout"/>); an exception naming the column when the sizes disagree or the blocks shrink it to nothing.
+    /// </summary>
+    public static ImageShape Resolve(ImageShape? declared, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, DataViewSchema.Column column, string owner)
+    {
+        SchemaChecks.CheckDenseFeatureColumn(column);
+        var type = (VectorDataViewType)column.Type;
+        var shape = declared ?? FromDimensions(type, layout, column.Name, owner);
+        if (shape.Size != type.Size)
+            throw SchemaChecks.Mismatch("feature", column.Name, $"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)",
+                $"a vector of {type.Size}", "Declare the InputShape of the images the column holds (channels, height, width).");
+        if (StageSizes(shape, blocks) is null)
+            throw new ArgumentException($"A {shape} image from column '{column.Name}' shrinks to nothing after the convolution blocks of the {owner}; " +
+                "use fewer blocks, less pooling or more padding.", "options");
+        return shape;
+    }
+
+    private static ImageShape FromDimensions(VectorDataViewType type, PixelLayout layout, string column, string owner)
+    {
+        var dims = type.Dimensions;
+        if (dims.Length == 3)
+            return layout == PixelLayout.Planar ? new ImageShape(dims[0], dims[1], dims[2]) : new ImageShape(dims[2], dims[0], dims[1]);
+        if (dims.Length == 2)
+            return new ImageShape(1, dims[0], dims[1]);
+        throw SchemaChecks.Mismatch("feature", column, "an image vector with dimensions (as ExtractPixels makes) or a declared InputShape",
+            $"{type} without image dimensions", $"Set {owner}.InputShape, e.g. new ImageShape(1, 28, 28).");
+    }
+
+    /// <summary>
+    /// The (height, width) entering each block followed by the size leaving the last one (blocks + 1 entries), or null
+    /// if the image shrinks to nothing on the way.
+    /// </summary>
+    public static (int Height, int Width)[]? StageSizes(ImageShape shape, IReadOnlyList<ConvolutionBlock> blocks)
+    {
+        var sizes = new (int, int)[blocks.Count + 1];
+        sizes[0] = (shape.Height, shape.Width);
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            if (blocks[i].OutputSize(sizes[i].Item1, sizes[i].Item2) is not { } next)
+                return null;
+            sizes[i + 1] = next;
+        }
+        return sizes;
+    }
+
+    /// <summary>
+    /// The layers of the blocks, in order: "conv{i}", "norm{i}" (batch norm), "act{i}", "pool{i}", "drop{i}". These names
+    /// are saved weight keys: do not rename.
+    /// </summary>
+    public static List<(string, nn.Module<Tensor, Tensor>)> EncoderLayers(IReadOnlyList<ConvolutionBlock> blocks, int inputChannels)
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        int channels = inputChannels;
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var b = blocks[i];
+            layers.Add(($"conv{i}", nn.Conv2d(channels, b.Filters, b.KernelSize, stride: b.Stride, padding: b.EffectivePadding)));
+            if (b.BatchNormalization)
+                layers.Add(($"norm{i}", nn.BatchNorm2d(b.Filters)));
+            layers.Add(($"act{i}", ActivationModules.Create(b.Activation)));
+            if (b.Pooling == PoolingKind.Max)
+                layers.Add(($"pool{i}", nn.MaxPool2d(b.PoolSize)));
+            else if (b.Pooling == PoolingKind.Average)
+                layers.Add(($"pool{i}", nn.AvgPool2d(b.PoolSize)));
+            if (b.Dropout > 0)
+                layers.Add(($"drop{i}", nn.Dropout2d(b.Dropout)));
+            channels = b.Filters;
+        }
+        return layers;
+    }
+
+    /// <summary>Rows of C·H·W values (planar) or H·W·C values (interleaved) → an N×C×H×W batch.</summary>
+    public static Tensor ToImages(Tensor rows, ImageShape shape, PixelLayout layout)
+        => layout == PixelLayout.Planar
+            ? rows.view(-1, shape.Channels, shape.Height, shape.Width)
+            : rows.view(-1, shape.Height, shape.Width, shape.Channels).permute(0, 3, 1, 2).contiguous();
+
+    /// <summary>An N×C×H×W batch → rows in <paramref name="layout"/>; the inverse of <see cref="ToImages"/>.</summary>
+    public static Tensor ToRows(Tensor images, PixelLayout layout)
+        => layout == PixelLayout.Planar
+            ? images.reshape(images.shape[0], -1)
+            : images.permute(0, 2, 3, 1).reshape(images.shape[0], -1);
+}
