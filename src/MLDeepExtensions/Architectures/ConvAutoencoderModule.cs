@@ -49,7 +49,7 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
             if (sizes[i] != sizes[i + 1])
                 up.Add(($"up{i}", nn.Upsample(new long[] { sizes[i].Height, sizes[i].Width }, mode: UpsampleMode.Nearest)));
             int channels = i > 0 ? blocks[i - 1].Filters : shape.Channels;
-            up.Add(($"conv{i}", nn.Conv2d(block.Filters, channels, block.KernelSize, Padding.Same)));
+            up.Add(($"conv{i}", ImageInput.Conv(() => nn.Conv2d(block.Filters, channels, block.KernelSize, Padding.Same))));
             if (i == 0)
                 break;
             if (block.BatchNormalization)

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Architectures;
@@ -86,7 +87,7 @@ internal static class ImageInput
         for (int i = 0; i < blocks.Count; i++)
         {
             var b = blocks[i];
-            layers.Add(($"conv{i}", nn.Conv2d(channels, b.Filters, b.KernelSize, stride: b.Stride, padding: b.EffectivePadding)));
+            layers.Add(($"conv{i}", Conv(() => nn.Conv2d(channels, b.Filters, b.KernelSize, stride: b.Stride, padding: b.EffectivePadding))));
             if (b.BatchNormalization)
                 layers.Add(($"norm{i}", nn.BatchNorm2d(b.Filters)));
             layers.Add(($"act{i}", ActivationModules.Create(b.Activation)));
@@ -99,6 +100,19 @@ internal static class ImageInput
             channels = b.Filters;
         }
         return layers;
+    }
+
+    /// <summary>
+    /// Builds a convolution inside a dispose scope that keeps only its parameters: TorchSharp's Conv2d constructor
+    /// leaves a view of its weight undisposed (its fan-in computation indexes the weight), which would hold the weight's
+    /// memory after the module is disposed, until the garbage collector finalizes the view.
+    /// </summary>
+    public static Conv2d Conv(Func<Conv2d> create)
+    {
+        using var scope = NewDisposeScope();
+        var conv = create();
+        scope.Detach(conv.parameters());
+        return conv;
     }
 
     /// <summary>Rows of C·H·W values (planar) or H·W·C values (interleaved) → an N×C×H×W batch.</summary>

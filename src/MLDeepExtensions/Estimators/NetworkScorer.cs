@@ -54,7 +54,7 @@ internal sealed class NetworkScorer : IDisposable
     public void Score(Tensor input, int rows, float[] outputs)
     {
         if (IsDisposed)
-            throw new ObjectDisposedException(OwnerName, $"This {OwnerName} was disposed, which freed its network; load or train it again.");
+            throw new ObjectDisposedException(OwnerName, NetworkScorer.DisposedMessage(OwnerName));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var batch = input.shape[0] == rows ? input : input.narrow(0, 0, rows);
@@ -71,6 +71,11 @@ internal sealed class NetworkScorer : IDisposable
         features[..(rows * InputSize)].CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
         Score(input, rows, outputs);
     }
+
+    /// <summary>What using a disposed transformer says, including the way people dispose one without meaning to.</summary>
+    public static string DisposedMessage(string owner)
+        => $"This {owner} was disposed, which freed its network; load or train it again. Note that disposing a PredictionEngine " +
+           "disposes the model it was created from (ML.NET's rule for disposable models): keep the engine alive, or do not dispose it, while the model is still in use.";
 
     /// <summary>Frees the module; later calls to Score throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

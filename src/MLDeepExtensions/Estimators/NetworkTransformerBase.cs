@@ -77,7 +77,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     private protected void ThrowIfDisposed()
     {
         if (Scorer.IsDisposed)
-            throw new ObjectDisposedException(GetType().Name, $"This {GetType().Name} was disposed, which freed its network; load or train it again.");
+            throw new ObjectDisposedException(GetType().Name, NetworkScorer.DisposedMessage(GetType().Name));
     }
 
     /// <summary>Frees the network's native memory. Data views made by <see cref="Transform"/> stop working.</summary>

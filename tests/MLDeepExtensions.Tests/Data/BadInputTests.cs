@@ -229,4 +229,15 @@ public sealed class BadInputTests
         Assert.ThrowsExactly<ObjectDisposedException>(() => scored.GetColumn<float>("Score").ToArray());
         model.Dispose();
     }
+
+    [TestMethod]
+    public void DisposingAPredictionEngine_DisposesItsModel_AndTheErrorSaysSo()
+    {
+        var data = GoodRegression();
+        var model = Estimator().Fit(data);
+        using (var engine = Ml.Model.CreatePredictionEngine<RegressionRow, RegressionRow>(model))
+            engine.Predict(new RegressionRow { Features = new float[] { 1, 2 } });
+        var error = Assert.ThrowsExactly<ObjectDisposedException>(() => model.Transform(data));
+        StringAssert.Contains(error.Message, "disposing a PredictionEngine disposes the model it was created from");
+    }
 }
