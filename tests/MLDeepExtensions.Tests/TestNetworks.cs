@@ -47,7 +47,7 @@ public static class TestNetworks
         NetworkArchitecture architecture = kind switch
         {
             "mlp" => new MlpArchitecture(16),
-            "cnn" => new CnnArchitecture(shape) { Blocks = new[] { new ConvolutionBlock(4) }, DenseLayers = new[] { 8 } },
+            "cnn" => new CnnArchitecture(shape) { Blocks = new[] { new ConvolutionBlock(4) { BatchNormalization = true } }, DenseLayers = new[] { 8 } },
             "lstm" => new RnnArchitecture { InputShape = new SequenceShape(4, 4), HiddenSize = 8 },
             "gru" => new RnnArchitecture { Cell = RecurrentCell.Gru, InputShape = new SequenceShape(4, 4), HiddenSize = 8, Bidirectional = true },
             "autoencoder" => new AutoencoderArchitecture(4, 8),

@@ -74,6 +74,7 @@ public sealed class NativeMemoryTests
     [DataRow("mlp")]
     [DataRow("cnn")]
     [DataRow("lstm")]
+    [DataRow("gru")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
     public void FitThenDispose_ReleasesEveryTensor(string kind)
