@@ -1,18 +1,24 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using MLDeepExtensions.Benchmarks;
 using static TorchSharp.torch;
 
 // Our estimators against the same networks in bare TorchSharp, in one process, on Fashion-MNIST (and a real series
-// for forecasting), plus accuracy runs. Sections: mlp (default), cnn, rnn, autoencoder, all.
+// for forecasting), plus accuracy runs and a long native-memory check. Sections: mlp (default), cnn, rnn,
+// autoencoder, memory, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
 // Run: dotnet run --project benchmarks/MLDeepExtensions.Benchmarks -c Release [-- SECTION] [--quick] [--epochs N] [--repeats N]
-//      [--with-baseline] [--timing-only | --accuracy-only]
-// Measured numbers and what they mean: benchmarks/README.md.
+//      [--with-baseline] [--timing-only | --accuracy-only] [--results PATH | --no-results]
+// Measured numbers and what they mean: benchmarks/README.md and benchmarks/RESULTS.md.
 
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
     return 2;
 
+// The same digits and separators on every machine, in the console and in the results file.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var started = DateTime.UtcNow;
+long clock = Stopwatch.GetTimestamp();
 set_num_threads(2);
 using var data = BenchmarkData.Load(subsetOnly: options.Quick);
 Console.WriteLine($"Data: {data.Source}; torch threads: {get_num_threads()}; {Environment.ProcessorCount} logical processors; " +
@@ -21,17 +27,21 @@ var report = new Report();
 
 foreach (string section in options.SelectedSections)
 {
+    report.Results.SectionStarted(section);
     switch (section)
     {
         case "mlp": MlpSection.Run(data, options, report); break;
         case "cnn": CnnSection.Run(data, options, report); break;
         case "rnn": RnnSection.Run(data, options, report); break;
         case "autoencoder": AutoencoderSection.Run(data, options, report); break;
+        case "memory": MemorySection.Run(data, options, report); break;
     }
 }
 
-report.Section("Memory", timed: false);
-report.Add("peak working set (whole run)", Timing.Megabytes(Process.GetCurrentProcess().PeakWorkingSet64));
+long peakWorkingSet = ResultsFile.PeakWorkingSet();
+report.Section("Whole run", timed: false);
+report.Add("peak working set", Timing.Megabytes(peakWorkingSet));
 
 report.Print($"== Summary: {options.Section}, {data.Source}, {get_num_threads()} torch threads, {options.Repeats} fit runs per side");
+ResultsFile.Write(options, new RunInfo(args, data.Source, started, Stopwatch.GetElapsedTime(clock), peakWorkingSet), report.Results);
 return 0;

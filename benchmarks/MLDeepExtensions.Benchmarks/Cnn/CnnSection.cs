@@ -17,10 +17,10 @@ internal static class CnnSection
         {
             report.Section($"CNN fit: 1 epoch, conv 32-64 + dense 128 (dropout 0.25), Adam 0.001, batch {BatchSize}, {data.TrainCount} rows " +
                 $"({options.Repeats} runs each, alternating, after a warm-up)");
-            var (ours, bare) = FitComparison.Run(data, options.Repeats, Estimator, () => BareModels.Cnn(), BatchSize, report);
+            var (ours, bare) = FitComparison.Run(Architectures.Cnn, data, options.Repeats, Estimator, () => BareModels.Cnn(), BatchSize, report);
             using (ours)
             using (bare)
-                ScoringComparison.Run(data, ours, bare, predictions: 0, repeats: 5, report);
+                ScoringComparison.Run(Architectures.Cnn, data, ours, bare, predictions: 0, repeats: 5, report);
             CnnSettingsProbe.Run(data, options.Repeats, BatchSize, report);
         }
         if (!options.SkipAccuracy)

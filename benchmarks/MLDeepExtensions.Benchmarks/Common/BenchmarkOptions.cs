@@ -4,8 +4,8 @@ using System.Linq;
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
-/// Command line: an optional section (mlp, cnn, rnn, autoencoder or all; default mlp), then --quick, --epochs N,
-/// --repeats N, --with-baseline, --timing-only, --accuracy-only.
+/// Command line: an optional section (mlp, cnn, rnn, autoencoder, memory or all; default mlp), then --quick, --epochs N,
+/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --results PATH, --no-results.
 /// </summary>
 internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
 {
@@ -15,15 +15,28 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--timing-only: skip the accuracy runs of the cnn and rnn sections.</summary>
     public bool SkipAccuracy { get; init; }
 
-    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder" };
+    /// <summary>--results PATH: where to write the results file (default: benchmarks/RESULTS.md of the repository).</summary>
+    public string? ResultsPath { get; init; }
 
-    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|all] [--quick] [--epochs N] [--repeats N] [--with-baseline] [--timing-only | --accuracy-only]";
+    /// <summary>--no-results: write no results file.</summary>
+    public bool NoResults { get; init; }
+
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "memory" };
+
+    /// <summary>
+    /// What <c>all</c> runs: the memory check first, in a fresh process (memory that later sections free stays resident
+    /// and would hide growth), then the others. It adds under a minute (an estimate from the quick run).
+    /// </summary>
+    public static readonly string[] All = { "memory", "mlp", "cnn", "rnn", "autoencoder" };
+
+    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|memory|all] [--quick] [--epochs N] [--repeats N] " +
+        "[--with-baseline] [--timing-only | --accuracy-only] [--results PATH | --no-results]";
 
     /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>
     public int Epochs(int full = 10) => EpochsOverride ?? (Quick ? 2 : full);
 
     /// <summary>The sections to run, in order.</summary>
-    public string[] SelectedSections => Section == "all" ? Sections : new[] { Section };
+    public string[] SelectedSections => Section == "all" ? All : new[] { Section };
 
     /// <summary>Parses the options, or prints the usage and returns null.</summary>
     public static BenchmarkOptions? Parse(string[] args)
@@ -58,6 +71,13 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
                     options = options with { EpochsOverride = epochs };
                     i++;
                     break;
+                case "--results" when i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal):
+                    options = options with { ResultsPath = args[i + 1] };
+                    i++;
+                    break;
+                case "--no-results":
+                    options = options with { NoResults = true };
+                    break;
                 case "--repeats" when i + 1 < args.Length && int.TryParse(args[i + 1], out int repeats) && repeats > 0:
                     options = options with { Repeats = repeats };
                     i++;
@@ -66,7 +86,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
                     return Fail($"Unknown or incomplete option '{args[i]}'.");
             }
         }
-        return options;
+        return options.NoResults && options.ResultsPath is not null ? Fail("--results and --no-results exclude each other.") : options;
     }
 
     private static BenchmarkOptions? Fail(string message)

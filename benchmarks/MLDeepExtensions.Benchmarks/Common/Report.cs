@@ -9,12 +9,19 @@ internal sealed class Report
 {
     private readonly List<(string Label, string Value)> _rows = new();
     private MachineLoad? _sectionStart;
+    private string _sectionTitle = "";
+    private string _sectionOwner = "";
+
+    /// <summary>The structured results of the run, for the results file.</summary>
+    public Results Results { get; } = new();
 
     /// <summary>Starts a section; a timed one ends with how busy other processes kept the machine meanwhile.</summary>
     public void Section(string title, bool timed = true)
     {
         EndSection();
         _sectionStart = timed ? MachineLoad.Now() : null;
+        _sectionTitle = title;
+        _sectionOwner = Results.SectionsRun.LastOrDefault() ?? "";
         Console.WriteLine();
         Console.WriteLine($"== {title}");
         _rows.Add(("", ""));
@@ -29,8 +36,12 @@ internal sealed class Report
     /// <summary>Adds how busy other processes kept the machine during the timed section that is ending.</summary>
     private void EndSection()
     {
-        if (_sectionStart?.OthersPercentSince() is double others)
+        if (_sectionStart is not MachineLoad start)
+            return;
+        double? others = start.OthersPercentSince();
+        if (others is not null)
             Add("other processes' CPU use meanwhile", $"{others:F0}% (timings are comparable only near 0%)");
+        Results.Add(new SectionLoad(_sectionOwner, _sectionTitle, others));
         _sectionStart = null;
     }
 

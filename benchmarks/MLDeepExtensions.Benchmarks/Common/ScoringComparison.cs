@@ -15,13 +15,14 @@ internal static class ScoringComparison
 {
     private const int BatchSize = 1024;
 
+    /// <param name="architecture">The results-table column (<see cref="Architectures"/>).</param>
     /// <param name="data">The test images, as an IDataView for ours and a tensor for bare.</param>
     /// <param name="ours">Our fitted transformer.</param>
     /// <param name="bare">The bare network with the same layers.</param>
     /// <param name="predictions">Single-row predictions to time; 0 skips the latency section.</param>
     /// <param name="repeats">Timed Transform runs per side (after one warm-up).</param>
     /// <param name="report">Where the results go.</param>
-    public static void Run(BenchmarkData data, DeepNetworkTransformer ours, BareNetwork bare, int predictions, int repeats, Report report)
+    public static void Run(string architecture, BenchmarkData data, DeepNetworkTransformer ours, BareNetwork bare, int predictions, int repeats, Report report)
     {
         int rows = data.TestImages.Length;
         report.Section($"Transform: {rows} test rows, batches of {BatchSize}, {repeats} runs each after a warm-up");
@@ -39,6 +40,7 @@ internal static class ScoringComparison
         report.Add("transform bare TorchSharp (median / best)", RowsPerSecond(rows, bareSeconds));
         report.Add("transform ratio (ours/bare, rows/s)", $"{Timing.Median(bareSeconds) / Timing.Median(oursSeconds):F2} by median, " +
             $"{bareSeconds.Min() / oursSeconds.Min():F2} by best run (target >= 0.9)");
+        report.Results.Add(new ScoringTiming(architecture, rows, oursSeconds, bareSeconds));
         if (predictions == 0)
             return;
 
@@ -49,13 +51,15 @@ internal static class ScoringComparison
         var bareLatency = Latencies(data.TestImages, predictions, image => bare.ScoreOne(image.Pixels, one));
         report.Add("PredictionEngine p50 / p99", $"{Timing.Median(oursLatency):F1} / {Timing.Percentile(oursLatency, 0.99):F1} µs");
         report.Add("bare one-row forward p50 / p99", $"{Timing.Median(bareLatency):F1} / {Timing.Percentile(bareLatency, 0.99):F1} µs");
+        report.Results.Add(new LatencyResult(architecture, predictions, Timing.Median(oursLatency), Timing.Percentile(oursLatency, 0.99),
+            Timing.Median(bareLatency), Timing.Percentile(bareLatency, 0.99)));
     }
 
     private static string RowsPerSecond(int rows, double[] seconds)
         => $"{rows / Timing.Median(seconds):N0} / {rows / seconds.Min():N0} rows/s ({Timing.Median(seconds) * 1000:F1} / {seconds.Min() * 1000:F1} ms)";
 
     /// <summary>Reads the Score column of every transformed row, as an evaluator would.</summary>
-    private static float TransformOurs(IDataView test, DeepNetworkTransformer model)
+    public static float TransformOurs(IDataView test, ITransformer model)
     {
         var scored = model.Transform(test);
         var score = scored.Schema["Score"];
@@ -88,7 +92,7 @@ internal static class ScoringComparison
     }
 
     /// <summary>PredictionEngine output: the class probabilities.</summary>
-    private sealed class ScoreOutput
+    public sealed class ScoreOutput
     {
         public float[] Score { get; set; } = Array.Empty<float>();
     }

@@ -12,10 +12,10 @@ internal static class MlpSection
     {
         report.Section($"MLP fit: 1 epoch, MLP 784-256-128-10, Adam 0.001, batch {BatchSize}, {data.TrainCount} rows " +
             $"({options.Repeats} runs each, alternating, after a warm-up)");
-        var (ours, bare) = FitComparison.Run(data, options.Repeats, Estimator, BareModels.Mlp, BatchSize, report);
+        var (ours, bare) = FitComparison.Run(Architectures.Mlp, data, options.Repeats, Estimator, BareModels.Mlp, BatchSize, report);
         using (ours)
         using (bare)
-            ScoringComparison.Run(data, ours, bare, options.Predictions, repeats: 15, report);
+            ScoringComparison.Run(Architectures.Mlp, data, ours, bare, options.Predictions, repeats: 15, report);
         MlpAccuracyBenchmark.Run(data, options.Epochs(), options.WithBaseline, report);
 
         DeepNetworkEstimator Estimator(int seed) => data.MLContext.MulticlassClassification.Trainers.DeepNetwork(new DeepNetworkOptions

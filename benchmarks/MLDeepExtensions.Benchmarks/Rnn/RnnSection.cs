@@ -17,10 +17,10 @@ internal static class RnnSection
         {
             report.Section($"LSTM fit: 1 epoch, 28 steps × 28 pixels, LSTM {HiddenSize} → output 10, Adam 0.001, batch {BatchSize}, {data.TrainCount} rows " +
                 $"({options.Repeats} runs each, alternating, after a warm-up)");
-            var (ours, bare) = FitComparison.Run(data, options.Repeats, Estimator, () => BareModels.RowLstm(HiddenSize), BatchSize, report);
+            var (ours, bare) = FitComparison.Run(Architectures.Rnn, data, options.Repeats, Estimator, () => BareModels.RowLstm(HiddenSize), BatchSize, report);
             using (ours)
             using (bare)
-                ScoringComparison.Run(data, ours, bare, predictions: 0, repeats: 5, report);
+                ScoringComparison.Run(Architectures.Rnn, data, ours, bare, predictions: 0, repeats: 5, report);
         }
         if (!options.SkipAccuracy)
         {
