@@ -17,32 +17,36 @@ internal static class ReconstructionBenchmark
     public static void Run(BenchmarkData data, int epochs, Report report)
     {
         int latent = AutoencoderSection.LatentSize;
-        report.Section($"Autoencoder reconstruction of {data.TestImages.Length} test images: {AutoencoderSection.Architecture} vs PCA with {latent} components");
-
-        var options = AutoencoderSection.Options(epochs);
-        options.Progress = new ClassifierRun.EpochPrinter();
-        Timing.Settle();
-        var ((model, oursSeconds), before, peak) = ResidentMemory.PeakDuring(() =>
-        {
-            long clock = Stopwatch.GetTimestamp();
-            var fitted = data.MLContext.Transforms.Autoencoder(options).Fit(data.RawTrain);
-            return (fitted, Stopwatch.GetElapsedTime(clock).TotalSeconds);
-        });
-        using var owned = model;
-        double oursError = model.Transform(data.RawTest).GetColumn<float>("Score").Average(v => (double)v);
+        report.Section($"Autoencoder reconstruction of {data.TestImages.Length} test images: dense {AutoencoderSection.Architecture} and " +
+            $"{AutoencoderSection.ConvolutionalArchitecture} vs PCA with {latent} components");
 
         long start = Stopwatch.GetTimestamp();
         double pcaError = PcaError(data.TrainFeatures, data.TestFeatures, latent);
         double pcaSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-
-        report.Add($"autoencoder, Adam 0.002 + cosine, {epochs} epochs", $"test MSE {oursError:F5} per pixel (fit {oursSeconds:F1} s)");
         report.Add($"PCA, {latent} components", $"test MSE {pcaError:F5} per pixel (fit {pcaSeconds:F1} s)");
-        report.Add("MSE ratio autoencoder/PCA", $"{oursError / pcaError:F2} (target < 1)");
-        report.Add("peak resident set during the autoencoder's fit", $"{Timing.Megabytes(peak)} (before the fit: {Timing.Megabytes(before)})");
-        report.Results.Add(new FitMemory(Architectures.Autoencoder, "ours", $"reconstruction fit, {epochs} epochs", before, peak));
-        report.Results.Add(new QualityResult(Architectures.Autoencoder,
-            $"Test reconstruction MSE per pixel, {AutoencoderSection.Architecture}, {epochs} epochs (ratio to PCA {oursError / pcaError:F2})",
-            "MSE", "F5", oursError, oursSeconds, new[] { new Reference($"PCA, {latent} components", pcaError) }, "below PCA (ratio < 1)", oursError < pcaError));
+
+        foreach (var (name, architecture) in AutoencoderSection.Networks)
+        {
+            var options = AutoencoderSection.Options(epochs, architecture);
+            options.Progress = new ClassifierRun.EpochPrinter();
+            Timing.Settle();
+            var ((model, oursSeconds), before, peak) = ResidentMemory.PeakDuring(() =>
+            {
+                long clock = Stopwatch.GetTimestamp();
+                var fitted = data.MLContext.Transforms.Autoencoder(options).Fit(data.RawTrain);
+                return (fitted, Stopwatch.GetElapsedTime(clock).TotalSeconds);
+            });
+            using var owned = model;
+            double oursError = model.Transform(data.RawTest).GetColumn<float>("Score").Average(v => (double)v);
+
+            report.Add($"{name} autoencoder, Adam 0.002 + cosine, {epochs} epochs", $"test MSE {oursError:F5} per pixel (fit {oursSeconds:F1} s)");
+            report.Add($"MSE ratio {name} autoencoder/PCA", $"{oursError / pcaError:F2} (target < 1)");
+            report.Add($"peak resident set during the {name} autoencoder's fit", $"{Timing.Megabytes(peak)} (before the fit: {Timing.Megabytes(before)})");
+            report.Results.Add(new FitMemory(Architectures.Autoencoder, "ours", $"{name} reconstruction fit, {epochs} epochs", before, peak));
+            report.Results.Add(new QualityResult(Architectures.Autoencoder,
+                $"Test reconstruction MSE per pixel, {architecture}, {epochs} epochs (ratio to PCA {oursError / pcaError:F2})",
+                "MSE", "F5", oursError, oursSeconds, new[] { new Reference($"PCA, {latent} components", pcaError) }, "below PCA (ratio < 1)", oursError < pcaError));
+        }
     }
 
     /// <summary>Mean squared error per value of the test rows' rank-<paramref name="components"/> PCA reconstructions.</summary>
