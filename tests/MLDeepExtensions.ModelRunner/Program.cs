@@ -7,10 +7,15 @@ using Microsoft.ML.Data;
 // Usage: ModelRunner <model.zip> <rows.bin> <scores.bin>
 // rows.bin: int rows, int width, then rows×width floats (the "Features" column).
 // scores.bin: int rows, int width, then the "Score" column's values (vector or scalar), in row order.
-// It never references MLDeepExtensions types: ML.NET finds the transformer's assembly from the model file alone.
+// This mode never references MLDeepExtensions types: ML.NET finds the transformer's assembly from the model file alone.
+//
+// Usage: ModelRunner fit <seed>
+// Runs DeterministicFit (a fixed fit on generated data) and prints "network-sha256=<hex>" and "scores-sha256=<hex>".
+if (args is ["fit", var seedText] && int.TryParse(seedText, out int seed))
+    return Fit(seed);
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: ModelRunner <model.zip> <rows.bin> <scores.bin>");
+    Console.Error.WriteLine("usage: ModelRunner <model.zip> <rows.bin> <scores.bin>  |  ModelRunner fit <seed>");
     return 2;
 }
 
@@ -54,6 +59,16 @@ else
 }
 Console.WriteLine($"scored {rows} rows with {model.GetType().Name}");
 return 0;
+
+// Its own method, so that the scoring mode's Main never loads MLDeepExtensions by itself.
+[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+static int Fit(int seed)
+{
+    var (network, scores) = MLDeepExtensions.ModelRunner.DeterministicFit.Run(seed);
+    Console.WriteLine($"network-sha256={network}");
+    Console.WriteLine($"scores-sha256={scores}");
+    return 0;
+}
 
 internal sealed class Row
 {

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -86,6 +88,19 @@ internal static class TestData
         BatchSize = 32,
         Seed = 1,
     };
+
+    /// <summary>The saved "Network" entry of a fitted network: its architecture and every weight, so equal bytes mean an equal model.</summary>
+    public static byte[] SavedNetwork(MLContext ml, ITransformer model, DataViewSchema schema)
+    {
+        using var zipBytes = new MemoryStream();
+        ml.Model.Save(model, schema, zipBytes);
+        zipBytes.Position = 0;
+        using var zip = new ZipArchive(zipBytes, ZipArchiveMode.Read);
+        using var entry = zip.Entries.Single(e => e.FullName.EndsWith("/Network", StringComparison.Ordinal)).Open();
+        using var network = new MemoryStream();
+        entry.CopyTo(network);
+        return network.ToArray();
+    }
 
     /// <summary>Reads a Single column, or the Single vector column, into arrays.</summary>
     public static float[][] ReadScores(IDataView data, string column = "Score")

@@ -82,6 +82,19 @@ public sealed class CnnArchitecture : NetworkArchitecture
         return new CnnModule(shape, PixelLayout, Blocks, DenseLayers, DenseActivation, DenseDropout, Augmentation, Blocks[^1].Filters * height * width, outputSize);
     }
 
+    internal override double MinimumWeightCount(int inputSize, int outputSize)
+    {
+        if (InputShape is not { } shape || FinalSize(shape) is not var (height, width))
+            return 0;
+        double count = 0, channels = shape.Channels;
+        foreach (var block in Blocks)
+        {
+            count += (double)block.Filters * channels * block.KernelSize * block.KernelSize;
+            channels = block.Filters;
+        }
+        return count + DenseWeightCount(channels * height * width, DenseLayers, outputSize);
+    }
+
     internal override void WriteSettings(BinaryWriter writer)
     {
         var shape = InputShape ?? throw new InvalidOperationException("Only a resolved CNN can be saved.");

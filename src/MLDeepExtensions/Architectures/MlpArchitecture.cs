@@ -58,6 +58,8 @@ public sealed class MlpArchitecture : NetworkArchitecture
     internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
         => new MlpModule(inputSize, HiddenLayers, outputSize, Activation, Dropout, BatchNormalization);
 
+    internal override double MinimumWeightCount(int inputSize, int outputSize) => DenseWeightCount(inputSize, HiddenLayers, outputSize);
+
     internal override void WriteSettings(BinaryWriter writer)
     {
         writer.Write(HiddenLayers.Count);

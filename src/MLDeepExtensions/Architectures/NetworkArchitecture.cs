@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
@@ -50,12 +51,33 @@ public abstract class NetworkArchitecture
     /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
     internal abstract torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize);
 
+    /// <summary>
+    /// A lower bound of the weights (each 4 bytes or more) <see cref="CreateModule"/> would allocate for these sizes,
+    /// computed without building anything. The loader checks it against the bytes left in the model file before it
+    /// builds the module, so damaged settings cannot make it allocate gigabytes. A double, because damaged settings
+    /// overflow a long. Default: 0 (no check); an architecture should override it.
+    /// </summary>
+    internal virtual double MinimumWeightCount(int inputSize, int outputSize) => 0;
+
+    /// <summary>The weight matrices (biases left out) of dense layers from <paramref name="inputSize"/> through <paramref name="layers"/> to <paramref name="outputSize"/>.</summary>
+    private protected static double DenseWeightCount(double inputSize, IEnumerable<int> layers, double outputSize)
+    {
+        double count = 0, width = inputSize;
+        foreach (int units in layers)
+        {
+            count += width * units;
+            width = units;
+        }
+        return count + width * outputSize;
+    }
+
     /// <summary>Writes the settings (not the weights); <see cref="Read"/> must read back exactly this.</summary>
     internal abstract void WriteSettings(BinaryWriter writer);
 
     /// <summary>Reads an architecture written by <see cref="WriteSettings"/> after its <see cref="Kind"/>.</summary>
     internal static NetworkArchitecture Read(BinaryReader reader)
     {
+        // ReadString grows its buffer only as bytes arrive, so a damaged length prefix cannot make it allocate more than the entry holds.
         string kind = reader.ReadString();
         return kind switch
         {
@@ -64,9 +86,12 @@ public abstract class NetworkArchitecture
             AutoencoderArchitecture.KindName => AutoencoderArchitecture.ReadSettings(reader, convolutional: false),
             AutoencoderArchitecture.ConvolutionalKindName => AutoencoderArchitecture.ReadSettings(reader, convolutional: true),
             RnnArchitecture.KindName => RnnArchitecture.ReadSettings(reader),
-            _ => throw new InvalidDataException(
+            // A name like ours comes from another version; anything else is damage.
+            _ when kind.Length is > 0 and <= 32 && kind.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_') => throw new InvalidDataException(
                 $"The model file names network architecture '{kind}', which this version of MLDeepExtensions does not know. " +
                 "Load it with the version that saved it, or a newer one."),
+            _ => throw new InvalidDataException(
+                "The model file's deep network is corrupt: its architecture name is unreadable. Save the model again, or check that the file was copied whole."),
         };
     }
 

@@ -175,6 +175,19 @@ public sealed class RnnArchitecture : NetworkArchitecture
     internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
         => new RnnModule(this, Resolved, outputSize);
 
+    internal override double MinimumWeightCount(int inputSize, int outputSize)
+    {
+        if (Input is not { } input)
+            return 0;
+        double gates = Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+        double directions = Bidirectional ? 2 : 1, hidden = HiddenSize;
+        // Per layer and direction: input-to-hidden and hidden-to-hidden matrices of every gate.
+        double recurrent = gates * directions * hidden * (input.Features + hidden)
+            + (Layers - 1.0) * gates * directions * hidden * (directions * hidden + hidden);
+        double embedding = input.Kind == SequenceInputKind.Tokens ? (input.Vocabulary + 2.0) * input.Features : 0;
+        return embedding + recurrent + DenseWeightCount(directions * hidden, DenseLayers, outputSize);
+    }
+
     internal override void WriteSettings(BinaryWriter writer)
     {
         var input = Resolved;

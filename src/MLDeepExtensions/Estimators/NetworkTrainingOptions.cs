@@ -58,13 +58,26 @@ public abstract class NetworkTrainingOptions
     /// </summary>
     public bool DropRowsWithNonFiniteValues { get; set; }
 
+    /// <summary>
+    /// What a training batch whose loss is NaN or infinite does. False: the fit stops with an
+    /// <see cref="InvalidOperationException"/> naming the epoch and the batch. True: that batch is skipped (no weight
+    /// update), each epoch logs how many were skipped as a warning, and the fit still stops when every batch of an epoch
+    /// is skipped. Either way the fit stops when the weights themselves become NaN or infinite, so it never returns a
+    /// NaN model. True reads each batch's loss, which costs some speed on a GPU. Default: false.
+    /// </summary>
+    public bool SkipNonFiniteBatches { get; set; }
+
     /// <summary>Extra callbacks run by the training loop, in order, after the built-in ones. Default: none.</summary>
     public IList<TrainingCallback> Callbacks { get; } = new List<TrainingCallback>();
 
     /// <summary>Receives the metrics of every finished epoch. Default: null.</summary>
     public IProgress<EpochMetrics>? Progress { get; set; }
 
-    /// <summary>Cancels the fit between batches with <see cref="OperationCanceledException"/>. Default: none.</summary>
+    /// <summary>
+    /// Cancels the fit with <see cref="OperationCanceledException"/>; checked before every batch (training, validation
+    /// and data reading), so a fit cancelled from another thread stops within one batch and frees what it made.
+    /// Default: none.
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>

@@ -41,7 +41,7 @@ internal static class AutoencoderFormat
 
     public static AutoencoderModel Load(IHostEnvironment env, ModelLoadContext ctx) => NetworkStreams.Guard(() =>
     {
-        ctx.CheckAtModel(GetVersionInfo());
+        NetworkStreams.CheckAtModel(ctx, GetVersionInfo());
         string feature = ctx.LoadNonEmptyString();
         var names = new AutoencoderColumnNames(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
         int inputSize = ctx.Reader.ReadInt32();

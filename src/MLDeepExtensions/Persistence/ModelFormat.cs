@@ -54,7 +54,7 @@ internal static class ModelFormat
     {
         return NetworkStreams.Guard(() =>
         {
-            ctx.CheckAtModel(GetVersionInfo());
+            NetworkStreams.CheckAtModel(ctx, GetVersionInfo());
             return LoadCore(env, ctx);
         });
     }

@@ -14,7 +14,8 @@ internal sealed record LoadedNetwork(NetworkArchitecture Architecture, nn.Module
 /// <summary>
 /// The parts of the model zip every network writes the same way: binary stream "Network" (the architecture's kind
 /// and settings, then the TorchSharp weights, always as CPU tensors) and binary stream "History" (epoch count,
-/// selected epoch, stopped-early flag, then per epoch its metrics). Also how a damaged file is reported.
+/// selected epoch, stopped-early flag, then per epoch its metrics). Also how a damaged file is reported: every count
+/// and size is checked against the module and against the bytes left before anything is allocated (see <see cref="WeightReader"/>).
 /// </summary>
 internal static class NetworkStreams
 {
@@ -41,8 +42,9 @@ internal static class NetworkStreams
             bool found = ctx.TryLoadBinaryStream(NetworkStream, reader =>
             {
                 architecture = NetworkArchitecture.Read(reader);
+                CheckWeightsFit(architecture, inputSize, outputSize, WeightReader.Remaining(reader.BaseStream));
                 module = architecture.CreateModule(inputSize, outputSize);
-                module.load(reader, strict: true);
+                WeightReader.Read(reader, module, NetworkStream);
                 module.eval();
             });
             if (!found || module is null || architecture is null)
@@ -66,6 +68,20 @@ internal static class NetworkStreams
         }
     }
 
+    /// <summary>
+    /// Like ML.NET's <c>ctx.CheckAtModel(version)</c>, but a model written by a newer version of MLDeepExtensions gets
+    /// a message that says so (ML.NET's speaks of "ML.NET 1.0.0.0" and swaps the two version numbers).
+    /// </summary>
+    public static void CheckAtModel(ModelLoadContext ctx, VersionInfo version)
+    {
+        var header = ctx.Header;
+        if (header.ModelSignature == version.ModelSignature && header.ModelVerReadable <= header.ModelVerWritten && header.ModelVerReadable > version.VerWrittenCur)
+            throw new InvalidDataException(
+                $"The model file's deep network was saved in format 0x{header.ModelVerReadable:X8}, newer than this version of MLDeepExtensions " +
+                $"reads (up to 0x{version.VerWrittenCur:X8}). Load it with the version of MLDeepExtensions that saved it, or a newer one.");
+        ctx.CheckAtModel(version);
+    }
+
     /// <summary>Runs a loader, reporting the reader's format and end-of-stream errors as a corrupt file.</summary>
     public static T Guard<T>(Func<T> load)
     {
@@ -81,6 +97,15 @@ internal static class NetworkStreams
 
     public static InvalidDataException Corrupt(string detail, Exception? inner = null)
         => new($"The model file's deep network is corrupt or truncated: {detail} Save the model again, or check that the file was copied whole.", inner);
+
+    /// <summary>Fails before the module is built when its weights could not fit in what is left of the entry.</summary>
+    private static void CheckWeightsFit(NetworkArchitecture architecture, int inputSize, int outputSize, long bytesLeft)
+    {
+        double needed = architecture.MinimumWeightCount(inputSize, outputSize) * sizeof(float);
+        if (needed > bytesLeft)
+            throw Corrupt($"its settings ({architecture}, {inputSize} inputs, {outputSize} outputs) need at least {needed:0} bytes of weights, " +
+                $"but only {bytesLeft} bytes are left in the '{NetworkStream}' entry.");
+    }
 
     private static void WriteHistory(BinaryWriter writer, TrainingHistory history)
     {
@@ -101,8 +126,11 @@ internal static class NetworkStreams
     private static TrainingHistory ReadHistory(BinaryReader reader)
     {
         int count = reader.ReadInt32();
-        if (count < 0 || count > 1_000_000)
-            throw Corrupt($"the training history claims {count} epochs.");
+        // Epoch, loss, validation loss and metric, learning rate, elapsed ticks, after the selected epoch and stopped-early flag.
+        const int EpochBytes = sizeof(int) + 4 * sizeof(double) + sizeof(long);
+        long left = WeightReader.Remaining(reader.BaseStream);
+        if (count < 0 || count > 1_000_000 || (long)count * EpochBytes > left - sizeof(int) - sizeof(bool))
+            throw Corrupt($"the training history claims {count} epochs; its {left} bytes hold at most {Math.Max(0, (left - sizeof(int) - sizeof(bool)) / EpochBytes)}.");
         var history = new TrainingHistory { SelectedEpoch = reader.ReadInt32(), StoppedEarly = reader.ReadBoolean() };
         for (int i = 0; i < count; i++)
         {

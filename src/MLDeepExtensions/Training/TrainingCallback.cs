@@ -11,6 +11,18 @@ public abstract class TrainingCallback
     {
     }
 
+    /// <summary>
+    /// Called on the training thread after every training batch: after its weight update, or after it was skipped (see
+    /// <see cref="NetworkTrainingOptions.SkipNonFiniteBatches"/>). Runs once per batch, so keep it cheap; the batch's loss
+    /// is not passed because reading it would stall a GPU.
+    /// </summary>
+    /// <param name="context">The running fit.</param>
+    /// <param name="epoch">The epoch, from 1.</param>
+    /// <param name="batch">The batch within the epoch, from 1.</param>
+    public virtual void OnBatchEnd(TrainingContext context, int epoch, int batch)
+    {
+    }
+
     /// <summary>Called after every epoch, once its metrics are in <see cref="TrainingContext.History"/>.</summary>
     public virtual void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
@@ -47,7 +48,7 @@ internal sealed class TrainingLoop
             for (int epoch = 1; epoch <= _options.Epochs && !context.StopRequested; epoch++)
             {
                 double learningRate = updater.LearningRate;
-                double trainLoss = TrainEpoch(train, updater, parameters, random.Next());
+                double trainLoss = TrainEpoch(epoch, train, updater, parameters, random.Next(), context, callbacks);
                 (double loss, double metric)? validated = validation is null ? null : Evaluate(validation);
                 var metrics = new EpochMetrics(epoch, trainLoss, validated?.loss, validated?.metric, learningRate, clock.Elapsed);
                 history.Add(metrics);
@@ -77,7 +78,8 @@ internal sealed class TrainingLoop
             yield return new EarlyStoppingCallback(earlyStopping);
     }
 
-    private double TrainEpoch(TrainingSet train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters, int shuffleSeed)
+    private double TrainEpoch(int epoch, TrainingSet train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters,
+        int shuffleSeed, TrainingContext context, IReadOnlyList<TrainingCallback> callbacks)
     {
         _module.train();
         int count = train.Count;
@@ -86,9 +88,12 @@ internal sealed class TrainingLoop
         using var order = _options.Shuffle
             ? tensor(TrainingSet.Permutation(count, shuffleSeed), device: device)
             : arange(count, ScalarType.Int64, device: device);
-        // The loss is summed on the device and read once per epoch: a read per batch would stall the pipeline.
-        using var lossSum = zeros(1, device: device);
-        int seen = 0;
+        // Each batch's loss stays on the device and the epoch's losses are read at once at its end: a read per batch
+        // would stall the pipeline. Skipping batches with a NaN or infinite loss needs that read, so only then is it made.
+        int batches = (count + batchSize - 1) / batchSize;
+        using var losses = zeros(batches, device: device);
+        var rowsPerBatch = new int[batches];
+        int batch = 0, skipped = 0;
         for (int start = 0; start < count; start += batchSize)
         {
             _options.CancellationToken.ThrowIfCancellationRequested();
@@ -96,26 +101,75 @@ internal sealed class TrainingLoop
             // A one-row batch breaks batch normalization and adds only noise; it is left to the next epoch's shuffle.
             if (size == 1 && count > 1)
                 break;
-            using var scope = NewDisposeScope();
-            var rows = order.narrow(0, start, size);
-            var x = train.Features.index_select(0, rows);
-            var y = train.Labels.index_select(0, rows);
-            updater.ZeroGrad();
-            var loss = _loss.Compute(_module.forward(x), y);
-            loss.backward();
-            if (_options.Optimizer.GradientClipNorm is double maxNorm)
-                nn.utils.clip_grad_norm_(parameters, maxNorm);
-            updater.Step();
-            lossSum.add_(loss.detach(), alpha: size);
-            seen += size;
+            batch++;
+            using (var scope = NewDisposeScope())
+            {
+                var rows = order.narrow(0, start, size);
+                var x = train.Features.index_select(0, rows);
+                var y = train.Labels.index_select(0, rows);
+                updater.ZeroGrad();
+                var loss = _loss.Compute(_module.forward(x), y);
+                if (_options.SkipNonFiniteBatches && !loss.isfinite().item<bool>())
+                {
+                    skipped++;
+                }
+                else
+                {
+                    loss.backward();
+                    if (_options.Optimizer.GradientClipNorm is double maxNorm)
+                        nn.utils.clip_grad_norm_(parameters, maxNorm);
+                    updater.Step();
+                    losses.narrow(0, batch - 1, 1).copy_(loss.detach());
+                    rowsPerBatch[batch - 1] = size;
+                }
+            }
+            foreach (var callback in callbacks)
+                callback.OnBatchEnd(context, epoch, batch);
         }
-        double mean = lossSum.item<float>() / Math.Max(seen, 1);
-        if (!double.IsFinite(mean))
-            throw new InvalidOperationException(
-                $"The training loss became {mean}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} (now {updater.LearningRate}), " +
-                $"normalize the features (mlContext.Transforms.NormalizeMeanVariance) or set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)}.");
-        return mean;
+        return EpochLoss(epoch, losses, rowsPerBatch, batch, skipped, updater);
     }
+
+    /// <summary>The epoch's mean training loss, or an exception naming the first batch whose loss was NaN or infinite.</summary>
+    private double EpochLoss(int epoch, Tensor losses, int[] rowsPerBatch, int batches, int skipped, ParameterUpdater updater)
+    {
+        float[] values;
+        using (var cpu = losses.cpu())
+            values = cpu.data<float>().ToArray();
+        double sum = 0;
+        long seen = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            if (rowsPerBatch[b] == 0)
+                continue;
+            if (!float.IsFinite(values[b]))
+                throw Diverged(epoch, $"the loss of batch {b + 1} of {batches} was {values[b].ToString(CultureInfo.InvariantCulture)}", updater,
+                    $" To skip such batches instead, set {nameof(NetworkTrainingOptions.SkipNonFiniteBatches)}.");
+            sum += (double)values[b] * rowsPerBatch[b];
+            seen += rowsPerBatch[b];
+        }
+        if (skipped > 0)
+        {
+            if (skipped == batches)
+                throw Diverged(epoch, $"the loss of every batch ({batches}) was NaN or infinite, so {nameof(NetworkTrainingOptions.SkipNonFiniteBatches)} skipped them all", updater, "");
+            _channel.Warning($"Epoch {epoch}: skipped {skipped} of {batches} batches whose loss was NaN or infinite ({nameof(NetworkTrainingOptions.SkipNonFiniteBatches)}).");
+        }
+        if (!AllFinite())
+            throw Diverged(epoch, "the network's weights became NaN or infinite although every loss was finite (a gradient overflowed)", updater, "");
+        return sum / Math.Max(seen, 1);
+    }
+
+    /// <summary>True when every weight and buffer of the module is finite (one read from the device).</summary>
+    private bool AllFinite()
+    {
+        using var scope = NewDisposeScope();
+        var checks = _module.state_dict().Values.Where(t => t.is_floating_point()).Select(t => t.isfinite().all()).ToArray();
+        return checks.Length == 0 || stack(checks).all().item<bool>();
+    }
+
+    private InvalidOperationException Diverged(int epoch, string what, ParameterUpdater updater, string alternative)
+        => new($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} " +
+            $"(now {updater.LearningRate}), set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) " +
+            $"or normalize the features (mlContext.Transforms.NormalizeMeanVariance).{alternative}");
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>
     private (double Loss, double Metric) Evaluate(TrainingSet data)

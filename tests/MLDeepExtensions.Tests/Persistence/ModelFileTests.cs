@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -49,7 +48,7 @@ public sealed class ModelFileTests
             }
             var expected = TestData.ReadScores(deepOnly.Transform(ml.Data.LoadFromEnumerable(rows)));
 
-            RunModelRunner(modelPath, rowsPath, scoresPath);
+            StringAssert.Contains(ModelRunnerProcess.Run(modelPath, rowsPath, scoresPath), "DeepNetworkTransformer");
 
             using var reader = new BinaryReader(File.OpenRead(scoresPath));
             Assert.AreEqual(rows.Count, reader.ReadInt32());
@@ -64,27 +63,6 @@ public sealed class ModelFileTests
             foreach (string path in new[] { modelPath, rowsPath, scoresPath })
                 File.Delete(path);
         }
-    }
-
-    private static void RunModelRunner(string modelPath, string rowsPath, string scoresPath)
-    {
-        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/MLDeepExtensions.ModelRunner/bin/<Configuration>/<tfm>/
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string runner = Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, "MLDeepExtensions.ModelRunner", "bin",
-            testBin.Parent.Name, testBin.Name, "MLDeepExtensions.ModelRunner.dll");
-        Assert.IsTrue(File.Exists(runner), $"model runner not built at {runner}");
-        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string arg in new[] { runner, modelPath, rowsPath, scoresPath })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        Assert.IsTrue(process.WaitForExit(120_000), "model runner timed out");
-        Assert.AreEqual(0, process.ExitCode, output);
-        StringAssert.Contains(output, "DeepNetworkTransformer");
     }
 
     [TestMethod]

@@ -118,18 +118,22 @@ public sealed class TrainingLoopTests
     [TestMethod]
     public void SameSeed_SameModel_DifferentSeed_DifferentModel()
     {
-        float[][] Fit(int seed)
+        (byte[] Network, float[] Scores) Fit(int seed)
         {
             var (ml, data) = Generated(200);
             var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 2);
             options.Seed = seed;
-            return TestData.ReadScores(ml.Regression.Trainers.DeepNetwork(options).Fit(data).Transform(data));
+            using var model = ml.Regression.Trainers.DeepNetwork(options).Fit(data);
+            return (TestData.SavedNetwork(ml, model, data.Schema), TestData.ReadScores(model.Transform(data)).SelectMany(x => x).ToArray());
         }
         var a = Fit(1);
         var b = Fit(1);
         var c = Fit(2);
-        CollectionAssert.AreEqual(a.SelectMany(x => x).ToArray(), b.SelectMany(x => x).ToArray());
-        CollectionAssert.AreNotEqual(a.SelectMany(x => x).ToArray(), c.SelectMany(x => x).ToArray());
+        // Bitwise: every saved weight byte and every score.
+        CollectionAssert.AreEqual(a.Network, b.Network);
+        CollectionAssert.AreEqual(a.Scores, b.Scores);
+        CollectionAssert.AreNotEqual(a.Network, c.Network);
+        CollectionAssert.AreNotEqual(a.Scores, c.Scores);
     }
 
     [TestMethod]

@@ -1,0 +1,44 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace MLDeepExtensions.Tests;
+
+/// <summary>Runs tests/MLDeepExtensions.ModelRunner in a new process (the second process of the save → load and determinism tests).</summary>
+internal static class ModelRunnerProcess
+{
+    /// <summary>Starts the runner with <paramref name="arguments"/>; call <see cref="Finish"/> for its output.</summary>
+    public static Process Start(params string[] arguments)
+    {
+        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/MLDeepExtensions.ModelRunner/bin/<Configuration>/<tfm>/
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string runner = Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, "MLDeepExtensions.ModelRunner", "bin",
+            testBin.Parent.Name, testBin.Name, "MLDeepExtensions.ModelRunner.dll");
+        Assert.IsTrue(File.Exists(runner), $"model runner not built at {runner}");
+        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(runner);
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Waits for the runner (at most 2 minutes), checks it succeeded and returns its standard output and error.</summary>
+    public static string Finish(Process process)
+    {
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd() + error.Result;
+            Assert.IsTrue(process.WaitForExit(120_000), "model runner timed out");
+            Assert.AreEqual(0, process.ExitCode, output);
+            return output;
+        }
+    }
+
+    public static string Run(params string[] arguments) => Finish(Start(arguments));
+}
