@@ -130,6 +130,18 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
         return new ConvAutoencoderModule(shape, PixelLayout, ConvolutionBlocks, EncoderLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
     }
 
+    /// <summary>The encoder's weights twice: the decoder mirrors every layer of it.</summary>
+    internal override double MinimumWeightCount(int inputSize, int outputSize)
+    {
+        if (!IsConvolutional)
+            return 2 * DenseWeightCount(inputSize, EncoderLayers, LatentSize);
+        if (InputShape is not { } shape || ImageInput.StageSizes(shape, ConvolutionBlocks) is not { } sizes)
+            return 0;
+        var (height, width) = sizes[^1];
+        return 2 * (ImageInput.ConvolutionWeightCount(shape.Channels, ConvolutionBlocks) +
+                    DenseWeightCount((double)ConvolutionBlocks[^1].Filters * height * width, EncoderLayers, LatentSize));
+    }
+
     internal override void WriteSettings(BinaryWriter writer)
     {
         writer.Write(LatentSize);

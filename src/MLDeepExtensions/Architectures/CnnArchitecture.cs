@@ -84,15 +84,10 @@ public sealed class CnnArchitecture : NetworkArchitecture
 
     internal override double MinimumWeightCount(int inputSize, int outputSize)
     {
-        if (InputShape is not { } shape || FinalSize(shape) is not var (height, width))
+        if (InputShape is not { } shape || ImageInput.StageSizes(shape, Blocks) is not { } sizes)
             return 0;
-        double count = 0, channels = shape.Channels;
-        foreach (var block in Blocks)
-        {
-            count += (double)block.Filters * channels * block.KernelSize * block.KernelSize;
-            channels = block.Filters;
-        }
-        return count + DenseWeightCount(channels * height * width, DenseLayers, outputSize);
+        var (height, width) = sizes[^1];
+        return ImageInput.ConvolutionWeightCount(shape.Channels, Blocks) + DenseWeightCount((double)Blocks[^1].Filters * height * width, DenseLayers, outputSize);
     }
 
     internal override void WriteSettings(BinaryWriter writer)

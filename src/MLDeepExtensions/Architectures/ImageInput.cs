@@ -76,6 +76,18 @@ internal static class ImageInput
         return sizes;
     }
 
+    /// <summary>The weights (biases left out) of the blocks' convolutions on images of <paramref name="channels"/> channels.</summary>
+    public static double ConvolutionWeightCount(int channels, IReadOnlyList<ConvolutionBlock> blocks)
+    {
+        double count = 0, from = channels;
+        foreach (var block in blocks)
+        {
+            count += block.Filters * from * block.KernelSize * block.KernelSize;
+            from = block.Filters;
+        }
+        return count;
+    }
+
     /// <summary>
     /// The layers of the blocks, in order: "conv{i}", "norm{i}" (batch norm), "act{i}", "pool{i}", "drop{i}". These names
     /// are saved weight keys: do not rename.
