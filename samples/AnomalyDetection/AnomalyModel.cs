@@ -48,7 +48,8 @@ public static class AnomalyModel
     /// <summary>Scores single images with a PredictionEngine, as an application would.</summary>
     public static IReadOnlyList<ModelOutput> Consume(MLContext mlContext, ITransformer model, IEnumerable<ModelInput> images)
     {
-        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+        // The model outlives the engine: by default disposing an engine disposes its model.
+        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         return images.Select(image => engine.Predict(image)).ToArray();
     }
 }

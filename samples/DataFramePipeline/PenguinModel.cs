@@ -62,7 +62,8 @@ public static class PenguinModel
     /// <summary>Predicts one bird with a PredictionEngine, as an application would.</summary>
     public static float Consume(MLContext mlContext, ITransformer model, ModelInput penguin)
     {
-        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+        // The model outlives the engine: by default disposing an engine disposes its model.
+        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         return engine.Predict(penguin).Score * 1000;
     }
 }

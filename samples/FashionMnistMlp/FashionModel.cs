@@ -53,7 +53,8 @@ public static class FashionModel
     {
         var mlContext = new MLContext();
         var model = mlContext.Model.Load(modelPath, out _);
-        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+        // The model outlives the engine: by default disposing an engine disposes its model.
+        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         Console.WriteLine("Predictions of the reloaded model:");
         foreach (var image in images)
         {

@@ -73,7 +73,8 @@ public static class ComparisonModel
     /// <summary>Predicts single images with a PredictionEngine, as an application would.</summary>
     public static IEnumerable<(ModelInput Input, ModelOutput Output)> Consume(MLContext mlContext, ITransformer model, IEnumerable<ModelInput> images)
     {
-        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+        // The model outlives the engine: by default disposing an engine disposes its model.
+        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         foreach (var image in images)
             yield return (image, engine.Predict(new ModelInput { Pixels = image.Pixels }));
     }

@@ -71,7 +71,8 @@ public static class ForecastModel
     {
         var mlContext = new MLContext();
         var model = mlContext.Model.Load(modelPath, out _);
-        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+        // The model outlives the engine: by default disposing an engine disposes its model.
+        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         var window = history.Skip(history.Count - Lookback).Select(scaling.Scale).ToList();
         var forecasts = new List<float>();
         for (int i = 0; i < years; i++)

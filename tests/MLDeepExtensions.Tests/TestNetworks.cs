@@ -70,13 +70,10 @@ public static class TestNetworks
     /// <summary>The Score column of <paramref name="model"/> applied to <paramref name="data"/>.</summary>
     public static float[] Scores(ITransformer model, IDataView data) => model.Transform(data).GetColumn<float>("Score").ToArray();
 
-    /// <summary>
-    /// Predicts every row with a new PredictionEngine. The engine is not disposed: ML.NET's PredictionEngine.Dispose
-    /// disposes the (disposable) model it was made from, and the model is used again afterwards.
-    /// </summary>
+    /// <summary>Predicts every row with a new PredictionEngine that does not own (and so does not dispose) the model.</summary>
     public static float[] Predict(MLContext ml, ITransformer model, IReadOnlyList<SixteenRow> rows)
     {
-        var engine = ml.Model.CreatePredictionEngine<SixteenRow, ScoreOutput>(model);
+        using var engine = ml.Model.CreatePredictionEngine<SixteenRow, ScoreOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         return rows.Select(row => engine.Predict(row).Score).ToArray();
     }
 }

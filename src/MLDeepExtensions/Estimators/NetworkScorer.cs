@@ -75,7 +75,8 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>What using a disposed transformer says, including the way people dispose one without meaning to.</summary>
     public static string DisposedMessage(string owner)
         => $"This {owner} was disposed, which freed its network; load or train it again. Note that disposing a PredictionEngine " +
-           "disposes the model it was created from (ML.NET's rule for disposable models): keep the engine alive, or do not dispose it, while the model is still in use.";
+           "disposes the model it was created from (ML.NET's default for disposable models): create engines with " +
+           "new PredictionEngineOptions { OwnsTransformer = false } when the model is used after the engine.";
 
     /// <summary>Frees the module; later calls to Score throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

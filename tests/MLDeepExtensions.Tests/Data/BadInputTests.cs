@@ -239,5 +239,11 @@ public sealed class BadInputTests
             engine.Predict(new RegressionRow { Features = new float[] { 1, 2 } });
         var error = Assert.ThrowsExactly<ObjectDisposedException>(() => model.Transform(data));
         StringAssert.Contains(error.Message, "disposing a PredictionEngine disposes the model it was created from");
+        StringAssert.Contains(error.Message, "OwnsTransformer = false");
+
+        var kept = Estimator().Fit(data);
+        using (var engine = Ml.Model.CreatePredictionEngine<RegressionRow, RegressionRow>(kept, new PredictionEngineOptions { OwnsTransformer = false }))
+            engine.Predict(new RegressionRow { Features = new float[] { 1, 2 } });
+        Assert.IsNotEmpty(kept.Transform(data).GetColumn<float>("Score").ToArray(), "an engine that does not own the model leaves it usable");
     }
 }
