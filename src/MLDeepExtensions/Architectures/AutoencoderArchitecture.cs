@@ -154,13 +154,7 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
         if (!IsConvolutional)
             return;
         var shape = InputShape ?? throw new InvalidOperationException("Only a resolved convolutional autoencoder can be saved.");
-        writer.Write(shape.Channels);
-        writer.Write(shape.Height);
-        writer.Write(shape.Width);
-        writer.Write((int)PixelLayout);
-        writer.Write(ConvolutionBlocks.Count);
-        foreach (var block in ConvolutionBlocks)
-            block.Write(writer);
+        ImageInput.WriteSettings(writer, shape, PixelLayout, ConvolutionBlocks);
     }
 
     /// <summary>Reads the settings of a dense (<paramref name="convolutional"/> false) or convolutional autoencoder.</summary>
@@ -171,26 +165,16 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
         if (count < 0 || count > 10_000)
             throw new InvalidDataException($"The model file's autoencoder settings are corrupt: {count} encoder layers.");
         var layers = Enumerable.Range(0, count).Select(_ => reader.ReadInt32()).ToArray();
+        var activation = (Activation)reader.ReadInt32();
+        float noise = reader.ReadSingle(), inputDropout = reader.ReadSingle();
+        var (shape, layout, blocks) = convolutional
+            ? ImageInput.ReadSettings(reader, "autoencoder")
+            : ((ImageShape?)null, PixelLayout.Planar, Array.Empty<ConvolutionBlock>());
         var architecture = new AutoencoderArchitecture(latent, layers)
         {
-            Activation = (Activation)reader.ReadInt32(),
-            DenoisingNoise = reader.ReadSingle(),
-            InputDropout = reader.ReadSingle(),
+            Activation = activation, DenoisingNoise = noise, InputDropout = inputDropout,
+            InputShape = shape, PixelLayout = layout, ConvolutionBlocks = blocks,
         };
-        if (convolutional)
-        {
-            var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
-            var layout = (PixelLayout)reader.ReadInt32();
-            int blocks = reader.ReadInt32();
-            if (blocks < 1 || blocks > 1_000)
-                throw new InvalidDataException($"The model file's autoencoder settings are corrupt: {blocks} convolution blocks.");
-            architecture = new AutoencoderArchitecture(latent, layers)
-            {
-                Activation = architecture.Activation, DenoisingNoise = architecture.DenoisingNoise, InputDropout = architecture.InputDropout,
-                InputShape = shape, PixelLayout = layout,
-                ConvolutionBlocks = Enumerable.Range(0, blocks).Select(_ => ConvolutionBlock.Read(reader)).ToArray(),
-            };
-        }
         var errors = new List<string>();
         architecture.Validate(errors);
         if (errors.Count > 0)

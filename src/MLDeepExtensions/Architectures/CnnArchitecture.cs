@@ -93,13 +93,7 @@ public sealed class CnnArchitecture : NetworkArchitecture
     internal override void WriteSettings(BinaryWriter writer)
     {
         var shape = InputShape ?? throw new InvalidOperationException("Only a resolved CNN can be saved.");
-        writer.Write(shape.Channels);
-        writer.Write(shape.Height);
-        writer.Write(shape.Width);
-        writer.Write((int)PixelLayout);
-        writer.Write(Blocks.Count);
-        foreach (var block in Blocks)
-            block.Write(writer);
+        ImageInput.WriteSettings(writer, shape, PixelLayout, Blocks);
         writer.Write(DenseLayers.Count);
         foreach (int units in DenseLayers)
             writer.Write(units);
@@ -111,9 +105,7 @@ public sealed class CnnArchitecture : NetworkArchitecture
 
     internal static CnnArchitecture ReadSettings(BinaryReader reader)
     {
-        var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
-        var layout = (PixelLayout)reader.ReadInt32();
-        var blocks = ReadList(reader, ConvolutionBlock.Read);
+        var (shape, layout, blocks) = ImageInput.ReadSettings(reader, "CNN");
         var dense = ReadList(reader, r => r.ReadInt32());
         var architecture = new CnnArchitecture(shape)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -125,6 +126,29 @@ internal static class ImageInput
         var conv = create();
         scope.Detach(conv.parameters());
         return conv;
+    }
+
+    /// <summary>Writes the image shape, pixel layout and blocks; <see cref="ReadSettings"/> reads them back.</summary>
+    public static void WriteSettings(BinaryWriter writer, ImageShape shape, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks)
+    {
+        writer.Write(shape.Channels);
+        writer.Write(shape.Height);
+        writer.Write(shape.Width);
+        writer.Write((int)layout);
+        writer.Write(blocks.Count);
+        foreach (var block in blocks)
+            block.Write(writer);
+    }
+
+    /// <summary>Reads what <see cref="WriteSettings"/> wrote; the caller validates the values.</summary>
+    public static (ImageShape Shape, PixelLayout Layout, ConvolutionBlock[] Blocks) ReadSettings(BinaryReader reader, string owner)
+    {
+        var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var layout = (PixelLayout)reader.ReadInt32();
+        int count = reader.ReadInt32();
+        if (count < 1 || count > 1_000)
+            throw new InvalidDataException($"The model file's {owner} settings are corrupt: {count} convolution blocks.");
+        return (shape, layout, Enumerable.Range(0, count).Select(_ => ConvolutionBlock.Read(reader)).ToArray());
     }
 
     /// <summary>Rows of C·H·W values (planar) or H·W·C values (interleaved) → an N×C×H×W batch.</summary>
