@@ -43,6 +43,16 @@ internal static class ResidentMemory
     }
 
     /// <summary>
+    /// The resident set after a full collection, with the memory the .NET garbage collector holds committed at that
+    /// moment: the rest is native memory (libtorch's tensors, the runtime, the libraries).
+    /// </summary>
+    public static MemoryReading Read(string when)
+    {
+        long resident = AfterCollection();
+        return new MemoryReading(when, resident, GC.GetGCMemoryInfo().TotalCommittedBytes);
+    }
+
+    /// <summary>
     /// Runs <paramref name="action"/> while a background thread samples the resident set every
     /// <see cref="SamplingInterval"/>; returns its result, the resident set just before it and the largest sample.
     /// A peak shorter than the interval can be missed: the peak is a lower bound. (Linux's VmHWM covers the process's

@@ -56,19 +56,31 @@ internal readonly record struct Reference(string Name, double? Value);
 internal sealed record QualityResult(string Architecture, string Benchmark, string Metric, string Format, double Ours, double? FitSeconds,
     IReadOnlyList<Reference> References, string Target, bool? Met);
 
+/// <summary>One reading of a memory check: the resident set and, of it, what the .NET garbage collector holds committed.</summary>
+internal sealed record MemoryReading(string When, long Resident, long GcCommitted)
+{
+    /// <summary>The resident set less the garbage collector's committed memory: libtorch, the runtime, native libraries.</summary>
+    public long Native => Resident - GcCommitted;
+}
+
 /// <summary>
 /// A long-running memory check: the resident set after a warm-up and at the end, and every reading in between, over
 /// <paramref name="OperationsAfterWarmUp"/> repetitions of <paramref name="Operation"/> (e.g. "prediction").
-/// Passes when the growth stays under <see cref="LimitPercent"/> of the warm resident set.
+/// Passes when the growth of the resident set stays under <see cref="LimitPercent"/> of the warm resident set; the
+/// growth is also split into the garbage collector's committed memory and the native rest.
 /// </summary>
-internal sealed record MemoryCheck(string Name, string Work, string Operation, long Warm, long End, int OperationsAfterWarmUp,
-    IReadOnlyList<(string When, long Bytes)> Readings, double LimitPercent)
+internal sealed record MemoryCheck(string Name, string Work, string Operation, MemoryReading Warm, MemoryReading End, int OperationsAfterWarmUp,
+    IReadOnlyList<MemoryReading> Readings, double LimitPercent)
 {
-    public long Growth => End - Warm;
+    public long Growth => End.Resident - Warm.Resident;
+
+    public long NativeGrowth => End.Native - Warm.Native;
+
+    public long GcGrowth => End.GcCommitted - Warm.GcCommitted;
 
     public double BytesPerOperation => OperationsAfterWarmUp == 0 ? 0 : (double)Growth / OperationsAfterWarmUp;
 
-    public double GrowthPercent => 100.0 * Growth / Warm;
+    public double GrowthPercent => 100.0 * Growth / Warm.Resident;
 
     public bool Passed => GrowthPercent < LimitPercent;
 }

@@ -32,7 +32,9 @@ internal static class ResultsTables
         {
             md.AppendLine("Resident set read after `GC.Collect()` + `WaitForPendingFinalizers()`, after the warm-up (the first tenth of the " +
                 "predictions or passes, the first fifth of the fits) and at the end; a check passes when it grows by less than " +
-                $"{results.MemoryChecks[0].LimitPercent}% of the reading after the warm-up.").AppendLine();
+                $"{results.MemoryChecks[0].LimitPercent}% of the reading after the warm-up. The growth is split into what the .NET garbage " +
+                "collector holds committed (`GC.GetGCMemoryInfo().TotalCommittedBytes`: freed managed memory it keeps for reuse) and the " +
+                "native rest (libtorch's tensors, the runtime, native libraries).").AppendLine();
             Memory(results).AppendTo(md);
             Readings(results).AppendTo(md);
         }
@@ -92,11 +94,12 @@ internal static class ResultsTables
 
     private static MarkdownTable Memory(Results results)
     {
-        var table = new MarkdownTable("Check", "Work", "After warm-up", "At end", "Growth", "Per operation", "Result");
+        static string MiB(long bytes) => $"{bytes / (1024.0 * 1024.0):+0.0;-0.0;0.0} MiB";
+        var table = new MarkdownTable("Check", "Work", "After warm-up", "At end", "Growth", "of it: GC committed / native", "Per operation", "Result");
         foreach (var check in results.MemoryChecks)
         {
-            table.Row(check.Name, check.Work, Timing.Megabytes(check.Warm), Timing.Megabytes(check.End),
-                $"{check.Growth / (1024.0 * 1024.0):+0.0;-0.0;0.0} MiB ({check.GrowthPercent:+0.00;-0.00;0.00}%)",
+            table.Row(check.Name, check.Work, Timing.Megabytes(check.Warm.Resident), Timing.Megabytes(check.End.Resident),
+                $"{MiB(check.Growth)} ({check.GrowthPercent:+0.00;-0.00;0.00}%)", $"{MiB(check.GcGrowth)} / {MiB(check.NativeGrowth)}",
                 $"{check.BytesPerOperation:+#,0;-#,0;0} bytes per {check.Operation}",
                 check.Passed ? "**PASS**" : "**FAIL**");
         }
@@ -105,9 +108,9 @@ internal static class ResultsTables
 
     private static MarkdownTable Readings(Results results)
     {
-        var table = new MarkdownTable("Check", "Resident set after each tenth of the work, or each fit (MiB)");
+        var table = new MarkdownTable("Check", "Resident set (of it native: resident − GC committed) after each tenth of the work, or each fit (MiB)");
         foreach (var check in results.MemoryChecks)
-            table.Row(check.Name, string.Join(", ", check.Readings.Select(r => $"{r.When}: {r.Bytes / (1024.0 * 1024.0):F0}")));
+            table.Row(check.Name, string.Join(", ", check.Readings.Select(r => $"{r.When}: {r.Resident / (1024.0 * 1024.0):F0} ({r.Native / (1024.0 * 1024.0):F0})")));
         return table;
     }
 

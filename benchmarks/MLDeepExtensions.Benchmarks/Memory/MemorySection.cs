@@ -52,9 +52,10 @@ internal static class MemorySection
 
     private static void Record(Report report, MemoryCheck check)
     {
-        report.Add($"{check.Name}: resident set after warm-up / at end", $"{Timing.Megabytes(check.Warm)} / {Timing.Megabytes(check.End)}");
+        report.Add($"{check.Name}: resident set after warm-up / at end", $"{Timing.Megabytes(check.Warm.Resident)} / {Timing.Megabytes(check.End.Resident)}");
         report.Add($"{check.Name}: growth", $"{check.Growth / (1024.0 * 1024.0):+0.0;-0.0} MiB ({check.GrowthPercent:+0.00;-0.00}%), " +
-            $"{check.BytesPerOperation:+#,0;-#,0;0} bytes per {check.Operation}: {(check.Passed ? "PASS" : "FAIL")} (limit {check.LimitPercent}%)");
+            $"{check.BytesPerOperation:+#,0;-#,0;0} bytes per {check.Operation}: {(check.Passed ? "PASS" : "FAIL")} (limit {check.LimitPercent}%); " +
+            $"of it GC committed {check.GcGrowth / (1024.0 * 1024.0):+0.0;-0.0} MiB, native {check.NativeGrowth / (1024.0 * 1024.0):+0.0;-0.0} MiB");
         report.Results.Add(check);
     }
 }

@@ -58,28 +58,28 @@ internal static class NativeMemoryChecks
     /// </summary>
     public static MemoryCheck FitCycles(BenchmarkData data, Func<int, DeepNetworkEstimator> estimator, int fits, double limitPercent)
     {
-        var readings = new List<(string When, long Bytes)> { ("before", ResidentMemory.AfterCollection()) };
+        var readings = new List<MemoryReading> { ResidentMemory.Read("before") };
         for (int fit = 1; fit <= fits; fit++)
         {
             estimator(fit).Fit(data.KeyedTrain).Dispose();
-            readings.Add(($"after fit {fit}", ResidentMemory.AfterCollection()));
-            Console.WriteLine($"   fit {fit}: resident set {Timing.Megabytes(readings[^1].Bytes)}");
+            readings.Add(ResidentMemory.Read($"after fit {fit}"));
+            Console.WriteLine($"   fit {fit}: resident set {Timing.Megabytes(readings[^1].Resident)} (GC committed {Timing.Megabytes(readings[^1].GcCommitted)})");
         }
         int warmUp = Math.Max(1, fits / 5);
         return new MemoryCheck("Fit + dispose", $"{fits} one-epoch fits on {data.TrainCount:N0} rows, each transformer disposed", "fit",
-            readings[warmUp].Bytes, readings[^1].Bytes, fits - warmUp, readings, limitPercent);
+            readings[warmUp], readings[^1], fits - warmUp, readings, limitPercent);
     }
 
     /// <summary>Runs <paramref name="step"/> <see cref="Steps"/> times, reading the resident set before and after each.</summary>
     private static MemoryCheck Stepwise(string name, string work, string operation, int operations, double limitPercent, Action step)
     {
-        var readings = new List<(string When, long Bytes)> { ("before", ResidentMemory.AfterCollection()) };
+        var readings = new List<MemoryReading> { ResidentMemory.Read("before") };
         for (int i = 1; i <= Steps; i++)
         {
             step();
-            readings.Add(($"after {i * operations / Steps:N0}", ResidentMemory.AfterCollection()));
+            readings.Add(ResidentMemory.Read($"after {i * operations / Steps:N0}"));
         }
-        Console.WriteLine($"   {name}: resident set {string.Join(", ", readings.Select(r => $"{r.When} {Timing.Megabytes(r.Bytes)}"))}");
-        return new MemoryCheck(name, work, operation, readings[1].Bytes, readings[^1].Bytes, operations - operations / Steps, readings, limitPercent);
+        Console.WriteLine($"   {name}: resident set {string.Join(", ", readings.Select(r => $"{r.When} {Timing.Megabytes(r.Resident)}"))}");
+        return new MemoryCheck(name, work, operation, readings[1], readings[^1], operations - operations / Steps, readings, limitPercent);
     }
 }

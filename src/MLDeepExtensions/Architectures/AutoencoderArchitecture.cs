@@ -184,7 +184,11 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
 
     /// <inheritdoc/>
     public override string ToString()
-        => (IsConvolutional ? $"Convolutional autoencoder {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] + " : "Autoencoder ") +
-           $"[{string.Join(", ", EncoderLayers)}] → {LatentSize} → [{string.Join(", ", EncoderLayers.Reverse())}] {Activation}" +
-           (DenoisingNoise > 0 ? $", noise {DenoisingNoise}" : "") + (InputDropout > 0 ? $", input dropout {InputDropout}" : "");
+    {
+        string denoising = (DenoisingNoise > 0 ? $", noise {DenoisingNoise}" : "") + (InputDropout > 0 ? $", input dropout {InputDropout}" : "");
+        if (!IsConvolutional)
+            return $"Autoencoder [{string.Join(", ", EncoderLayers)}] → {LatentSize} → [{string.Join(", ", EncoderLayers.Reverse())}] {Activation}{denoising}";
+        string dense = EncoderLayers.Count > 0 ? $"dense [{string.Join(", ", EncoderLayers)}] {Activation} → " : "";
+        return $"Convolutional autoencoder {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → {dense}{LatentSize} → mirrored{denoising}";
+    }
 }
