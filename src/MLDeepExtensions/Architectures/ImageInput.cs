@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
@@ -17,6 +18,9 @@ namespace MLDeepExtensions.Architectures;
 /// </summary>
 internal static class ImageInput
 {
+    /// <summary>The most values the last block may leave per image: a dense layer's input size is an int.</summary>
+    private const long MaxFlattened = int.MaxValue;
+
     /// <summary>Adds a message per invalid block, and one if <paramref name="shape"/> shrinks to nothing.</summary>
     public static void ValidateBlocks(ICollection<string> errors, string owner, string property, IReadOnlyList<ConvolutionBlock> blocks, ImageShape? shape)
     {
@@ -43,9 +47,13 @@ internal static class ImageInput
         if (shape.Size != type.Size)
             throw SchemaChecks.Mismatch("feature", column.Name, $"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)",
                 $"a vector of {type.Size}", "Declare the InputShape of the images the column holds (channels, height, width).");
-        if (StageSizes(shape, blocks) is null)
+        if (StageSizes(shape, blocks) is not { } sizes)
             throw new ArgumentException($"A {shape} image from column '{column.Name}' shrinks to nothing after the convolution blocks of the {owner}; " +
                 "use fewer blocks, less pooling or more padding.", "options");
+        long flattened = (long)blocks[^1].Filters * sizes[^1].Height * sizes[^1].Width;
+        if (flattened > MaxFlattened)
+            throw new ArgumentException($"A {shape} image from column '{column.Name}' leaves {flattened.ToString("N0", CultureInfo.InvariantCulture)} values after the convolution blocks of the {owner}, " +
+                $"more than a dense layer takes ({MaxFlattened.ToString("N0", CultureInfo.InvariantCulture)}); add pooling or stride, or use fewer filters in the last block.", "options");
         return shape;
     }
 

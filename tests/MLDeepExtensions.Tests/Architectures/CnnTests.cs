@@ -41,6 +41,14 @@ public sealed class CnnTests
         public bool Label { get; set; }
     }
 
+    public sealed class MegapixelRow
+    {
+        [VectorType(1000 * 1000)]
+        public float[] Pixels { get; set; } = Array.Empty<float>();
+
+        public bool Label { get; set; }
+    }
+
     /// <summary>Noisy 8×8 images with one bright bar, horizontal or vertical, at a random row or column.</summary>
     private static List<BarImage> Bars(int count, int seed)
     {
@@ -96,6 +104,18 @@ public sealed class CnnTests
         StringAssert.Contains(error.Message, "feature column 'Pixels'");
         StringAssert.Contains(error.Message, "784");
         StringAssert.Contains(error.Message, "got a vector of 64");
+    }
+
+    [TestMethod]
+    public void BlocksLeavingMoreValuesThanADenseLayerTakes_ThrowBeforeBuildingTheNetwork()
+    {
+        // 3,000 filters on a 1000×1000 image without pooling leave 3 billion values per image for the dense head.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new MegapixelRow { Pixels = new float[1000 * 1000], Label = true }, new MegapixelRow { Pixels = new float[1000 * 1000] } });
+        var architecture = new CnnArchitecture(new ImageShape(1, 1000, 1000)) { Blocks = new[] { new ConvolutionBlock(3000) { Pooling = PoolingKind.None } } };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.DeepNetwork(Options(architecture)).Fit(data));
+        StringAssert.Contains(error.Message, "3,000,000,000 values");
+        StringAssert.Contains(error.Message, "column 'Pixels'");
     }
 
     [TestMethod]
