@@ -135,11 +135,9 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
     {
         if (!IsConvolutional)
             return 2 * DenseWeightCount(inputSize, EncoderLayers, LatentSize);
-        if (InputShape is not { } shape || ImageInput.StageSizes(shape, ConvolutionBlocks) is not { } sizes)
+        if (InputShape is not { } shape || ImageInput.FlattenedSize(shape, ConvolutionBlocks) is not long flattened)
             return 0;
-        var (height, width) = sizes[^1];
-        return 2 * (ImageInput.ConvolutionWeightCount(shape.Channels, ConvolutionBlocks) +
-                    DenseWeightCount((double)ConvolutionBlocks[^1].Filters * height * width, EncoderLayers, LatentSize));
+        return 2 * (ImageInput.ConvolutionWeightCount(shape.Channels, ConvolutionBlocks) + DenseWeightCount(flattened, EncoderLayers, LatentSize));
     }
 
     internal override void WriteSettings(BinaryWriter writer)
@@ -175,11 +173,7 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
             Activation = activation, DenoisingNoise = noise, InputDropout = inputDropout,
             InputShape = shape, PixelLayout = layout, ConvolutionBlocks = blocks,
         };
-        var errors = new List<string>();
-        architecture.Validate(errors);
-        if (errors.Count > 0)
-            throw new InvalidDataException("The model file's autoencoder settings are corrupt: " + string.Join(" ", errors));
-        return architecture;
+        return Checked(architecture, "autoencoder");
     }
 
     /// <inheritdoc/>

@@ -78,16 +78,15 @@ public sealed class CnnArchitecture : NetworkArchitecture
     internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
     {
         var shape = InputShape ?? throw new InvalidOperationException("The CNN's input shape was not resolved before building the network.");
-        var (height, width) = ImageInput.StageSizes(shape, Blocks)![^1];
-        return new CnnModule(shape, PixelLayout, Blocks, DenseLayers, DenseActivation, DenseDropout, Augmentation, Blocks[^1].Filters * height * width, outputSize);
+        int flattened = checked((int)ImageInput.FlattenedSize(shape, Blocks)!.Value);
+        return new CnnModule(shape, PixelLayout, Blocks, DenseLayers, DenseActivation, DenseDropout, Augmentation, flattened, outputSize);
     }
 
     internal override double MinimumWeightCount(int inputSize, int outputSize)
     {
-        if (InputShape is not { } shape || ImageInput.StageSizes(shape, Blocks) is not { } sizes)
+        if (InputShape is not { } shape || ImageInput.FlattenedSize(shape, Blocks) is not long flattened)
             return 0;
-        var (height, width) = sizes[^1];
-        return ImageInput.ConvolutionWeightCount(shape.Channels, Blocks) + DenseWeightCount((double)Blocks[^1].Filters * height * width, DenseLayers, outputSize);
+        return ImageInput.ConvolutionWeightCount(shape.Channels, Blocks) + DenseWeightCount(flattened, DenseLayers, outputSize);
     }
 
     internal override void WriteSettings(BinaryWriter writer)
@@ -116,11 +115,7 @@ public sealed class CnnArchitecture : NetworkArchitecture
             DenseDropout = reader.ReadSingle(),
             Augmentation = reader.ReadBoolean() ? ImageAugmentation.Read(reader) : null,
         };
-        var errors = new List<string>();
-        architecture.Validate(errors);
-        if (errors.Count > 0)
-            throw new InvalidDataException("The model file's CNN settings are corrupt: " + string.Join(" ", errors));
-        return architecture;
+        return Checked(architecture, "CNN");
     }
 
     private static T[] ReadList<T>(BinaryReader reader, Func<BinaryReader, T> read)

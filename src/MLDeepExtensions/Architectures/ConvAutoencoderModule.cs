@@ -34,7 +34,7 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
         _layout = layout;
         var sizes = ImageInput.StageSizes(shape, blocks)!;
         _featureMap = new long[] { -1, blocks[^1].Filters, sizes[^1].Height, sizes[^1].Width };
-        int flattened = blocks[^1].Filters * sizes[^1].Height * sizes[^1].Width;
+        int flattened = checked((int)ImageInput.FlattenedSize(shape, blocks)!.Value);
 
         features = nn.Sequential(ImageInput.EncoderLayers(blocks, shape.Channels));
         var dense = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };

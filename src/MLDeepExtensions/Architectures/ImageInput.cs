@@ -47,10 +47,9 @@ internal static class ImageInput
         if (shape.Size != type.Size)
             throw SchemaChecks.Mismatch("feature", column.Name, $"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)",
                 $"a vector of {type.Size}", "Declare the InputShape of the images the column holds (channels, height, width).");
-        if (StageSizes(shape, blocks) is not { } sizes)
+        if (FlattenedSize(shape, blocks) is not long flattened)
             throw new ArgumentException($"A {shape} image from column '{column.Name}' shrinks to nothing after the convolution blocks of the {owner}; " +
                 "use fewer blocks, less pooling or more padding.", "options");
-        long flattened = (long)blocks[^1].Filters * sizes[^1].Height * sizes[^1].Width;
         if (flattened > MaxFlattened)
             throw new ArgumentException($"A {shape} image from column '{column.Name}' leaves {flattened.ToString("N0", CultureInfo.InvariantCulture)} values after the convolution blocks of the {owner}, " +
                 $"more than a dense layer takes ({MaxFlattened.ToString("N0", CultureInfo.InvariantCulture)}); add pooling or stride, or use fewer filters in the last block.", "options");
@@ -84,6 +83,10 @@ internal static class ImageInput
         }
         return sizes;
     }
+
+    /// <summary>Values per image after the last block (its filters × its output height × width), or null if the image shrinks to nothing.</summary>
+    public static long? FlattenedSize(ImageShape shape, IReadOnlyList<ConvolutionBlock> blocks)
+        => StageSizes(shape, blocks) is { } sizes ? (long)blocks[^1].Filters * sizes[^1].Height * sizes[^1].Width : null;
 
     /// <summary>The weights (biases left out) of the blocks' convolutions on images of <paramref name="channels"/> channels.</summary>
     public static double ConvolutionWeightCount(int channels, IReadOnlyList<ConvolutionBlock> blocks)

@@ -84,11 +84,7 @@ public sealed class MlpArchitecture : NetworkArchitecture
             Dropout = reader.ReadSingle(),
             BatchNormalization = reader.ReadBoolean(),
         };
-        var errors = new List<string>();
-        architecture.Validate(errors);
-        if (errors.Count > 0)
-            throw new InvalidDataException("The model file's MLP settings are corrupt: " + string.Join(" ", errors));
-        return architecture;
+        return Checked(architecture, "MLP");
     }
 
     /// <inheritdoc/>

@@ -71,6 +71,22 @@ public abstract class NetworkArchitecture
         return count + width * outputSize;
     }
 
+    /// <summary>
+    /// <paramref name="architecture"/> as read from a model file, or an <see cref="InvalidDataException"/> listing what
+    /// <see cref="Validate"/> (and <paramref name="otherError"/>, if any) found wrong with it.
+    /// </summary>
+    private protected static T Checked<T>(T architecture, string what, string? otherError = null)
+        where T : NetworkArchitecture
+    {
+        var errors = new List<string>();
+        architecture.Validate(errors);
+        if (otherError is not null)
+            errors.Add(otherError);
+        if (errors.Count > 0)
+            throw new InvalidDataException($"The model file's {what} settings are corrupt: " + string.Join(" ", errors));
+        return architecture;
+    }
+
     /// <summary>Writes the settings (not the weights); <see cref="Read"/> must read back exactly this.</summary>
     internal abstract void WriteSettings(BinaryWriter writer);
 

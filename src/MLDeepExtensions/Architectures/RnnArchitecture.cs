@@ -225,13 +225,8 @@ public sealed class RnnArchitecture : NetworkArchitecture
             Cell = cell, HiddenSize = hidden, Layers = layers, Bidirectional = bidirectional, Dropout = dropout, Pooling = pooling,
             DenseLayers = dense, DenseDropout = denseDropout, EmbeddingSize = Math.Max(1, input.Features), Input = input,
         };
-        var errors = new List<string>();
-        architecture.Validate(errors);
-        if (!Enum.IsDefined(input.Kind) || input.Steps < 1 || input.Features < 1 || input.Vocabulary < 0)
-            errors.Add($"input {input}.");
-        if (errors.Count > 0)
-            throw new InvalidDataException("The model file's RNN settings are corrupt: " + string.Join(" ", errors));
-        return architecture;
+        bool inputValid = Enum.IsDefined(input.Kind) && input.Steps >= 1 && input.Features >= 1 && input.Vocabulary >= 0;
+        return Checked(architecture, "RNN", inputValid ? null : $"input {input}.");
     }
 
     /// <inheritdoc/>
