@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
+using MLDeepExtensions.Interop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -133,6 +134,8 @@ internal static class ImageInput
     /// </summary>
     public static Conv2d Conv(Func<Conv2d> create)
     {
+        // Loads the backend first, which also turns off its oneDNN convolutions (see ConvolutionBackends).
+        TorchNative.EnsureInitialized();
         using var scope = NewDisposeScope();
         var conv = create();
         scope.Detach(conv.parameters());

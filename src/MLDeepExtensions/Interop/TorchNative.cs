@@ -56,6 +56,7 @@ internal static class TorchNative
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
+            ConvolutionBackends.UseNativeKernels();
             return null;
         }
         catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException
