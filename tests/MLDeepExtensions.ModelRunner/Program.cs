@@ -11,8 +11,14 @@ using Microsoft.ML.Data;
 //
 // Usage: ModelRunner fit <seed>
 // Runs DeterministicFit (a fixed fit on generated data) and prints "network-sha256=<hex>" and "scores-sha256=<hex>".
+//
+// Usage: ModelRunner score-fixtures <fixtures folder> <output folder>
+// Loads every <fixtures folder>/<name>/model.zip in a new MLContext, scores the inputs of its scores.json on one libtorch
+// thread and writes what it got to <output folder>/<name>.json (see FixtureScores).
 if (args is ["fit", var seedText] && int.TryParse(seedText, out int seed))
     return Fit(seed);
+if (args is ["score-fixtures", var fixtures, var output])
+    return ScoreFixtures(fixtures, output);
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: ModelRunner <model.zip> <rows.bin> <scores.bin>  |  ModelRunner fit <seed>");
@@ -67,6 +73,23 @@ static int Fit(int seed)
     var (network, scores) = MLDeepExtensions.ModelRunner.DeterministicFit.Run(seed);
     Console.WriteLine($"network-sha256={network}");
     Console.WriteLine($"scores-sha256={scores}");
+    return 0;
+}
+
+static int ScoreFixtures(string fixtures, string output)
+{
+    TorchSharp.torch.set_num_threads(1);
+    Directory.CreateDirectory(output);
+    foreach (string directory in Directory.GetDirectories(fixtures).Order(StringComparer.Ordinal))
+    {
+        string name = Path.GetFileName(directory);
+        var ml = new MLContext(seed: 7);
+        var model = ml.Model.Load(Path.Combine(directory, "model.zip"), out _);
+        var expected = MLDeepExtensions.ModelRunner.FixtureScores.Read(Path.Combine(directory, "scores.json"));
+        expected.ScoredBy(ml, model).Write(Path.Combine(output, name + ".json"));
+        (model as IDisposable)?.Dispose();
+        Console.WriteLine($"scored fixture {name} with {model.GetType().Name}");
+    }
     return 0;
 }
 

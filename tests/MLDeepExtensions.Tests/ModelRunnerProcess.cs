@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -9,7 +10,10 @@ namespace MLDeepExtensions.Tests;
 internal static class ModelRunnerProcess
 {
     /// <summary>Starts the runner with <paramref name="arguments"/>; call <see cref="Finish"/> for its output.</summary>
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the runner with <paramref name="arguments"/> and extra <paramref name="environment"/> variables.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/MLDeepExtensions.ModelRunner/bin/<Configuration>/<tfm>/
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -21,6 +25,8 @@ internal static class ModelRunnerProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(runner);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);

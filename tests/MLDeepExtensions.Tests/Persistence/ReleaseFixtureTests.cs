@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLDeepExtensions.ModelRunner;
+
+namespace MLDeepExtensions.Tests.Persistence;
+
+/// <summary>
+/// Saved models are a promise: every model kind that a released version saved (Fixtures/v&lt;version&gt;/&lt;kind&gt;/model.zip,
+/// written by that release with the scores it gave, see Fixtures/README.md) must load and score the same today.
+/// </summary>
+[TestClass]
+public sealed class ReleaseFixtureTests
+{
+    /// <summary>
+    /// Kernels pinned for bitwise comparisons across machines: one thread (libtorch splits reductions across threads), MKL's
+    /// conditional numerical reproducibility at its vendor-neutral SSE2 level (else MKL picks AVX2 or AVX-512 code by CPU),
+    /// and ATen's portable kernels (else ATen dispatches to AVX2 or AVX-512 ones). libtorch and MKL read these when they
+    /// load, so they apply to a new process. The fixtures were scored with the same settings.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> PinnedKernels = new Dictionary<string, string>
+    {
+        ["OMP_NUM_THREADS"] = "1",
+        ["MKL_NUM_THREADS"] = "1",
+        ["MKL_CBWR"] = "COMPATIBLE",
+        ["ATEN_CPU_CAPABILITY"] = "default",
+    };
+
+    private static readonly string[] Releases = { "v0.1.0" };
+
+    private static readonly string[] Kinds =
+    {
+        "mlp-multiclass", "mlp-binary", "mlp-regression", "mlp-multioutput", "cnn-batchnorm", "lstm-fixed", "gru-variable-bidirectional",
+        "token-rnn", "autoencoder", "conv-autoencoder", "anomaly-autoencoder",
+    };
+
+    private static string Folder(string release) => Path.Combine(AppContext.BaseDirectory, "Fixtures", release);
+
+    [TestMethod]
+    public void Fixtures_CoverEverySavedKind()
+    {
+        foreach (string release in Releases)
+            CollectionAssert.AreEquivalent(Kinds, Directory.GetDirectories(Folder(release)).Select(Path.GetFileName).ToArray(), release);
+    }
+
+    [TestMethod]
+    public void Fixtures_LoadInANewProcessAndScoreBitwiseIdentically()
+    {
+        foreach (string release in Releases)
+        {
+            string output = Path.Combine(Path.GetTempPath(), $"mlde-fixtures-{Guid.NewGuid():N}");
+            try
+            {
+                ModelRunnerProcess.Finish(ModelRunnerProcess.Start(PinnedKernels, "score-fixtures", Folder(release), output));
+                var problems = Kinds.SelectMany(kind => Differences(FixtureScores.Read(Path.Combine(Folder(release), kind, "scores.json")),
+                    FixtureScores.Read(Path.Combine(output, kind + ".json"))).Select(d => $"{release}/{kind}: {d}")).ToList();
+                Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
+            }
+            finally
+            {
+                if (Directory.Exists(output))
+                    Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    [TestMethod]
+    public void Fixtures_LoadInThisProcess_AsTheirTransformerAndScoreClose()
+    {
+        // Without pinned kernels, scores agree to rounding; the exact check is the test above.
+        foreach (string release in Releases)
+        {
+            foreach (string kind in Kinds)
+            {
+                var ml = new MLContext(seed: 7);
+                using var model = (NetworkTransformerBase)ml.Model.Load(Path.Combine(Folder(release), kind, "model.zip"), out _);
+                Assert.AreEqual(kind.Contains("autoencoder") ? typeof(AutoencoderTransformer) : typeof(DeepNetworkTransformer), model.GetType(), kind);
+                var expected = FixtureScores.Read(Path.Combine(Folder(release), kind, "scores.json"));
+                var problems = Differences(expected, expected.ScoredBy(ml, model), tolerance: 1e-5f).ToList();
+                Assert.IsEmpty(problems, $"{release}/{kind}: " + string.Join(Environment.NewLine, problems));
+            }
+        }
+    }
+
+    /// <summary>What differs between two fixture scorings: columns, types, class names, values (bitwise, or within a relative tolerance).</summary>
+    private static IEnumerable<string> Differences(FixtureScores expected, FixtureScores actual, float tolerance = 0)
+    {
+        if (!expected.OutputTypes.OrderBy(p => p.Key).SequenceEqual(actual.OutputTypes.OrderBy(p => p.Key)))
+            yield return $"output columns {Describe(actual.OutputTypes)}, expected {Describe(expected.OutputTypes)}";
+        foreach (var (column, names) in expected.KeyValues)
+        {
+            if (!actual.KeyValues.TryGetValue(column, out var actualNames) || !names.SequenceEqual(actualNames))
+                yield return $"class names of {column} are [{string.Join(", ", actualNames ?? Array.Empty<string>())}], expected [{string.Join(", ", names)}]";
+        }
+        foreach (var (column, rows) in expected.Outputs)
+        {
+            if (!actual.Outputs.TryGetValue(column, out var actualRows))
+                continue;
+            for (int row = 0; row < rows.Length; row++)
+            {
+                for (int i = 0; i < rows[row].Length; i++)
+                {
+                    float e = rows[row][i], a = actualRows[row][i];
+                    bool same = tolerance == 0
+                        ? BitConverter.SingleToInt32Bits(e) == BitConverter.SingleToInt32Bits(a)
+                        : Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e));
+                    if (!same)
+                    {
+                        yield return $"{column} row {row} value {i} is {a:R}, expected {e:R}";
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static string Describe(Dictionary<string, string> types) => string.Join(", ", types.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"));
+}
