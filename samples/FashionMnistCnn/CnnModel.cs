@@ -16,14 +16,14 @@ public static class CnnModel
     /// </summary>
     public static CnnArchitecture Architecture => new(new ImageShape(Channels: 1, Height: 28, Width: 28))
     {
-        Blocks = new[]
-        {
-            new ConvolutionBlock(32) { BatchNormalization = true },
-            new ConvolutionBlock(64) { BatchNormalization = true },
-            new ConvolutionBlock(128) { BatchNormalization = true },
-        },
-        DenseLayers = new[] { 128 },
-        DenseDropout = 0.3f,
+        ConvolutionBlocks =
+        [
+            new ConvolutionBlock(32) { BatchNormalization = true, Pooling = PoolingKind.Max },
+            new ConvolutionBlock(64) { BatchNormalization = true, Pooling = PoolingKind.Max },
+            new ConvolutionBlock(128) { BatchNormalization = true, Pooling = PoolingKind.Max },
+        ],
+        HiddenLayers = [128],
+        Dropout = 0.3f,
     };
 
     /// <summary>Trains MapValueToKey → CNN (Adam 0.002 with cosine decay) → MapKeyToValue, printing every epoch.</summary>

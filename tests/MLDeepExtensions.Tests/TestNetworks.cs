@@ -47,11 +47,11 @@ public static class TestNetworks
         NetworkArchitecture architecture = kind switch
         {
             "mlp" => new MlpArchitecture(16),
-            "cnn" => new CnnArchitecture(shape) { Blocks = new[] { new ConvolutionBlock(4) { BatchNormalization = true } }, DenseLayers = new[] { 8 } },
+            "cnn" => new CnnArchitecture(shape) { ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max, BatchNormalization = true } }, HiddenLayers = new[] { 8 } },
             "lstm" => new RnnArchitecture { InputShape = new SequenceShape(4, 4), HiddenSize = 8 },
             "gru" => new RnnArchitecture { Cell = RecurrentCell.Gru, InputShape = new SequenceShape(4, 4), HiddenSize = 8, Bidirectional = true },
             "autoencoder" => new AutoencoderArchitecture(4, 8),
-            "conv-autoencoder" => new AutoencoderArchitecture(4) { InputShape = shape, ConvolutionBlocks = new[] { new ConvolutionBlock(4) } },
+            "conv-autoencoder" => new AutoencoderArchitecture(4) { InputShape = shape, ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max } } },
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown test network"),
         };
         if (architecture is AutoencoderArchitecture autoencoder)

@@ -11,14 +11,14 @@ internal static class CnnAccuracyBenchmark
     /// <summary>The recipe: 3 blocks (32, 64, 128 filters, 3×3, batch norm, ReLU, max-pool 2), dense 128, dropout 0.3.</summary>
     public static CnnArchitecture Architecture => new(new ImageShape(1, 28, 28))
     {
-        Blocks = new[]
-        {
-            new ConvolutionBlock(32) { BatchNormalization = true },
-            new ConvolutionBlock(64) { BatchNormalization = true },
-            new ConvolutionBlock(128) { BatchNormalization = true },
-        },
-        DenseLayers = new[] { 128 },
-        DenseDropout = 0.3f,
+        ConvolutionBlocks =
+        [
+            new ConvolutionBlock(32) { BatchNormalization = true, Pooling = PoolingKind.Max },
+            new ConvolutionBlock(64) { BatchNormalization = true, Pooling = PoolingKind.Max },
+            new ConvolutionBlock(128) { BatchNormalization = true, Pooling = PoolingKind.Max },
+        ],
+        HiddenLayers = [128],
+        Dropout = 0.3f,
     };
 
     public static void Run(BenchmarkData data, int epochs, Report report)

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.ML;
 using MLDeepExtensions.Architectures;
 using TorchSharp;
+using static System.FormattableString;
 
 namespace MLDeepExtensions;
 
@@ -16,10 +17,16 @@ namespace MLDeepExtensions;
 /// <example><code>new AutoencoderArchitecture(latentSize: 32, 256, 128) { DenoisingNoise = 0.1f }</code> is dense;
 /// <code>AutoencoderArchitecture.Convolutional(new ImageShape(1, 28, 28), latentSize: 32)</code> is convolutional: blocks of
 /// 32 and 64 3×3 filters with 2×2 max pooling, the latent layer, then upsampling and convolutions back to the image.</example>
-public sealed class AutoencoderArchitecture : NetworkArchitecture
+public sealed record AutoencoderArchitecture : NetworkArchitecture
 {
-    internal const string KindName = "autoencoder";
-    internal const string ConvolutionalKindName = "conv-autoencoder";
+    internal const string DenseName = "autoencoder";
+    internal const string ConvolutionalName = "conv-autoencoder";
+
+    /// <summary>Version 1: latent size, hidden layers, activation, noise, input dropout; convolutional: image shape, layout, blocks.</summary>
+    internal const int CurrentSettingsVersion = 1;
+
+    private readonly int[] _hiddenLayers;
+    private readonly ConvolutionBlock[] _convolutionBlocks = [];
 
     /// <summary>Creates an autoencoder with the default encoder (256, 128) and a latent size of 32.</summary>
     public AutoencoderArchitecture()
@@ -29,12 +36,12 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
 
     /// <summary>Creates an autoencoder.</summary>
     /// <param name="latentSize">Size of the embedding, ≥ 1.</param>
-    /// <param name="encoderLayers">Hidden layer sizes of the encoder, input side first; the decoder mirrors them.</param>
-    public AutoencoderArchitecture(int latentSize, params int[] encoderLayers)
+    /// <param name="hiddenLayers">Hidden layer sizes of the encoder, input side first; the decoder mirrors them.</param>
+    public AutoencoderArchitecture(int latentSize, params int[] hiddenLayers)
     {
-        ArgumentNullException.ThrowIfNull(encoderLayers);
+        ArgumentNullException.ThrowIfNull(hiddenLayers);
         LatentSize = latentSize;
-        EncoderLayers = encoderLayers.ToArray();
+        _hiddenLayers = [.. hiddenLayers];
     }
 
     /// <summary>
@@ -44,28 +51,28 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
     /// </summary>
     /// <param name="inputShape">Channels × height × width of the images, or null to read it from the column.</param>
     /// <param name="latentSize">Size of the embedding, ≥ 1.</param>
-    /// <param name="denseLayers">Dense layers between the last block and the latent layer (mirrored in the decoder).</param>
-    public static AutoencoderArchitecture Convolutional(ImageShape? inputShape = null, int latentSize = 32, params int[] denseLayers)
-        => new(latentSize, denseLayers)
+    /// <param name="hiddenLayers">Dense hidden layers between the last block and the latent layer (mirrored in the decoder).</param>
+    public static AutoencoderArchitecture Convolutional(ImageShape? inputShape = null, int latentSize = 32, params int[] hiddenLayers)
+        => new(latentSize, hiddenLayers)
         {
             InputShape = inputShape,
-            ConvolutionBlocks = new[] { new ConvolutionBlock(32), new ConvolutionBlock(64) },
+            ConvolutionBlocks = [new ConvolutionBlock(32) { Pooling = PoolingKind.Max }, new ConvolutionBlock(64) { Pooling = PoolingKind.Max }],
         };
 
     /// <summary>Size of the latent vector (the <c>Embedding</c> column), ≥ 1. Default: 32.</summary>
     public int LatentSize { get; init; }
 
     /// <summary>
-    /// Dense encoder layer sizes, input side first (after the convolution blocks, if any); the decoder uses them in
-    /// reverse. Default: 256, 128.
+    /// Units of the encoder's dense hidden layers, input side first (after the convolution blocks, if any); the decoder
+    /// uses them in reverse. Each ≥ 1. Default: 256, 128.
     /// </summary>
-    public IReadOnlyList<int> EncoderLayers { get; init; }
+    public IReadOnlyList<int> HiddenLayers { get => _hiddenLayers; init => _hiddenLayers = SettingChecks.Own(value); }
 
     /// <summary>
     /// Convolution blocks before the dense layers, input side first; non-empty makes the autoencoder convolutional
     /// (the decoder mirrors each block with nearest upsampling and a convolution). Default: empty (dense).
     /// </summary>
-    public IReadOnlyList<ConvolutionBlock> ConvolutionBlocks { get; init; } = Array.Empty<ConvolutionBlock>();
+    public IReadOnlyList<ConvolutionBlock> ConvolutionBlocks { get => _convolutionBlocks; init => _convolutionBlocks = SettingChecks.Own(value); }
 
     /// <summary>
     /// Convolutional only: the image shape; null takes it from the feature column's dimensions (read per
@@ -88,13 +95,13 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
     /// <summary>Probability of zeroing an input value during training only, in [0, 1). Default: 0 (off).</summary>
     public float InputDropout { get; init; }
 
-    internal override string Kind => IsConvolutional ? ConvolutionalKindName : KindName;
+    internal override string Name => IsConvolutional ? ConvolutionalName : DenseName;
 
-    internal override void Validate(ICollection<string> errors)
+    internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(AutoencoderArchitecture) + ".";
         SettingChecks.AtLeastOne(errors, name + nameof(LatentSize), LatentSize);
-        SettingChecks.LayerSizes(errors, name + nameof(EncoderLayers), EncoderLayers, "give an empty list for a single linear encoder layer.");
+        SettingChecks.LayerSizes(errors, name + nameof(HiddenLayers), HiddenLayers, "give an empty list for a single linear encoder layer.");
         if (!(DenoisingNoise >= 0 && float.IsFinite(DenoisingNoise)))
             errors.Add($"{name}{nameof(DenoisingNoise)} is {DenoisingNoise}; it must be ≥ 0 (0 turns it off).");
         SettingChecks.Probability(errors, name + nameof(InputDropout), InputDropout);
@@ -105,47 +112,40 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
         else if (IsConvolutional)
             ImageInput.ValidateBlocks(errors, nameof(AutoencoderArchitecture), nameof(ConvolutionBlocks), ConvolutionBlocks, InputShape);
         else if (InputShape is not null || PixelLayout != PixelLayout.Planar)
-            errors.Add($"{name}{nameof(InputShape)} and {nameof(PixelLayout)} apply to the convolutional autoencoder only, and {nameof(ConvolutionBlocks)} is empty; " +
-                $"use {nameof(AutoencoderArchitecture)}.{nameof(Convolutional)}(...) or leave them unset for a dense autoencoder.");
+            errors.Add($"{name}{nameof(InputShape)} and {nameof(PixelLayout)} apply to the convolutional autoencoder only, and {nameof(ConvolutionBlocks)} is empty; use {nameof(AutoencoderArchitecture)}.{nameof(Convolutional)}(...) or leave them unset for a dense autoencoder.");
     }
 
     internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
     {
         if (!IsConvolutional)
             return base.ResolveFor(featureColumn, measureMaxSteps);
-        var shape = ImageInput.Resolve(InputShape, PixelLayout, ConvolutionBlocks, featureColumn, nameof(AutoencoderArchitecture));
-        return InputShape == shape ? this : new AutoencoderArchitecture(LatentSize, EncoderLayers.ToArray())
-        {
-            Activation = Activation, DenoisingNoise = DenoisingNoise, InputDropout = InputDropout,
-            ConvolutionBlocks = ConvolutionBlocks, InputShape = shape, PixelLayout = PixelLayout,
-        };
+        var shape = ImageInput.Resolve(InputShape, PixelLayout, ConvolutionBlocks, featureColumn, nameof(AutoencoderArchitecture), nameof(ConvolutionBlocks));
+        return this with { InputShape = shape };
     }
 
     /// <summary>Builds the module; <paramref name="outputSize"/> must equal <paramref name="inputSize"/>.</summary>
-    internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
+    private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
     {
         if (!IsConvolutional)
-            return new DenseAutoencoderModule(inputSize, EncoderLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
+            return new DenseAutoencoderModule(inputSize, HiddenLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
         var shape = InputShape ?? throw new InvalidOperationException("The autoencoder's image shape was not resolved before building the network.");
-        return new ConvAutoencoderModule(shape, PixelLayout, ConvolutionBlocks, EncoderLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
+        return new ConvAutoencoderModule(shape, PixelLayout, ConvolutionBlocks, HiddenLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
     }
 
     /// <summary>The encoder's weights twice: the decoder mirrors every layer of it.</summary>
     internal override double MinimumWeightCount(int inputSize, int outputSize)
     {
         if (!IsConvolutional)
-            return 2 * DenseWeightCount(inputSize, EncoderLayers, LatentSize);
+            return 2 * DenseStack.WeightCount(inputSize, HiddenLayers, LatentSize);
         if (InputShape is not { } shape || ImageInput.FlattenedSize(shape, ConvolutionBlocks) is not long flattened)
             return 0;
-        return 2 * (ImageInput.ConvolutionWeightCount(shape.Channels, ConvolutionBlocks) + DenseWeightCount(flattened, EncoderLayers, LatentSize));
+        return 2 * (ImageInput.ConvolutionWeightCount(shape.Channels, ConvolutionBlocks) + DenseStack.WeightCount(flattened, HiddenLayers, LatentSize));
     }
 
     internal override void WriteSettings(BinaryWriter writer)
     {
         writer.Write(LatentSize);
-        writer.Write(EncoderLayers.Count);
-        foreach (int units in EncoderLayers)
-            writer.Write(units);
+        writer.WriteSizes(HiddenLayers);
         writer.Write((int)Activation);
         writer.Write(DenoisingNoise);
         writer.Write(InputDropout);
@@ -156,13 +156,10 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
     }
 
     /// <summary>Reads the settings of a dense (<paramref name="convolutional"/> false) or convolutional autoencoder.</summary>
-    internal static AutoencoderArchitecture ReadSettings(BinaryReader reader, bool convolutional)
+    internal static AutoencoderArchitecture ReadSettings(BinaryReader reader, int version, bool convolutional)
     {
         int latent = reader.ReadInt32();
-        int count = reader.ReadInt32();
-        if (count < 0 || count > 10_000)
-            throw new InvalidDataException($"The model file's autoencoder settings are corrupt: {count} encoder layers.");
-        var layers = Enumerable.Range(0, count).Select(_ => reader.ReadInt32()).ToArray();
+        var layers = reader.ReadSizes("autoencoder", "hidden layers");
         var activation = (Activation)reader.ReadInt32();
         float noise = reader.ReadSingle(), inputDropout = reader.ReadSingle();
         var (shape, layout, blocks) = convolutional
@@ -179,10 +176,10 @@ public sealed class AutoencoderArchitecture : NetworkArchitecture
     /// <inheritdoc/>
     public override string ToString()
     {
-        string denoising = (DenoisingNoise > 0 ? $", noise {DenoisingNoise}" : "") + (InputDropout > 0 ? $", input dropout {InputDropout}" : "");
+        string denoising = (DenoisingNoise > 0 ? Invariant($", noise {DenoisingNoise}") : "") + (InputDropout > 0 ? Invariant($", input dropout {InputDropout}") : "");
         if (!IsConvolutional)
-            return $"Autoencoder [{string.Join(", ", EncoderLayers)}] → {LatentSize} → [{string.Join(", ", EncoderLayers.Reverse())}] {Activation}{denoising}";
-        string dense = EncoderLayers.Count > 0 ? $"dense [{string.Join(", ", EncoderLayers)}] {Activation} → " : "";
+            return $"Autoencoder [{string.Join(", ", HiddenLayers)}] → {LatentSize} → [{string.Join(", ", HiddenLayers.Reverse())}] {Activation}{denoising}";
+        string dense = HiddenLayers.Count > 0 ? $"dense [{string.Join(", ", HiddenLayers)}] {Activation} → " : "";
         return $"Convolutional autoencoder {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → {dense}{LatentSize} → mirrored{denoising}";
     }
 }

@@ -1,25 +1,30 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLDeepExtensions.Architectures;
-using MLDeepExtensions.Data;
 using TorchSharp;
 
 namespace MLDeepExtensions;
 
 /// <summary>
-/// A convolutional network for images given as a Single vector column: convolution blocks, then a dense head.
-/// The image shape is declared (<see cref="InputShape"/>) or taken from the column's dimensions, as ML.NET's
-/// <c>ExtractPixels</c> sets them.
+/// A convolutional network for images given as a Single vector column: convolution blocks, then dense hidden layers
+/// and the output layer. The image shape is declared (<see cref="InputShape"/>) or taken from the column's dimensions,
+/// as ML.NET's <c>ExtractPixels</c> sets them.
 /// </summary>
 /// <example><code>new CnnArchitecture(inputShape: new ImageShape(1, 28, 28))</code> is a good small CNN: two blocks of
 /// 3×3 convolutions (32 and 64 filters) with ReLU and 2×2 max pooling, then a dense layer of 128 with dropout 0.25.</example>
-public sealed class CnnArchitecture : NetworkArchitecture
+public sealed record CnnArchitecture : NetworkArchitecture
 {
-    internal const string KindName = "cnn";
+    internal const string RegisteredName = "cnn";
+
+    /// <summary>Version 1: image shape, pixel layout, blocks, hidden layers, activation, dropout, augmentation.</summary>
+    internal const int CurrentSettingsVersion = 1;
+
+    private readonly ConvolutionBlock[] _convolutionBlocks =
+        [new ConvolutionBlock(32) { Pooling = PoolingKind.Max }, new ConvolutionBlock(64) { Pooling = PoolingKind.Max }];
+
+    private readonly int[] _hiddenLayers = [128];
 
     /// <summary>Creates the default small CNN for images of the given shape (null: from the feature column's dimensions).</summary>
     public CnnArchitecture(ImageShape? inputShape = null)
@@ -33,101 +38,85 @@ public sealed class CnnArchitecture : NetworkArchitecture
     /// <summary>How pixels are ordered in the feature vector. Default: <see cref="MLDeepExtensions.PixelLayout.Planar"/> (C×H×W).</summary>
     public PixelLayout PixelLayout { get; init; } = PixelLayout.Planar;
 
-    /// <summary>The convolution blocks, input side first. Default: 32 and 64 filters, 3×3, ReLU, 2×2 max pooling.</summary>
-    public IReadOnlyList<ConvolutionBlock> Blocks { get; init; } = new[] { new ConvolutionBlock(32), new ConvolutionBlock(64) };
+    /// <summary>The convolution blocks, input side first; at least one. Default: 32 and 64 filters, 3×3, ReLU, 2×2 max pooling.</summary>
+    public IReadOnlyList<ConvolutionBlock> ConvolutionBlocks { get => _convolutionBlocks; init => _convolutionBlocks = SettingChecks.Own(value); }
 
-    /// <summary>Hidden layer sizes of the dense head after the convolutions. Default: 128.</summary>
-    public IReadOnlyList<int> DenseLayers { get; init; } = new[] { 128 };
+    /// <summary>Units of the dense hidden layers after the convolutions, input side first; each ≥ 1. Default: 128.</summary>
+    public IReadOnlyList<int> HiddenLayers { get => _hiddenLayers; init => _hiddenLayers = SettingChecks.Own(value); }
 
-    /// <summary>Activation of the dense head. Default: ReLU.</summary>
-    public Activation DenseActivation { get; init; } = Activation.ReLU;
+    /// <summary>Non-linearity after each dense hidden layer. Default: ReLU.</summary>
+    public Activation Activation { get; init; } = Activation.ReLU;
 
-    /// <summary>Dropout before each dense layer of the head, in [0, 1). Default: 0.25.</summary>
-    public float DenseDropout { get; init; } = 0.25f;
+    /// <summary>Dropout before each dense layer (the flattened convolution features included), in [0, 1). Default: 0.25.</summary>
+    public float Dropout { get; init; } = 0.25f;
 
     /// <summary>Random flips and shifts during training only. Default: null (off).</summary>
     public ImageAugmentation? Augmentation { get; init; }
 
-    internal override string Kind => KindName;
+    internal override string Name => RegisteredName;
 
-    internal override void Validate(ICollection<string> errors)
+    internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(CnnArchitecture) + ".";
         SettingChecks.Defined(errors, name + nameof(PixelLayout), PixelLayout);
-        if (Blocks is null || Blocks.Count == 0)
-            errors.Add($"{name}{nameof(Blocks)} is empty; give at least one ConvolutionBlock (or use MlpArchitecture).");
-        ImageInput.ValidateBlocks(errors, nameof(CnnArchitecture), nameof(Blocks), Blocks ?? Array.Empty<ConvolutionBlock>(), InputShape);
-        SettingChecks.LayerSizes(errors, name + nameof(DenseLayers), DenseLayers, "give an empty list for no hidden dense layer.");
-        SettingChecks.Probability(errors, name + nameof(DenseDropout), DenseDropout);
-        SettingChecks.Defined(errors, name + nameof(DenseActivation), DenseActivation);
+        if (ConvolutionBlocks is null || ConvolutionBlocks.Count == 0)
+            errors.Add($"{name}{nameof(ConvolutionBlocks)} is empty; give at least one ConvolutionBlock (or use MlpArchitecture).");
+        ImageInput.ValidateBlocks(errors, nameof(CnnArchitecture), nameof(ConvolutionBlocks), ConvolutionBlocks ?? Array.Empty<ConvolutionBlock>(), InputShape);
+        SettingChecks.LayerSizes(errors, name + nameof(HiddenLayers), HiddenLayers, "give an empty list for no hidden dense layer.");
+        SettingChecks.Probability(errors, name + nameof(Dropout), Dropout);
+        SettingChecks.Defined(errors, name + nameof(Activation), Activation);
         Augmentation?.Validate(errors);
     }
 
     internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
     {
-        var shape = ImageInput.Resolve(InputShape, PixelLayout, Blocks, featureColumn, nameof(CnnArchitecture));
-        return InputShape == shape ? this : With(shape);
+        var shape = ImageInput.Resolve(InputShape, PixelLayout, ConvolutionBlocks, featureColumn, nameof(CnnArchitecture), nameof(ConvolutionBlocks));
+        return this with { InputShape = shape };
     }
 
-    private CnnArchitecture With(ImageShape shape) => new(shape)
-    {
-        PixelLayout = PixelLayout, Blocks = Blocks, DenseLayers = DenseLayers, DenseActivation = DenseActivation,
-        DenseDropout = DenseDropout, Augmentation = Augmentation,
-    };
-
-    internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
+    private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
     {
         var shape = InputShape ?? throw new InvalidOperationException("The CNN's input shape was not resolved before building the network.");
-        int flattened = checked((int)ImageInput.FlattenedSize(shape, Blocks)!.Value);
-        return new CnnModule(shape, PixelLayout, Blocks, DenseLayers, DenseActivation, DenseDropout, Augmentation, flattened, outputSize);
+        int flattened = checked((int)ImageInput.FlattenedSize(shape, ConvolutionBlocks)!.Value);
+        return new CnnModule(shape, PixelLayout, ImageInput.BlockLayers(ConvolutionBlocks, shape.Channels),
+            DenseStack.Layers(flattened, HiddenLayers, outputSize, DenseStack.Head(Activation, Dropout)), Augmentation);
     }
 
     internal override double MinimumWeightCount(int inputSize, int outputSize)
     {
-        if (InputShape is not { } shape || ImageInput.FlattenedSize(shape, Blocks) is not long flattened)
+        if (InputShape is not { } shape || ImageInput.FlattenedSize(shape, ConvolutionBlocks) is not long flattened)
             return 0;
-        return ImageInput.ConvolutionWeightCount(shape.Channels, Blocks) + DenseWeightCount(flattened, DenseLayers, outputSize);
+        return ImageInput.ConvolutionWeightCount(shape.Channels, ConvolutionBlocks) + DenseStack.WeightCount(flattened, HiddenLayers, outputSize);
     }
 
     internal override void WriteSettings(BinaryWriter writer)
     {
         var shape = InputShape ?? throw new InvalidOperationException("Only a resolved CNN can be saved.");
-        ImageInput.WriteSettings(writer, shape, PixelLayout, Blocks);
-        writer.Write(DenseLayers.Count);
-        foreach (int units in DenseLayers)
-            writer.Write(units);
-        writer.Write((int)DenseActivation);
-        writer.Write(DenseDropout);
+        ImageInput.WriteSettings(writer, shape, PixelLayout, ConvolutionBlocks);
+        writer.WriteSizes(HiddenLayers);
+        writer.Write((int)Activation);
+        writer.Write(Dropout);
         writer.Write(Augmentation is not null);
         Augmentation?.Write(writer);
     }
 
-    internal static CnnArchitecture ReadSettings(BinaryReader reader)
+    internal static CnnArchitecture ReadSettings(BinaryReader reader, int version)
     {
         var (shape, layout, blocks) = ImageInput.ReadSettings(reader, "CNN");
-        var dense = ReadList(reader, r => r.ReadInt32());
         var architecture = new CnnArchitecture(shape)
         {
             PixelLayout = layout,
-            Blocks = blocks,
-            DenseLayers = dense,
-            DenseActivation = (Activation)reader.ReadInt32(),
-            DenseDropout = reader.ReadSingle(),
+            ConvolutionBlocks = blocks,
+            HiddenLayers = reader.ReadSizes("CNN", "hidden layers"),
+            Activation = (Activation)reader.ReadInt32(),
+            Dropout = reader.ReadSingle(),
             Augmentation = reader.ReadBoolean() ? ImageAugmentation.Read(reader) : null,
         };
         return Checked(architecture, "CNN");
     }
 
-    private static T[] ReadList<T>(BinaryReader reader, Func<BinaryReader, T> read)
-    {
-        int count = reader.ReadInt32();
-        if (count < 0 || count > 10_000)
-            throw new InvalidDataException($"The model file's CNN settings are corrupt: a list of {count} entries.");
-        return Enumerable.Range(0, count).Select(_ => read(reader)).ToArray();
-    }
-
     /// <inheritdoc/>
     public override string ToString()
-        => $"CNN {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", Blocks)}] → dense [{string.Join(", ", DenseLayers)}]" +
+        => $"CNN {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → dense [{string.Join(", ", HiddenLayers)}]" +
            (Augmentation is { IsActive: true } a ? $", augmentation {a}" : "");
 }

@@ -8,7 +8,8 @@ namespace MLDeepExtensions.Architectures;
 /// <summary>
 /// The TorchSharp module behind <see cref="CnnArchitecture"/>: reshapes each feature row into an image (N×C×H×W),
 /// augments it in training mode only, runs the convolution blocks, flattens and runs the dense head.
-/// Layer names ("conv0", "norm0", "dense0", "output", …) and the field names are the saved weight keys: do not rename.
+/// Saved weight keys: "features.conv{i}.*" and "features.norm{i}.*" (see ImageInput.BlockLayers), "head.dense{i}.*" and
+/// "head.output.*" (see DenseStack). Renaming a field or a layer breaks saved models.
 /// </summary>
 internal sealed class CnnModule : nn.Module<Tensor, Tensor>
 {
@@ -20,29 +21,15 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>
     private readonly Sequential features;
     private readonly Sequential head;
 
-    public CnnModule(ImageShape shape, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, IReadOnlyList<int> denseLayers,
-        Activation denseActivation, float denseDropout, ImageAugmentation? augmentation, int flattenedSize, int outputSize)
+    public CnnModule(ImageShape shape, PixelLayout layout, List<(string, nn.Module<Tensor, Tensor>)> blocks,
+        List<(string, nn.Module<Tensor, Tensor>)> dense, ImageAugmentation? augmentation)
         : base(nameof(CnnModule))
     {
         _shape = shape;
         _layout = layout;
         _augmentation = augmentation is { IsActive: true } ? augmentation : null;
-
-        features = nn.Sequential(ImageInput.EncoderLayers(blocks, shape.Channels));
-
-        var dense = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
-        int width = flattenedSize;
-        for (int i = 0; i < denseLayers.Count; i++)
-        {
-            if (denseDropout > 0)
-                dense.Add(($"drop{i}", nn.Dropout(denseDropout)));
-            dense.Add(($"dense{i}", nn.Linear(width, denseLayers[i])));
-            dense.Add(($"act{i}", ActivationModules.Create(denseActivation)));
-            width = denseLayers[i];
-        }
-        if (denseDropout > 0)
-            dense.Add(("dropout", nn.Dropout(denseDropout)));
-        dense.Add(("output", nn.Linear(width, outputSize)));
+        features = nn.Sequential(blocks);
+        dense.Insert(0, ("flatten", nn.Flatten()));
         head = nn.Sequential(dense);
         RegisterComponents();
     }

@@ -26,7 +26,7 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
     private readonly Sequential decoder;
     private readonly Sequential reconstruct;
 
-    public ConvAutoencoderModule(ImageShape shape, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, IReadOnlyList<int> denseLayers,
+    public ConvAutoencoderModule(ImageShape shape, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, IReadOnlyList<int> hiddenLayers,
         int latentSize, Activation activation, float noise, float inputDropout)
         : base(nameof(ConvAutoencoderModule), noise, inputDropout)
     {
@@ -36,11 +36,11 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
         _featureMap = new long[] { -1, blocks[^1].Filters, sizes[^1].Height, sizes[^1].Width };
         int flattened = checked((int)ImageInput.FlattenedSize(shape, blocks)!.Value);
 
-        features = nn.Sequential(ImageInput.EncoderLayers(blocks, shape.Channels));
-        var dense = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
-        dense.AddRange(DenseAutoencoderModule.Stack(flattened, denseLayers, latentSize, activation, "latent", activateLast: false));
+        features = nn.Sequential(ImageInput.BlockLayers(blocks, shape.Channels));
+        var dense = DenseStack.Layers(flattened, hiddenLayers, latentSize, new DenseStack.Layout(activation, Last: "latent"));
+        dense.Insert(0, ("flatten", nn.Flatten()));
         encoder = nn.Sequential(dense);
-        decoder = nn.Sequential(DenseAutoencoderModule.Stack(latentSize, denseLayers.Reverse().ToArray(), flattened, activation, "output", activateLast: true));
+        decoder = nn.Sequential(DenseStack.Layers(latentSize, hiddenLayers.Reverse().ToArray(), flattened, new DenseStack.Layout(activation, ActivateLast: true)));
 
         var up = new List<(string, nn.Module<Tensor, Tensor>)>();
         for (int i = blocks.Count - 1; i >= 0; i--)

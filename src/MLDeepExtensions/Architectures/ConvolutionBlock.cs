@@ -1,15 +1,15 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using MLDeepExtensions.Architectures;
 
 namespace MLDeepExtensions;
 
 /// <summary>
-/// One convolution block of a <see cref="CnnArchitecture"/>: a 2-D convolution, optional batch normalization, an
-/// activation, optional pooling and optional dropout, in that order.
+/// One convolution block of a <see cref="CnnArchitecture"/> or a convolutional <see cref="AutoencoderArchitecture"/>:
+/// a 2-D convolution, optional batch normalization, an activation, optional pooling and optional dropout, in that order.
 /// </summary>
-public sealed class ConvolutionBlock
+/// <example><code>new ConvolutionBlock(32) { BatchNormalization = true, Pooling = PoolingKind.Max }</code></example>
+public sealed record ConvolutionBlock
 {
     /// <summary>Creates a block with the given number of filters (output channels) and the defaults below.</summary>
     public ConvolutionBlock(int filters)
@@ -35,8 +35,11 @@ public sealed class ConvolutionBlock
     /// <summary>Adds batch normalization between convolution and activation. Default: false.</summary>
     public bool BatchNormalization { get; init; }
 
-    /// <summary>Pooling after the activation. Default: <see cref="PoolingKind.Max"/>.</summary>
-    public PoolingKind Pooling { get; init; } = PoolingKind.Max;
+    /// <summary>
+    /// Pooling after the activation, which divides the image's height and width by <see cref="PoolSize"/>. Default:
+    /// <see cref="PoolingKind.None"/>, so that a block never shrinks an image unless asked (as a Keras Conv2D layer).
+    /// </summary>
+    public PoolingKind Pooling { get; init; } = PoolingKind.None;
 
     /// <summary>Side (and stride) of the pooling window, ≥ 1. Default: 2.</summary>
     public int PoolSize { get; init; } = 2;
@@ -46,7 +49,7 @@ public sealed class ConvolutionBlock
 
     internal int EffectivePadding => Padding ?? KernelSize / 2;
 
-    internal void Validate(ICollection<string> errors, string name)
+    internal void Validate(ValidationErrors errors, string name)
     {
         SettingChecks.AtLeastOne(errors, $"{name}.{nameof(Filters)}", Filters);
         SettingChecks.AtLeastOne(errors, $"{name}.{nameof(KernelSize)}", KernelSize);
@@ -59,13 +62,20 @@ public sealed class ConvolutionBlock
         SettingChecks.Defined(errors, $"{name}.{nameof(Pooling)}", Pooling);
     }
 
+    /// <summary>The (height, width) the convolution leaves of an input of the given size; a side of 0 means the kernel does not fit.</summary>
+    internal (int Height, int Width) ConvolvedSize(int height, int width) => (Convolved(height), Convolved(width));
+
+    private int Convolved(int side) => side + 2 * EffectivePadding < KernelSize ? 0 : (side + 2 * EffectivePadding - KernelSize) / Stride + 1;
+
     /// <summary>The (height, width) this block turns an input of the given size into, or null if it shrinks to nothing.</summary>
     internal (int Height, int Width)? OutputSize(int height, int width)
     {
-        int Conv(int n) => (n + 2 * EffectivePadding - KernelSize) / Stride + 1;
-        int Pool(int n) => Pooling == PoolingKind.None ? n : n / PoolSize;
-        int h = Pool(Conv(height)), w = Pool(Conv(width));
-        return h >= 1 && w >= 1 && Conv(height) >= 1 && Conv(width) >= 1 ? (h, w) : null;
+        var (h, w) = ConvolvedSize(height, width);
+        if (h < 1 || w < 1)
+            return null;
+        if (Pooling != PoolingKind.None)
+            (h, w) = (h / PoolSize, w / PoolSize);
+        return h >= 1 && w >= 1 ? (h, w) : null;
     }
 
     internal void Write(BinaryWriter writer)
@@ -99,6 +109,7 @@ public sealed class ConvolutionBlock
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"conv{KernelSize}×{KernelSize}/{Stride} {Filters}" + (BatchNormalization ? " bn" : "") + $" {Activation}" +
-           (Pooling == PoolingKind.None ? "" : $" {Pooling.ToString().ToLowerInvariant()}pool{PoolSize}") + (Dropout > 0 ? $" drop {Dropout}" : "");
+        => FormattableString.Invariant($"conv{KernelSize}×{KernelSize}/{Stride} {Filters}") + (BatchNormalization ? " bn" : "") + $" {Activation}" +
+           (Pooling == PoolingKind.None ? "" : FormattableString.Invariant($" {Pooling.ToString().ToLowerInvariant()}pool{PoolSize}")) +
+           (Dropout > 0 ? FormattableString.Invariant($" drop {Dropout}") : "");
 }

@@ -15,28 +15,12 @@ internal sealed class DenseAutoencoderModule : AutoencoderModule
     private readonly Sequential encoder;
     private readonly Sequential decoder;
 
-    public DenseAutoencoderModule(int inputSize, IReadOnlyList<int> encoderLayers, int latentSize, Activation activation, float noise, float inputDropout)
+    public DenseAutoencoderModule(int inputSize, IReadOnlyList<int> hiddenLayers, int latentSize, Activation activation, float noise, float inputDropout)
         : base(nameof(DenseAutoencoderModule), noise, inputDropout)
     {
-        encoder = nn.Sequential(Stack(inputSize, encoderLayers, latentSize, activation, "latent", activateLast: false));
-        decoder = nn.Sequential(Stack(latentSize, encoderLayers.Reverse().ToArray(), inputSize, activation, "output", activateLast: false));
+        encoder = nn.Sequential(DenseStack.Layers(inputSize, hiddenLayers, latentSize, new DenseStack.Layout(activation, Last: "latent")));
+        decoder = nn.Sequential(DenseStack.Layers(latentSize, hiddenLayers.Reverse().ToArray(), inputSize, new DenseStack.Layout(activation)));
         RegisterComponents();
-    }
-
-    /// <summary>Linear layers "hidden{i}" each followed by "act{i}", then the linear layer <paramref name="last"/> (activated if asked).</summary>
-    internal static List<(string, nn.Module<Tensor, Tensor>)> Stack(int from, IReadOnlyList<int> hidden, int to, Activation activation, string last, bool activateLast)
-    {
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
-        for (int i = 0; i < hidden.Count; i++)
-        {
-            layers.Add(($"hidden{i}", nn.Linear(from, hidden[i])));
-            layers.Add(($"act{i}", ActivationModules.Create(activation)));
-            from = hidden[i];
-        }
-        layers.Add((last, nn.Linear(from, to)));
-        if (activateLast)
-            layers.Add(($"{last}_act", ActivationModules.Create(activation)));
-        return layers;
     }
 
     public override Tensor Encode(Tensor input) => encoder.forward(input);

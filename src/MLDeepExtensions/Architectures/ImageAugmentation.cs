@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using System;
 using System.IO;
 using System.Linq;
 
@@ -7,7 +7,7 @@ namespace MLDeepExtensions;
 /// <summary>
 /// Light random changes to training images, applied to each batch during training only and never when scoring.
 /// </summary>
-public sealed class ImageAugmentation
+public sealed record ImageAugmentation
 {
     /// <summary>Mirrors each image left–right with probability 0.5. Default: false.</summary>
     public bool HorizontalFlip { get; init; }
@@ -17,7 +17,7 @@ public sealed class ImageAugmentation
 
     internal bool IsActive => HorizontalFlip || MaxShift > 0;
 
-    internal void Validate(ICollection<string> errors)
+    internal void Validate(ValidationErrors errors)
     {
         if (MaxShift < 0)
             errors.Add($"{nameof(ImageAugmentation)}.{nameof(MaxShift)} is {MaxShift}; it must be ≥ 0 pixels.");
@@ -34,5 +34,5 @@ public sealed class ImageAugmentation
 
     /// <inheritdoc/>
     public override string ToString()
-        => string.Join(" ", new[] { HorizontalFlip ? "flip" : null, MaxShift > 0 ? $"shift ±{MaxShift}" : null }.OfType<string>());
+        => string.Join(" ", new[] { HorizontalFlip ? "flip" : null, MaxShift > 0 ? FormattableString.Invariant($"shift ±{MaxShift}") : null }.OfType<string>());
 }

@@ -1,13 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
-using MLDeepExtensions.Interop;
 using TorchSharp.Modules;
+using static System.FormattableString;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Architectures;
@@ -23,7 +22,7 @@ internal static class ImageInput
     private const long MaxFlattened = int.MaxValue;
 
     /// <summary>Adds a message per invalid block, and one if <paramref name="shape"/> shrinks to nothing.</summary>
-    public static void ValidateBlocks(ICollection<string> errors, string owner, string property, IReadOnlyList<ConvolutionBlock> blocks, ImageShape? shape)
+    public static void ValidateBlocks(ValidationErrors errors, string owner, string property, IReadOnlyList<ConvolutionBlock> blocks, ImageShape? shape)
     {
         if (shape is { } declared && (declared.Channels < 1 || declared.Height < 1 || declared.Width < 1))
             errors.Add($"{owner}.InputShape is {declared}; every dimension must be ≥ 1.");
@@ -32,28 +31,51 @@ internal static class ImageInput
             if (blocks[i] is null) errors.Add($"{owner}.{property}[{i}] is null.");
             else blocks[i].Validate(errors, $"{owner}.{property}[{i}]");
         }
-        if (shape is { } s && s.Height >= 1 && s.Width >= 1 && blocks.Count > 0 && blocks.All(b => b is not null) && StageSizes(s, blocks) is null)
-            errors.Add($"{owner}: a {s} image shrinks to nothing after the convolution blocks; use fewer blocks, less pooling or more padding.");
+        if (shape is { } s && s.Height >= 1 && s.Width >= 1 && blocks.Count > 0 && blocks.All(b => b is not null) && ShrinkProblem(s, blocks, owner, property) is { } problem)
+            errors.Add($"{problem}");
+    }
+
+    /// <summary>
+    /// Where a <paramref name="shape"/> image shrinks to nothing on its way through the blocks (which block, the size it
+    /// receives, and whether the kernel or the pooling window does not fit), or null when it does not.
+    /// </summary>
+    public static string? ShrinkProblem(ImageShape shape, IReadOnlyList<ConvolutionBlock> blocks, string owner, string property)
+    {
+        int height = shape.Height, width = shape.Width;
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i];
+            string name = Invariant($"{owner}.{property}[{i}] ({block})");
+            var (h, w) = block.ConvolvedSize(height, width);
+            if (h < 1 || w < 1)
+                return Invariant($"a {shape} image shrinks to nothing: {name} receives {height}×{width} pixels, too few for its {block.KernelSize}×{block.KernelSize} kernel ") +
+                    Invariant($"with padding {block.EffectivePadding}. Use fewer blocks, less pooling (Pooling = PoolingKind.None), or more padding.");
+            if (block.Pooling != PoolingKind.None && (h / block.PoolSize < 1 || w / block.PoolSize < 1))
+                return Invariant($"a {shape} image shrinks to nothing: {name} pools the {h}×{w} output of its convolution with a {block.PoolSize}×{block.PoolSize} window. ") +
+                    "Set Pooling = PoolingKind.None on that block, or use fewer blocks.";
+            (height, width) = block.OutputSize(height, width)!.Value;
+        }
+        return null;
     }
 
     /// <summary>
     /// The image shape of <paramref name="column"/>: <paramref name="declared"/>, else the column's dimensions (read per
     /// <paramref name="layout"/>); an exception naming the column when the sizes disagree or the blocks shrink it to nothing.
     /// </summary>
-    public static ImageShape Resolve(ImageShape? declared, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, DataViewSchema.Column column, string owner)
+    public static ImageShape Resolve(ImageShape? declared, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, DataViewSchema.Column column, string owner, string property)
     {
         SchemaChecks.CheckDenseFeatureColumn(column);
         var type = (VectorDataViewType)column.Type;
         var shape = declared ?? FromDimensions(type, layout, column.Name, owner);
         if (shape.Size != type.Size)
-            throw SchemaChecks.Mismatch("feature", column.Name, $"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)",
-                $"a vector of {type.Size}", "Declare the InputShape of the images the column holds (channels, height, width).");
-        if (FlattenedSize(shape, blocks) is not long flattened)
-            throw new ArgumentException($"A {shape} image from column '{column.Name}' shrinks to nothing after the convolution blocks of the {owner}; " +
-                "use fewer blocks, less pooling or more padding.", "options");
+            throw SchemaChecks.Mismatch("feature", column.Name, Invariant($"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)"),
+                Invariant($"a vector of {type.Size}"), "Declare the InputShape of the images the column holds (channels, height, width).");
+        if (ShrinkProblem(shape, blocks, owner, property) is { } problem)
+            throw new ArgumentException($"Feature column '{column.Name}': {problem}");
+        long flattened = FlattenedSize(shape, blocks)!.Value;
         if (flattened > MaxFlattened)
-            throw new ArgumentException($"A {shape} image from column '{column.Name}' leaves {flattened.ToString("N0", CultureInfo.InvariantCulture)} values after the convolution blocks of the {owner}, " +
-                $"more than a dense layer takes ({MaxFlattened.ToString("N0", CultureInfo.InvariantCulture)}); add pooling or stride, or use fewer filters in the last block.", "options");
+            throw new ArgumentException(Invariant($"A {shape} image from column '{column.Name}' leaves {flattened:N0} values after the convolution blocks of the {owner}, ") +
+                Invariant($"more than a dense layer takes ({MaxFlattened:N0}); add pooling or stride, or use fewer filters in the last block."));
         return shape;
     }
 
@@ -105,7 +127,7 @@ internal static class ImageInput
     /// The layers of the blocks, in order: "conv{i}", "norm{i}" (batch norm), "act{i}", "pool{i}", "drop{i}". These names
     /// are saved weight keys: do not rename.
     /// </summary>
-    public static List<(string, nn.Module<Tensor, Tensor>)> EncoderLayers(IReadOnlyList<ConvolutionBlock> blocks, int inputChannels)
+    public static List<(string, nn.Module<Tensor, Tensor>)> BlockLayers(IReadOnlyList<ConvolutionBlock> blocks, int inputChannels)
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = inputChannels;
@@ -128,14 +150,12 @@ internal static class ImageInput
     }
 
     /// <summary>
-    /// Builds a convolution inside a dispose scope that keeps only its parameters: TorchSharp's Conv2d constructor
+    /// Builds a convolution (only ever from a module constructor, so the backend is loaded) inside a dispose scope that keeps only its parameters: TorchSharp's Conv2d constructor
     /// leaves a view of its weight undisposed (its fan-in computation indexes the weight), which would hold the weight's
     /// memory after the module is disposed, until the garbage collector finalizes the view.
     /// </summary>
     public static Conv2d Conv(Func<Conv2d> create)
     {
-        // Loads the backend first, which also turns off its oneDNN convolutions (see ConvolutionBackends).
-        TorchNative.EnsureInitialized();
         using var scope = NewDisposeScope();
         var conv = create();
         scope.Detach(conv.parameters());
@@ -149,9 +169,7 @@ internal static class ImageInput
         writer.Write(shape.Height);
         writer.Write(shape.Width);
         writer.Write((int)layout);
-        writer.Write(blocks.Count);
-        foreach (var block in blocks)
-            block.Write(writer);
+        writer.WriteList(blocks, (w, block) => block.Write(w));
     }
 
     /// <summary>Reads what <see cref="WriteSettings"/> wrote; the caller validates the values.</summary>
@@ -159,10 +177,7 @@ internal static class ImageInput
     {
         var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
         var layout = (PixelLayout)reader.ReadInt32();
-        int count = reader.ReadInt32();
-        if (count < 1 || count > 1_000)
-            throw new InvalidDataException($"The model file's {owner} settings are corrupt: {count} convolution blocks.");
-        return (shape, layout, Enumerable.Range(0, count).Select(_ => ConvolutionBlock.Read(reader)).ToArray());
+        return (shape, layout, reader.ReadList(owner, "convolution blocks", ConvolutionBlock.Read, minimum: 1));
     }
 
     /// <summary>Rows of C·H·W values (planar) or H·W·C values (interleaved) → an N×C×H×W batch.</summary>

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using MLDeepExtensions.Architectures;
 using TorchSharp;
 
@@ -12,14 +11,19 @@ namespace MLDeepExtensions;
 /// activation and optional dropout, then a linear output layer sized from the label.
 /// </summary>
 /// <example><code>new MlpArchitecture(256, 128) { Activation = Activation.GELU, Dropout = 0.2f }</code></example>
-public sealed class MlpArchitecture : NetworkArchitecture
+public sealed record MlpArchitecture : NetworkArchitecture
 {
-    internal const string KindName = "mlp";
+    internal const string RegisteredName = "mlp";
+
+    /// <summary>Version 1: hidden layers, activation, dropout, batch normalization.</summary>
+    internal const int CurrentSettingsVersion = 1;
+
+    private readonly int[] _hiddenLayers;
 
     /// <summary>Creates an MLP with the default hidden layers (128, 64).</summary>
     public MlpArchitecture()
+        : this(128, 64)
     {
-        HiddenLayers = DefaultHiddenLayers;
     }
 
     /// <summary>Creates an MLP with the given hidden layer sizes.</summary>
@@ -27,14 +31,11 @@ public sealed class MlpArchitecture : NetworkArchitecture
     public MlpArchitecture(params int[] hiddenLayers)
     {
         ArgumentNullException.ThrowIfNull(hiddenLayers);
-        HiddenLayers = hiddenLayers.ToArray();
+        _hiddenLayers = [.. hiddenLayers];
     }
 
-    /// <summary>The hidden layer sizes used when none are given: 128, 64.</summary>
-    public static IReadOnlyList<int> DefaultHiddenLayers { get; } = new[] { 128, 64 };
-
-    /// <summary>Units per hidden layer, input side first. Each must be ≥ 1. Default: 128, 64.</summary>
-    public IReadOnlyList<int> HiddenLayers { get; init; }
+    /// <summary>Units per hidden layer, input side first. Each must be ≥ 1; empty gives a linear model. Default: 128, 64.</summary>
+    public IReadOnlyList<int> HiddenLayers { get => _hiddenLayers; init => _hiddenLayers = SettingChecks.Own(value); }
 
     /// <summary>Non-linearity after each hidden layer. Default: <see cref="MLDeepExtensions.Activation.ReLU"/>.</summary>
     public Activation Activation { get; init; } = Activation.ReLU;
@@ -45,9 +46,9 @@ public sealed class MlpArchitecture : NetworkArchitecture
     /// <summary>Adds batch normalization before each hidden activation. Default: false.</summary>
     public bool BatchNormalization { get; init; }
 
-    internal override string Kind => KindName;
+    internal override string Name => RegisteredName;
 
-    internal override void Validate(ICollection<string> errors)
+    internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(MlpArchitecture) + ".";
         SettingChecks.LayerSizes(errors, name + nameof(HiddenLayers), HiddenLayers, "give an empty list for a linear model.");
@@ -55,30 +56,22 @@ public sealed class MlpArchitecture : NetworkArchitecture
         SettingChecks.Defined(errors, name + nameof(Activation), Activation);
     }
 
-    internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
-        => new MlpModule(inputSize, HiddenLayers, outputSize, Activation, Dropout, BatchNormalization);
+    private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
+        => new MlpModule(DenseStack.Layers(inputSize, HiddenLayers, outputSize, new DenseStack.Layout(Activation, Dropout, BatchNormalization)));
 
-    internal override double MinimumWeightCount(int inputSize, int outputSize) => DenseWeightCount(inputSize, HiddenLayers, outputSize);
+    internal override double MinimumWeightCount(int inputSize, int outputSize) => DenseStack.WeightCount(inputSize, HiddenLayers, outputSize);
 
     internal override void WriteSettings(BinaryWriter writer)
     {
-        writer.Write(HiddenLayers.Count);
-        foreach (int units in HiddenLayers)
-            writer.Write(units);
+        writer.WriteSizes(HiddenLayers);
         writer.Write((int)Activation);
         writer.Write(Dropout);
         writer.Write(BatchNormalization);
     }
 
-    internal static MlpArchitecture ReadSettings(BinaryReader reader)
+    internal static MlpArchitecture ReadSettings(BinaryReader reader, int version)
     {
-        int count = reader.ReadInt32();
-        if (count < 0 || count > 10_000)
-            throw new InvalidDataException($"The model file's MLP settings are corrupt: {count} hidden layers.");
-        var layers = new int[count];
-        for (int i = 0; i < count; i++)
-            layers[i] = reader.ReadInt32();
-        var architecture = new MlpArchitecture(layers)
+        var architecture = new MlpArchitecture(reader.ReadSizes("MLP", "hidden layers"))
         {
             Activation = (Activation)reader.ReadInt32(),
             Dropout = reader.ReadSingle(),
@@ -90,5 +83,5 @@ public sealed class MlpArchitecture : NetworkArchitecture
     /// <inheritdoc/>
     public override string ToString()
         => $"MLP [{string.Join(", ", HiddenLayers)}] {Activation}" +
-           (Dropout > 0 ? $", dropout {Dropout}" : "") + (BatchNormalization ? ", batch norm" : "");
+           (Dropout > 0 ? FormattableString.Invariant($", dropout {Dropout}") : "") + (BatchNormalization ? ", batch norm" : "");
 }

@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Data;
 using TorchSharp;
+using static System.FormattableString;
 
 namespace MLDeepExtensions;
 
@@ -53,33 +53,44 @@ public readonly record struct SequenceShape(int Steps, int Features)
 /// embedded with a vocabulary taken from the key type. Variable-length batches are padded and packed, so padding
 /// never changes a result. Sequences longer than <see cref="MaxSteps"/> keep their last MaxSteps steps.
 /// </summary>
-public sealed class RnnArchitecture : NetworkArchitecture
+public sealed record RnnArchitecture : NetworkArchitecture
 {
-    internal const string KindName = "rnn";
+    internal const string RegisteredName = "rnn";
+
+    /// <summary>
+    /// Version 2 added <see cref="Activation"/> (version 1: ReLU). Both: cell, hidden size, recurrent layers,
+    /// bidirectional, recurrent dropout, pooling, hidden layers, dropout, the resolved input form.
+    /// </summary>
+    internal const int CurrentSettingsVersion = 2;
+
+    private readonly int[] _hiddenLayers = [];
 
     /// <summary>The recurrent cell. Default: LSTM.</summary>
     public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
 
-    /// <summary>Hidden units per direction and layer, ≥ 1. Default: 64.</summary>
+    /// <summary>Hidden units per direction and recurrent layer, ≥ 1. Default: 64.</summary>
     public int HiddenSize { get; init; } = 64;
 
     /// <summary>Stacked recurrent layers, ≥ 1. Default: 1.</summary>
-    public int Layers { get; init; } = 1;
+    public int RecurrentLayers { get; init; } = 1;
 
     /// <summary>Also reads each sequence backwards and joins both directions. Default: false.</summary>
     public bool Bidirectional { get; init; }
 
-    /// <summary>Dropout between stacked recurrent layers (training only), in [0, 1). Default: 0.</summary>
-    public float Dropout { get; init; }
+    /// <summary>Dropout between stacked recurrent layers (training only; PyTorch's <c>dropout</c>), in [0, 1). Default: 0.</summary>
+    public float RecurrentDropout { get; init; }
 
     /// <summary>How the sequence becomes one vector. Default: <see cref="SequencePooling.Last"/>.</summary>
     public SequencePooling Pooling { get; init; } = SequencePooling.Last;
 
-    /// <summary>Hidden layers of the dense head, input side first. Default: none.</summary>
-    public IReadOnlyList<int> DenseLayers { get; init; } = Array.Empty<int>();
+    /// <summary>Units of the dense hidden layers after the pooling, input side first; each ≥ 1. Default: none.</summary>
+    public IReadOnlyList<int> HiddenLayers { get => _hiddenLayers; init => _hiddenLayers = SettingChecks.Own(value); }
 
-    /// <summary>Dropout before each dense layer of the head, in [0, 1). Default: 0.</summary>
-    public float DenseDropout { get; init; }
+    /// <summary>Non-linearity after each dense hidden layer. Default: ReLU.</summary>
+    public Activation Activation { get; init; } = Activation.ReLU;
+
+    /// <summary>Dropout before each dense layer (the pooled recurrent features included), in [0, 1). Default: 0.</summary>
+    public float Dropout { get; init; }
 
     /// <summary>For a known-size Single vector: steps × features. Default: null (the column's 2-D dimensions, else one feature per step).</summary>
     public SequenceShape? InputShape { get; init; }
@@ -96,18 +107,19 @@ public sealed class RnnArchitecture : NetworkArchitecture
     /// <summary>The input form fixed by <see cref="ResolveFor"/>; saved with the model.</summary>
     internal SequenceInput? Input { get; init; }
 
-    internal override string Kind => KindName;
+    internal override string Name => RegisteredName;
 
-    internal override void Validate(ICollection<string> errors)
+    internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(RnnArchitecture) + ".";
         SettingChecks.Defined(errors, name + nameof(Cell), Cell);
         SettingChecks.Defined(errors, name + nameof(Pooling), Pooling);
+        SettingChecks.Defined(errors, name + nameof(Activation), Activation);
         SettingChecks.AtLeastOne(errors, name + nameof(HiddenSize), HiddenSize);
-        SettingChecks.AtLeastOne(errors, name + nameof(Layers), Layers);
+        SettingChecks.AtLeastOne(errors, name + nameof(RecurrentLayers), RecurrentLayers);
+        SettingChecks.Probability(errors, name + nameof(RecurrentDropout), RecurrentDropout);
         SettingChecks.Probability(errors, name + nameof(Dropout), Dropout);
-        SettingChecks.Probability(errors, name + nameof(DenseDropout), DenseDropout);
-        SettingChecks.LayerSizes(errors, name + nameof(DenseLayers), DenseLayers, "give an empty list for none.");
+        SettingChecks.LayerSizes(errors, name + nameof(HiddenLayers), HiddenLayers, "give an empty list for none.");
         if (InputShape is { } s && (s.Steps < 1 || s.Features < 1))
             errors.Add($"{name}{nameof(InputShape)} is {s}; both must be ≥ 1.");
         SettingChecks.AtLeastOne(errors, name + nameof(FeaturesPerStep), FeaturesPerStep);
@@ -130,14 +142,14 @@ public sealed class RnnArchitecture : NetworkArchitecture
         string name = featureColumn.Name;
         var input = featureColumn.Type switch
         {
-            VectorDataViewType { ItemType: KeyDataViewType key } when key.Count is > 0 and < int.MaxValue && key.RawType == typeof(uint)
+            VectorDataViewType { ItemType: KeyDataViewType key } when key.Count is > 0 and < int.MaxValue - 2 && key.RawType == typeof(uint)
                 => SequenceInput.Tokens((int)key.Count, MaxSteps ?? Math.Max(1, measureMaxSteps()), EmbeddingSize),
             VectorDataViewType { IsKnownSize: true } v when v.ItemType == NumberDataViewType.Single => Fixed(v, name),
             VectorDataViewType { IsKnownSize: false } v when v.ItemType == NumberDataViewType.Single
                 => SequenceInput.Variable(FeaturesPerStep, MaxSteps ?? Math.Max(1, (measureMaxSteps() + FeaturesPerStep - 1) / FeaturesPerStep)),
             _ => throw SequenceMismatch(name, featureColumn.Type.ToString()!),
         };
-        return With(input);
+        return this with { Input = input };
     }
 
     private SequenceInput Fixed(VectorDataViewType type, string name)
@@ -145,21 +157,14 @@ public sealed class RnnArchitecture : NetworkArchitecture
         var shape = InputShape
             ?? (type.Dimensions.Length == 2 ? new SequenceShape(type.Dimensions[0], type.Dimensions[1]) : new SequenceShape(type.Size / FeaturesPerStep, FeaturesPerStep));
         if ((long)shape.Steps * shape.Features != type.Size || shape.Steps < 1)
-            throw SchemaChecks.Mismatch("feature", name, $"a vector of {(long)shape.Steps * shape.Features} values for sequences of {shape} (steps × features)",
-                $"a vector of {type.Size}", $"Set {nameof(RnnArchitecture)}.{nameof(InputShape)} to the (steps, features) the column holds.");
+            throw SchemaChecks.Mismatch("feature", name, Invariant($"a vector of {(long)shape.Steps * shape.Features} values for sequences of {shape} (steps × features)"),
+                Invariant($"a vector of {type.Size}"), $"Set {nameof(RnnArchitecture)}.{nameof(InputShape)} to the (steps, features) the column holds.");
         return SequenceInput.Fixed(shape.Steps, shape.Features);
     }
 
     private static ArgumentOutOfRangeException SequenceMismatch(string name, string actual)
         => SchemaChecks.Mismatch("feature", name, "a vector of Single (fixed or variable length) or a vector of keys (tokens)", actual,
             "Concatenate the steps into one Single vector, or map tokens to keys with TokenizeIntoWords → MapValueToKey.");
-
-    private RnnArchitecture With(SequenceInput input) => new()
-    {
-        Cell = Cell, HiddenSize = HiddenSize, Layers = Layers, Bidirectional = Bidirectional, Dropout = Dropout, Pooling = Pooling,
-        DenseLayers = DenseLayers, DenseDropout = DenseDropout, InputShape = InputShape, FeaturesPerStep = FeaturesPerStep,
-        EmbeddingSize = EmbeddingSize, MaxSteps = MaxSteps, Input = input,
-    };
 
     private SequenceInput Resolved => Input ?? throw new InvalidOperationException("The RNN's input form was not resolved before building the network.");
 
@@ -169,10 +174,10 @@ public sealed class RnnArchitecture : NetworkArchitecture
     {
         SequenceInputKind.Fixed => new DenseEncoder(inputWidth),
         SequenceInputKind.Variable => new VariableSequenceEncoder(Resolved.Features, Resolved.Steps),
-        _ => new TokenSequenceEncoder(Resolved.Vocabulary, Resolved.Steps),
+        _ => new TokenSequenceEncoder(Resolved),
     };
 
-    internal override torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
+    private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
         => new RnnModule(this, Resolved, outputSize);
 
     internal override double MinimumWeightCount(int inputSize, int outputSize)
@@ -183,9 +188,9 @@ public sealed class RnnArchitecture : NetworkArchitecture
         double directions = Bidirectional ? 2 : 1, hidden = HiddenSize;
         // Per layer and direction: input-to-hidden and hidden-to-hidden matrices of every gate.
         double recurrent = gates * directions * hidden * (input.Features + hidden)
-            + (Layers - 1.0) * gates * directions * hidden * (directions * hidden + hidden);
-        double embedding = input.Kind == SequenceInputKind.Tokens ? (input.Vocabulary + 2.0) * input.Features : 0;
-        return embedding + recurrent + DenseWeightCount(directions * hidden, DenseLayers, outputSize);
+            + (RecurrentLayers - 1.0) * gates * directions * hidden * (directions * hidden + hidden);
+        double embedding = input.Kind == SequenceInputKind.Tokens ? (double)input.EmbeddingRows * input.Features : 0;
+        return embedding + recurrent + DenseStack.WeightCount(directions * hidden, HiddenLayers, outputSize);
     }
 
     internal override void WriteSettings(BinaryWriter writer)
@@ -193,46 +198,44 @@ public sealed class RnnArchitecture : NetworkArchitecture
         var input = Resolved;
         writer.Write((int)Cell);
         writer.Write(HiddenSize);
-        writer.Write(Layers);
+        writer.Write(RecurrentLayers);
         writer.Write(Bidirectional);
-        writer.Write(Dropout);
+        writer.Write(RecurrentDropout);
         writer.Write((int)Pooling);
-        writer.Write(DenseLayers.Count);
-        foreach (int units in DenseLayers)
-            writer.Write(units);
-        writer.Write(DenseDropout);
+        writer.WriteSizes(HiddenLayers);
+        writer.Write(Dropout);
         writer.Write((int)input.Kind);
         writer.Write(input.Steps);
         writer.Write(input.Features);
         writer.Write(input.Vocabulary);
+        writer.Write((int)Activation);
     }
 
-    internal static RnnArchitecture ReadSettings(BinaryReader reader)
+    internal static RnnArchitecture ReadSettings(BinaryReader reader, int version)
     {
         var cell = (RecurrentCell)reader.ReadInt32();
         int hidden = reader.ReadInt32(), layers = reader.ReadInt32();
         bool bidirectional = reader.ReadBoolean();
-        float dropout = reader.ReadSingle();
+        float recurrentDropout = reader.ReadSingle();
         var pooling = (SequencePooling)reader.ReadInt32();
-        int count = reader.ReadInt32();
-        if (count < 0 || count > 10_000)
-            throw new InvalidDataException($"The model file's RNN settings are corrupt: {count} dense layers.");
-        var dense = Enumerable.Range(0, count).Select(_ => reader.ReadInt32()).ToArray();
-        float denseDropout = reader.ReadSingle();
+        var hiddenLayers = reader.ReadSizes("RNN", "hidden layers");
+        float dropout = reader.ReadSingle();
         var input = new SequenceInput((SequenceInputKind)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        var activation = version >= 2 ? (Activation)reader.ReadInt32() : Activation.ReLU;
         var architecture = new RnnArchitecture
         {
-            Cell = cell, HiddenSize = hidden, Layers = layers, Bidirectional = bidirectional, Dropout = dropout, Pooling = pooling,
-            DenseLayers = dense, DenseDropout = denseDropout, EmbeddingSize = Math.Max(1, input.Features), Input = input,
+            Cell = cell, HiddenSize = hidden, RecurrentLayers = layers, Bidirectional = bidirectional, RecurrentDropout = recurrentDropout,
+            Pooling = pooling, HiddenLayers = hiddenLayers, Activation = activation, Dropout = dropout,
+            EmbeddingSize = Math.Max(1, input.Features), Input = input,
         };
-        bool inputValid = Enum.IsDefined(input.Kind) && input.Steps >= 1 && input.Features >= 1 && input.Vocabulary >= 0;
+        bool inputValid = Enum.IsDefined(input.Kind) && input.Steps >= 1 && input.Features >= 1 && input.Vocabulary is >= 0 and < int.MaxValue - 2;
         return Checked(architecture, "RNN", inputValid ? null : $"input {input}.");
     }
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"{(Bidirectional ? "bidirectional " : "")}{Cell.ToString().ToUpperInvariant()} {Layers}×{HiddenSize}, {Pooling.ToString().ToLowerInvariant()} pooling" +
-           (Input is { } input ? $", {input}" : "") + (DenseLayers.Count > 0 ? $" → dense [{string.Join(", ", DenseLayers)}]" : "");
+        => $"{(Bidirectional ? "bidirectional " : "")}{Cell.ToString().ToUpperInvariant()} {Invariant($"{RecurrentLayers}×{HiddenSize}")}, {Pooling.ToString().ToLowerInvariant()} pooling" +
+           (Input is { } input ? $", {input}" : "") + (HiddenLayers.Count > 0 ? $" → dense [{string.Join(", ", HiddenLayers)}]" : "");
 }
 
 /// <summary>The three forms a recurrent network's input can take.</summary>
@@ -255,6 +258,12 @@ internal sealed record SequenceInput(SequenceInputKind Kind, int Steps, int Feat
 
     public static SequenceInput Tokens(int vocabulary, int maxSteps, int embedding) => new(SequenceInputKind.Tokens, maxSteps, embedding, vocabulary);
 
+    /// <summary>Tokens: the key for a missing key (a word MapValueToKey did not know), one past the vocabulary's keys 1…V.</summary>
+    public int UnknownToken => Vocabulary + 1;
+
+    /// <summary>Tokens: rows of the embedding table: 0 (padding), the keys 1…V and <see cref="UnknownToken"/>.</summary>
+    public int EmbeddingRows => Vocabulary + 2;
+
     /// <summary>Floats per encoded row: the values, plus a leading length for variable-length forms.</summary>
     public int Width => Kind switch
     {
@@ -265,8 +274,8 @@ internal sealed record SequenceInput(SequenceInputKind Kind, int Steps, int Feat
 
     public override string ToString() => Kind switch
     {
-        SequenceInputKind.Fixed => $"{Steps}×{Features} steps",
-        SequenceInputKind.Variable => $"up to {Steps} steps of {Features}",
-        _ => $"up to {Steps} tokens of {Vocabulary}, embedding {Features}",
+        SequenceInputKind.Fixed => Invariant($"{Steps}×{Features} steps"),
+        SequenceInputKind.Variable => Invariant($"up to {Steps} steps of {Features}"),
+        _ => Invariant($"up to {Steps} tokens of {Vocabulary}, embedding {Features}"),
     };
 }

@@ -9,7 +9,8 @@ namespace MLDeepExtensions.Architectures;
 /// <summary>
 /// The module behind <see cref="RnnArchitecture"/>. Reads encoded rows (see the sequence encoders), trims each batch
 /// to its longest sequence, packs variable-length batches so padding is never computed on, pools, and runs the
-/// dense head. Field and layer names are the saved weight keys: do not rename.
+/// dense head. Saved weight keys: "embedding.weight" (tokens), "rnn.weight_ih_l{k}[_reverse]" and the other weights of
+/// TorchSharp's recurrent layers, "head.dense{i}.*" and "head.output.*" (see DenseStack). Renaming breaks saved models.
 /// </summary>
 internal sealed class RnnModule : nn.Module<Tensor, Tensor>
 {
@@ -30,32 +31,20 @@ internal sealed class RnnModule : nn.Module<Tensor, Tensor>
         _input = input;
         _cell = architecture.Cell;
         _pooling = architecture.Pooling;
-        _layers = architecture.Layers;
+        _layers = architecture.RecurrentLayers;
         _directions = architecture.Bidirectional ? 2 : 1;
         if (input.Kind == SequenceInputKind.Tokens)
-            embedding = nn.Embedding(input.Vocabulary + 2, input.Features, padding_idx: 0); // 0 padding, V + 1 unknown
+            embedding = nn.Embedding(input.EmbeddingRows, input.Features, padding_idx: 0);
         int inputFeatures = input.Features, hidden = architecture.HiddenSize;
-        double dropout = architecture.Layers > 1 ? architecture.Dropout : 0;
+        double dropout = architecture.RecurrentLayers > 1 ? architecture.RecurrentDropout : 0;
         rnn = architecture.Cell switch
         {
             RecurrentCell.Lstm => nn.LSTM(inputFeatures, hidden, _layers, batchFirst: true, dropout: dropout, bidirectional: architecture.Bidirectional),
             RecurrentCell.Gru => nn.GRU(inputFeatures, hidden, _layers, batchFirst: true, dropout: dropout, bidirectional: architecture.Bidirectional),
             _ => nn.RNN(inputFeatures, hidden, _layers, batchFirst: true, dropout: dropout, bidirectional: architecture.Bidirectional),
         };
-
-        var dense = new List<(string, nn.Module<Tensor, Tensor>)>();
-        int width = hidden * _directions;
-        for (int i = 0; i < architecture.DenseLayers.Count; i++)
-        {
-            if (architecture.DenseDropout > 0)
-                dense.Add(($"drop{i}", nn.Dropout(architecture.DenseDropout)));
-            dense.Add(($"dense{i}", nn.Linear(width, architecture.DenseLayers[i])));
-            dense.Add(($"act{i}", nn.ReLU()));
-            width = architecture.DenseLayers[i];
-        }
-        if (architecture.DenseDropout > 0)
-            dense.Add(("dropout", nn.Dropout(architecture.DenseDropout)));
-        dense.Add(("output", nn.Linear(width, outputSize)));
+        // Built after the recurrent layers, so that a seed initialises every layer as it always has.
+        var dense = DenseStack.Layers(hidden * _directions, architecture.HiddenLayers, outputSize, DenseStack.Head(architecture.Activation, architecture.Dropout));
         head = nn.Sequential(dense);
         RegisterComponents();
     }

@@ -6,28 +6,28 @@ namespace MLDeepExtensions.Architectures;
 /// <summary>The checks architectures share; each adds one message (naming the setting and the value seen) per problem.</summary>
 internal static class SettingChecks
 {
-    public static void AtLeastOne(ICollection<string> errors, string name, int value)
+    public static void AtLeastOne(ValidationErrors errors, string name, int value)
     {
         if (value < 1)
             errors.Add($"{name} is {value}; it must be ≥ 1.");
     }
 
     /// <summary>A dropout-like probability in [0, 1).</summary>
-    public static void Probability(ICollection<string> errors, string name, float value)
+    public static void Probability(ValidationErrors errors, string name, float value)
     {
         if (!(value >= 0 && value < 1))
             errors.Add($"{name} is {value}; it must be in [0, 1) (0 turns it off).");
     }
 
-    public static void Defined<TEnum>(ICollection<string> errors, string name, TEnum value)
+    public static void Defined<TEnum>(ValidationErrors errors, string name, TEnum value)
         where TEnum : struct, Enum
     {
         if (!Enum.IsDefined(value))
-            errors.Add($"{name} is {Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)}, which is not a member of {typeof(TEnum).Name}.");
+            errors.Add($"{name} is {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}, which is not a member of {typeof(TEnum).Name}.");
     }
 
     /// <summary>A list of layer sizes: not null, each ≥ 1.</summary>
-    public static void LayerSizes(ICollection<string> errors, string name, IReadOnlyList<int>? sizes, string whenNull)
+    public static void LayerSizes(ValidationErrors errors, string name, IReadOnlyList<int>? sizes, string whenNull)
     {
         if (sizes is null)
         {
@@ -40,4 +40,7 @@ internal static class SettingChecks
                 errors.Add($"{name}[{i}] is {sizes[i]}; each layer needs at least 1 unit.");
         }
     }
+
+    /// <summary>A copy of a list given to an init accessor, so a record owns its lists (null stays null for Validate to report).</summary>
+    public static T[] Own<T>(IReadOnlyList<T>? list) => list is null ? null! : [.. list];
 }

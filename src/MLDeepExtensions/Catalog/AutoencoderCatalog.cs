@@ -38,7 +38,7 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(MLContextAccess.GetEnvironment(catalog), options.ForAnomalyDetection());
+        return new(MLContextAccess.GetEnvironment(catalog), options with { AnomalyDetection = true });
     }
 
     /// <summary>Trains an autoencoder anomaly detector with the most used settings.</summary>
@@ -52,14 +52,13 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         AutoencoderArchitecture? architecture = null,
-        double thresholdQuantile = 0.95,
+        double thresholdQuantile = DeepNetworkDefaults.ThresholdQuantile,
         OptimizerOptions? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
     {
-        var options = Options(featureColumnName, architecture, optimizer, epochs, batchSize);
-        options.ThresholdQuantile = thresholdQuantile;
-        return new(MLContextAccess.GetEnvironment(catalog), options.ForAnomalyDetection());
+        var options = Options(featureColumnName, architecture, optimizer, epochs, batchSize) with { ThresholdQuantile = thresholdQuantile, AnomalyDetection = true };
+        return new(MLContextAccess.GetEnvironment(catalog), options);
     }
 
 

@@ -125,6 +125,6 @@ public static class DeepNetworkCatalog
             return options;
         if (options.Task != DeepNetworkTask.Auto)
             throw new ArgumentException($"{nameof(DeepNetworkOptions)}.{nameof(DeepNetworkOptions.Task)} is {options.Task}, but this is the {task} catalog; set it to Auto or {task}, or use mlContext.Transforms.DeepNetwork.", nameof(options));
-        return options.WithTask(task);
+        return options with { Task = task };
     }
 }

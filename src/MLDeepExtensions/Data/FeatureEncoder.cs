@@ -16,6 +16,9 @@ internal abstract class FeatureEncoder
     /// <summary>Floats per encoded row: the network's input width.</summary>
     public abstract int Width { get; }
 
+    /// <summary>The type of feature column this encoder reads.</summary>
+    public abstract DataViewType ColumnType { get; }
+
     /// <summary>Throws a schema mismatch naming the column when it cannot feed this encoder.</summary>
     public abstract void CheckColumn(DataViewSchema.Column column);
 
@@ -37,6 +40,8 @@ internal abstract class FeatureEncoder
 internal sealed class DenseEncoder(int size) : FeatureEncoder
 {
     public override int Width => size;
+
+    public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single, size);
 
     public override void CheckColumn(DataViewSchema.Column column)
         => SchemaChecks.CheckDenseFeatureColumn(column, size);

@@ -13,6 +13,8 @@ internal sealed class VariableSequenceEncoder(int features, int maxSteps) : Feat
 {
     public override int Width => 1 + features * maxSteps;
 
+    public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single);
+
     public override void CheckColumn(DataViewSchema.Column column)
     {
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
@@ -47,9 +49,14 @@ internal sealed class VariableSequenceEncoder(int features, int maxSteps) : Feat
 /// with at most <c>maxSteps</c> tokens (a longer sequence keeps its last ones). A missing key (0, e.g. a word not seen
 /// by MapValueToKey) becomes the "unknown" token V + 1. An empty sequence is an error naming the column and row.
 /// </summary>
-internal sealed class TokenSequenceEncoder(int vocabulary, int maxSteps) : FeatureEncoder
+internal sealed class TokenSequenceEncoder(SequenceInput input) : FeatureEncoder
 {
-    public override int Width => 1 + maxSteps;
+    private readonly int vocabulary = input.Vocabulary;
+    private readonly int maxSteps = input.Steps;
+
+    public override int Width => input.Width;
+
+    public override DataViewType ColumnType => new VectorDataViewType(new KeyDataViewType(typeof(uint), vocabulary));
 
     public override void CheckColumn(DataViewSchema.Column column)
     {
@@ -66,7 +73,7 @@ internal sealed class TokenSequenceEncoder(int vocabulary, int maxSteps) : Featu
         var getter = row.GetGetter<VBuffer<uint>>(column);
         var value = default(VBuffer<uint>);
         var dense = Array.Empty<uint>();
-        uint unknown = (uint)vocabulary + 1;
+        uint unknown = (uint)input.UnknownToken;
         return destination =>
         {
             getter(ref value);
@@ -82,7 +89,7 @@ internal sealed class TokenSequenceEncoder(int vocabulary, int maxSteps) : Featu
             {
                 uint token = dense[value.Length - steps + i];
                 if (token > vocabulary)
-                    throw new ArgumentOutOfRangeException("input", $"Feature column '{column.Name}' has token key {token} at row {row.Position}, outside the vocabulary of {vocabulary} the network was trained with.");
+                    throw new ArgumentOutOfRangeException(null, $"Feature column '{column.Name}' has token key {token} at row {row.Position}, outside the vocabulary of {vocabulary} the network was trained with.");
                 destination[1 + i] = token == 0 ? unknown : token;
             }
         };
@@ -93,6 +100,6 @@ internal static class SequenceErrors
 {
     public static ArgumentException BadLength(string column, long position, int length, int features)
         => length == 0
-            ? new ArgumentException($"Feature column '{column}' holds an empty sequence at row {position}; a recurrent network needs at least one step. Filter such rows out first.", "input")
-            : new ArgumentException($"Feature column '{column}' holds {length} values at row {position}, which is not a whole number of steps of {features} features. Check {nameof(RnnArchitecture)}.{nameof(RnnArchitecture.FeaturesPerStep)}.", "input");
+            ? new ArgumentException($"Feature column '{column}' holds an empty sequence at row {position}; a recurrent network needs at least one step. Filter such rows out first.")
+            : new ArgumentException($"Feature column '{column}' holds {length} values at row {position}, which is not a whole number of steps of {features} features. Check {nameof(RnnArchitecture)}.{nameof(RnnArchitecture.FeaturesPerStep)}.");
 }

@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using MLDeepExtensions.Heads;
 
 namespace MLDeepExtensions;
 
@@ -6,16 +6,16 @@ namespace MLDeepExtensions;
 /// Configures an autoencoder fit: the architecture, the output column names, the anomaly threshold, and (from
 /// <see cref="NetworkTrainingOptions"/>) the optimizer and training controls. No label is needed.
 /// </summary>
-public sealed class AutoencoderOptions : NetworkTrainingOptions
+public sealed record AutoencoderOptions : NetworkTrainingOptions
 {
-    /// <summary>The network. Default: encoder 256, 128 → latent 32, mirrored decoder.</summary>
+    /// <summary>The network, dense or convolutional. Default: encoder 256, 128 → latent 32, mirrored decoder.</summary>
     public AutoencoderArchitecture Architecture { get; set; } = new();
 
     /// <summary>Output column with the latent vector. Default: "Embedding".</summary>
-    public string EmbeddingColumnName { get; set; } = "Embedding";
+    public string EmbeddingColumnName { get; set; } = DeepNetworkDefaults.EmbeddingColumnName;
 
     /// <summary>Output column with the reconstructed feature vector. Default: "Reconstruction".</summary>
-    public string ReconstructionColumnName { get; set; } = "Reconstruction";
+    public string ReconstructionColumnName { get; set; } = DeepNetworkDefaults.ReconstructionColumnName;
 
     /// <summary>Output column with the row's reconstruction error (mean squared error over the features). Default: "Score".</summary>
     public string ScoreColumnName { get; set; } = DeepNetworkDefaults.ScoreColumnName;
@@ -27,21 +27,20 @@ public sealed class AutoencoderOptions : NetworkTrainingOptions
     /// Anomaly detection: the share of training rows treated as normal, in (0, 1]. The threshold is that quantile of
     /// the training rows' reconstruction errors; a row scoring above it is predicted anomalous. Default: 0.95.
     /// </summary>
-    public double ThresholdQuantile { get; set; } = 0.95;
+    public double ThresholdQuantile { get; set; } = DeepNetworkDefaults.ThresholdQuantile;
 
     /// <summary>Set by the anomaly-detection catalog entry: adds PredictedLabel and marks Score as an anomaly score.</summary>
-    internal bool AnomalyDetection { get; set; }
+    internal bool AnomalyDetection { get; init; }
 
-    internal AutoencoderOptions ForAnomalyDetection()
-    {
-        var copy = (AutoencoderOptions)MemberwiseClone();
-        copy.AnomalyDetection = true;
-        return copy;
-    }
+    /// <summary>A copy that shares no list with this one: what an estimator keeps.</summary>
+    internal override AutoencoderOptions Snapshot() => this with { Callbacks = CopyOfCallbacks() };
 
-    internal void Validate()
+    internal override NetworkArchitecture TrainedArchitecture => Architecture;
+
+    internal override HeadSpec CreateHead() => new ReconstructionHead.Spec(this);
+
+    private protected override void Validate(ValidationErrors errors)
     {
-        var errors = new List<string>();
         CheckName(errors, nameof(EmbeddingColumnName), EmbeddingColumnName);
         CheckName(errors, nameof(ReconstructionColumnName), ReconstructionColumnName);
         CheckName(errors, nameof(ScoreColumnName), ScoreColumnName);
@@ -52,7 +51,6 @@ public sealed class AutoencoderOptions : NetworkTrainingOptions
             Architecture.Validate(errors);
         if (!(ThresholdQuantile > 0 && ThresholdQuantile <= 1))
             errors.Add($"{nameof(ThresholdQuantile)} is {ThresholdQuantile}; it must be in (0, 1], e.g. 0.95 to flag the 5% worst-reconstructed training rows.");
-        ValidateTraining(errors);
-        ThrowIfAny(errors);
+        base.Validate(errors);
     }
 }

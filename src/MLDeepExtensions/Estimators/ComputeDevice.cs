@@ -1,3 +1,5 @@
+using System;
+
 namespace MLDeepExtensions;
 
 /// <summary>Which kind of processor a network trains and scores on.</summary>
@@ -45,6 +47,10 @@ public sealed record ComputeDevice
     /// <param name="index">The device index, ≥ 0. Default: 0.</param>
     /// <param name="fallbackToCpu">Use the CPU with a logged warning instead of failing when the device is missing. Default: false.</param>
     public static ComputeDevice Cuda(int index = 0, bool fallbackToCpu = false) => new(ComputeDeviceKind.Cuda, index, fallbackToCpu);
+
+    /// <summary>The device a TorchSharp device stands for.</summary>
+    internal static ComputeDevice Of(TorchSharp.torch.Device device)
+        => device.type == TorchSharp.DeviceType.CUDA ? Cuda(Math.Max(0, device.index)) : Cpu;
 
     /// <inheritdoc/>
     public override string ToString() => Kind == ComputeDeviceKind.Cuda ? $"cuda:{Index}" : Kind.ToString().ToLowerInvariant();

@@ -10,6 +10,9 @@ internal static class DeepNetworkDefaults
     public const string ScoreColumnName = "Score";
     public const string ProbabilityColumnName = "Probability";
     public const string PredictedLabelColumnName = "PredictedLabel";
+    public const string EmbeddingColumnName = "Embedding";
+    public const string ReconstructionColumnName = "Reconstruction";
+    public const double ThresholdQuantile = 0.95;
     public const int Epochs = 10;
     public const int BatchSize = 128;
     public const int ScoringBatchSize = 1024;

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using MLDeepExtensions.Heads;
 
 namespace MLDeepExtensions;
 
@@ -8,7 +10,7 @@ namespace MLDeepExtensions;
 /// <see cref="NetworkTrainingOptions"/>) the optimizer and training controls. Every setting has a sensible default;
 /// the short catalog overloads set the most common ones.
 /// </summary>
-public sealed class DeepNetworkOptions : NetworkTrainingOptions
+public sealed record DeepNetworkOptions : NetworkTrainingOptions
 {
     /// <summary>The label column: Key (multiclass), Boolean (binary), Single or known-size Single vector (regression). Default: "Label".</summary>
     public string LabelColumnName { get; set; } = DeepNetworkDefaults.LabelColumnName;
@@ -25,7 +27,7 @@ public sealed class DeepNetworkOptions : NetworkTrainingOptions
     /// <summary>The task; <see cref="DeepNetworkTask.Auto"/> decides from the label column type. Default: Auto.</summary>
     public DeepNetworkTask Task { get; set; } = DeepNetworkTask.Auto;
 
-    /// <summary>The network. Default: <c>new MlpArchitecture()</c> (hidden layers 128, 64, ReLU).</summary>
+    /// <summary>The network: <see cref="MlpArchitecture"/>, <see cref="CnnArchitecture"/> or <see cref="RnnArchitecture"/>. Default: <c>new MlpArchitecture()</c> (hidden layers 128, 64, ReLU).</summary>
     public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture();
 
     /// <summary>
@@ -34,18 +36,15 @@ public sealed class DeepNetworkOptions : NetworkTrainingOptions
     /// </summary>
     public IReadOnlyList<float>? ClassWeights { get; set; }
 
-    /// <summary>A shallow copy with another task (the callback list is shared).</summary>
-    internal DeepNetworkOptions WithTask(DeepNetworkTask task)
-    {
-        var copy = (DeepNetworkOptions)MemberwiseClone();
-        copy.Task = task;
-        return copy;
-    }
+    /// <summary>A copy that shares no list with this one: what an estimator keeps.</summary>
+    internal override DeepNetworkOptions Snapshot() => this with { Callbacks = CopyOfCallbacks(), ClassWeights = ClassWeights?.ToArray() };
 
-    /// <summary>Checks every setting and throws one <see cref="ArgumentException"/> listing all problems.</summary>
-    internal void Validate()
+    internal override NetworkArchitecture TrainedArchitecture => Architecture;
+
+    internal override HeadSpec CreateHead() => new SupervisedHead.Spec(this);
+
+    private protected override void Validate(ValidationErrors errors)
     {
-        var errors = new List<string>();
         CheckName(errors, nameof(LabelColumnName), LabelColumnName);
         CheckName(errors, nameof(ScoreColumnName), ScoreColumnName);
         CheckName(errors, nameof(ProbabilityColumnName), ProbabilityColumnName);
@@ -58,7 +57,7 @@ public sealed class DeepNetworkOptions : NetworkTrainingOptions
             errors.Add($"{nameof(Architecture)} is an autoencoder, which trains without a label; use mlContext.Transforms.Autoencoder or mlContext.AnomalyDetection.Trainers.Autoencoder.");
         else
             Architecture.Validate(errors);
-        ValidateTraining(errors);
+        base.Validate(errors);
         if (ClassWeights is not null)
         {
             for (int i = 0; i < ClassWeights.Count; i++)
@@ -67,6 +66,5 @@ public sealed class DeepNetworkOptions : NetworkTrainingOptions
                     errors.Add($"{nameof(ClassWeights)}[{i}] is {ClassWeights[i]}; every class weight must be a finite number > 0.");
             }
         }
-        ThrowIfAny(errors);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions;
 using MLDeepExtensions.Estimators;
+using MLDeepExtensions.Heads;
 using MLDeepExtensions.Persistence;
 
 [assembly: LoadableClass(typeof(DeepNetworkTransformer), null, typeof(SignatureLoadModel),
@@ -13,52 +14,45 @@ namespace MLDeepExtensions;
 
 /// <summary>
 /// A trained supervised network (classifier or regressor) inside an ML.NET pipeline. <c>mlContext.Model.Load</c>
-/// brings a saved one back in any process, no registration needed.
+/// brings a saved one back in any process, no registration needed. It is an ML.NET prediction transformer over one
+/// feature column, so <c>PermutationFeatureImportance</c> works on it (for Single vector features).
 /// </summary>
-public sealed class DeepNetworkTransformer : NetworkTransformerBase
+public sealed class DeepNetworkTransformer : NetworkTransformerBase, ISingleFeaturePredictionTransformer<DeepNetworkTransformer>,
+    ISingleFeaturePredictionTransformer
 {
     internal const string LoaderSignature = "DeepNetworkTransformer";
 
     internal DeepNetworkTransformer(IHostEnvironment env, NetworkModel model)
-        : base(env, NetworkScorer.ForPrediction(model.Module, model.TaskInfo, model.InputSize, model.Device),
-            model.Architecture.CreateEncoder(model.InputSize), model.FeatureColumnName, model.ScoringBatchSize)
+        : base(env, model)
     {
-        Model = model;
     }
 
     /// <summary>The name of the label column the network was trained on.</summary>
-    public string LabelColumnName => Model.LabelColumnName;
+    public string LabelColumnName => Head.LabelColumnName;
 
     /// <summary>The task the network solves.</summary>
-    public DeepNetworkTask Task => Model.TaskInfo.Task;
-
-    /// <summary>The architecture the network was built from.</summary>
-    public NetworkArchitecture Architecture => Model.Architecture;
+    public DeepNetworkTask Task => Head.Task.Task;
 
     /// <summary>The width of the network's output layer (classes, 1, or the label vector size).</summary>
-    public int OutputSize => Model.TaskInfo.OutputSize;
+    public int OutputSize => Head.Task.OutputSize;
 
-    /// <summary>The metrics of every training epoch (saved with the model).</summary>
-    public TrainingHistory History => Model.History;
+    /// <summary>The type of feature column the network reads (a Single vector of <see cref="NetworkTransformerBase.InputSize"/> values, a variable-length sequence, or token keys).</summary>
+    public DataViewType FeatureColumnType => Encoder.ColumnType;
 
-    /// <summary>Where the network scores: where it was trained, or after loading the device the MLContext asks for (else CUDA when available, else the CPU).</summary>
-    public string Device => Model.Device.ToString();
+    /// <summary>The transformer itself: ML.NET's prediction-transformer contract asks for a model object.</summary>
+    DeepNetworkTransformer IPredictionTransformer<DeepNetworkTransformer>.Model => this;
 
-    /// <summary>Number of trainable weights in the network.</summary>
-    public long ParameterCount => Model.ParameterCount;
+    private SupervisedHead Head => (SupervisedHead)Network.Head;
 
-    internal NetworkModel Model { get; }
+    private static VersionInfo VersionInfo => ModelFormat.VersionInfo("DEEPNETW", LoaderSignature);
 
-    private protected override OutputLayout CreateLayout(DataViewSchema inputSchema)
-        => new PredictionLayout(Model.TaskInfo, Model.Names, inputSchema);
-
-    private protected override void SaveModel(ModelSaveContext ctx) => ModelFormat.Save(ctx, Model);
+    private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
     /// <summary>Factory for <see cref="SignatureLoadModel"/>: called by ML.NET when it loads a model zip.</summary>
     private static DeepNetworkTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
-        return new DeepNetworkTransformer(env, ModelFormat.Load(env, ctx));
+        return new DeepNetworkTransformer(env, ModelFormat.Load(env, ctx, VersionInfo, SupervisedHead.RegisteredName));
     }
 }

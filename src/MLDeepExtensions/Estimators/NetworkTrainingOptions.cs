@@ -2,20 +2,22 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.ML;
+using MLDeepExtensions.Heads;
 
 namespace MLDeepExtensions;
 
 /// <summary>
 /// The settings every network fit shares: the feature column, the optimizer and the training controls.
-/// <see cref="DeepNetworkOptions"/> and <see cref="AutoencoderOptions"/> add what their networks need.
+/// <see cref="DeepNetworkOptions"/> and <see cref="AutoencoderOptions"/> add what their networks need. An estimator
+/// takes a copy of its options and validates it when it is created, so changing the object afterwards changes nothing.
 /// </summary>
-public abstract class NetworkTrainingOptions
+public abstract record NetworkTrainingOptions
 {
     private protected NetworkTrainingOptions()
     {
     }
 
-    /// <summary>The input column: a known-size vector of Single. Default: "Features".</summary>
+    /// <summary>The input column: a known-size vector of Single for MLPs, CNNs and autoencoders; see <see cref="RnnArchitecture"/> for sequences. Default: "Features".</summary>
     public string FeatureColumnName { get; set; } = DeepNetworkDefaults.FeatureColumnName;
 
     /// <summary>The optimizer and its settings. Default: Adam with learning rate 0.001.</summary>
@@ -68,7 +70,7 @@ public abstract class NetworkTrainingOptions
     public bool SkipNonFiniteBatches { get; set; }
 
     /// <summary>Extra callbacks run by the training loop, in order, after the built-in ones. Default: none.</summary>
-    public IList<TrainingCallback> Callbacks { get; } = new List<TrainingCallback>();
+    public IList<TrainingCallback> Callbacks { get; init; } = new List<TrainingCallback>();
 
     /// <summary>Receives the metrics of every finished epoch. Default: null.</summary>
     public IProgress<EpochMetrics>? Progress { get; set; }
@@ -87,8 +89,28 @@ public abstract class NetworkTrainingOptions
     /// </summary>
     public int? NumberOfThreads { get; set; }
 
-    /// <summary>Checks the shared settings, adding one message per problem.</summary>
-    private protected void ValidateTraining(List<string> errors)
+    /// <summary>A copy that shares no list with this one: what an estimator keeps.</summary>
+    internal abstract NetworkTrainingOptions Snapshot();
+
+    /// <summary>The network these options train.</summary>
+    internal abstract NetworkArchitecture TrainedArchitecture { get; }
+
+    /// <summary>What these options ask of the head.</summary>
+    internal abstract HeadSpec CreateHead();
+
+    /// <summary>The callback list copied, for a snapshot of the options that shares nothing mutable with the caller's.</summary>
+    private protected IList<TrainingCallback> CopyOfCallbacks() => Callbacks is null ? null! : new List<TrainingCallback>(Callbacks);
+
+    /// <summary>Checks every setting and throws one <see cref="ArgumentException"/> listing all problems.</summary>
+    internal void Validate()
+    {
+        var errors = new ValidationErrors();
+        Validate(errors);
+        errors.ThrowIfAny(GetType().Name);
+    }
+
+    /// <summary>Adds one message per invalid setting; derived options add theirs.</summary>
+    private protected virtual void Validate(ValidationErrors errors)
     {
         CheckName(errors, nameof(FeatureColumnName), FeatureColumnName);
         if (Optimizer is null)
@@ -110,24 +132,16 @@ public abstract class NetworkTrainingOptions
             errors.Add($"{nameof(NumberOfThreads)} is {NumberOfThreads}; it must be ≥ 1, or null for libtorch's default.");
         if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })
             errors.Add($"{nameof(Device)} is cuda:{Device.Index}; a CUDA device index must be ≥ 0.");
-        for (int i = 0; i < Callbacks.Count; i++)
+        if (Callbacks is null)
+            errors.Add($"{nameof(Callbacks)} is null; leave it empty for none.");
+        for (int i = 0; i < (Callbacks?.Count ?? 0); i++)
         {
-            if (Callbacks[i] is null)
+            if (Callbacks![i] is null)
                 errors.Add($"{nameof(Callbacks)}[{i}] is null.");
         }
     }
 
-    /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, if there are any.</summary>
-    private protected void ThrowIfAny(List<string> errors)
-    {
-        if (errors.Count > 0)
-            throw new ArgumentException(
-                $"Invalid {GetType().Name} ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):" +
-                Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors),
-                "options");
-    }
-
-    private protected static void CheckName(ICollection<string> errors, string option, string? value)
+    private protected static void CheckName(ValidationErrors errors, string option, string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
             errors.Add($"{option} is empty; give the name of a column.");

@@ -4,6 +4,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
+using MLDeepExtensions.Persistence;
+using MLDeepExtensions.Scoring;
 
 namespace MLDeepExtensions;
 
@@ -14,31 +16,43 @@ namespace MLDeepExtensions;
 /// </summary>
 public abstract class NetworkTransformerBase : ITransformer, IDisposable
 {
-    private protected NetworkTransformerBase(IHostEnvironment env, NetworkScorer scorer, FeatureEncoder encoder, string featureColumnName, int scoringBatchSize)
+    private protected NetworkTransformerBase(IHostEnvironment env, NetworkModel network)
     {
-        Encoder = encoder;
         ArgumentNullException.ThrowIfNull(env);
         Host = env.Register(GetType().Name);
-        Scorer = scorer;
-        Scorer.OwnerName = GetType().Name;
-        FeatureColumnName = featureColumnName;
-        ScoringBatchSize = scoringBatchSize;
+        Network = network;
+        Encoder = network.Architecture.CreateEncoder(network.InputSize);
+        Scorer = new NetworkScorer(network.Module, network.Head, network.InputSize, network.Device) { OwnerName = GetType().Name };
     }
 
     /// <summary>The name of the feature column the network reads.</summary>
-    public string FeatureColumnName { get; }
+    public string FeatureColumnName => Network.FeatureColumnName;
 
     /// <summary>Values per network input row: the feature vector size (for variable-length sequences, one length plus the longest sequence kept).</summary>
-    public int InputSize => Scorer.InputSize;
+    public int InputSize => Network.InputSize;
 
     /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
-    public int ScoringBatchSize { get; }
+    public int ScoringBatchSize => Network.ScoringBatchSize;
+
+    /// <summary>The architecture the network was built from, with what the training data decided filled in (image shape, sequence form).</summary>
+    public NetworkArchitecture Architecture => Network.Architecture;
+
+    /// <summary>The metrics of every training epoch (saved with the model).</summary>
+    public TrainingHistory History => Network.History;
+
+    /// <summary>Where the network scores: where it was trained, or after loading the device the MLContext asks for (else CUDA when available, else the CPU).</summary>
+    public ComputeDevice Device => ComputeDevice.Of(Network.Device);
+
+    /// <summary>Number of trainable weights in the network.</summary>
+    public long ParameterCount => Network.ParameterCount;
+
+    internal NetworkModel Network { get; }
 
     private protected IHost Host { get; }
 
-    private protected NetworkScorer Scorer { get; }
-
     private protected FeatureEncoder Encoder { get; }
+
+    private NetworkScorer Scorer { get; }
 
     bool ITransformer.IsRowToRowMapper => true;
 
@@ -58,20 +72,17 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ThrowIfDisposed();
-        SaveModel(ctx);
+        ModelFormat.Save(ctx, GetVersionInfo(), Network);
     }
 
-    /// <summary>Writes the model into ML.NET's model zip.</summary>
-    private protected abstract void SaveModel(ModelSaveContext ctx);
-
-    /// <summary>The output columns for <paramref name="inputSchema"/>.</summary>
-    private protected abstract OutputLayout CreateLayout(DataViewSchema inputSchema);
+    /// <summary>The model and loader signatures this transformer is saved under (one format, <see cref="ModelFormat"/>).</summary>
+    private protected abstract VersionInfo GetVersionInfo();
 
     private BoundScorer Bind(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
-        return new BoundScorer(Scorer, Encoder, CreateLayout(inputSchema), inputSchema, FeatureColumnName);
+        return new BoundScorer(Scorer, Encoder, Network.Head, inputSchema, FeatureColumnName);
     }
 
     private protected void ThrowIfDisposed()

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace MLDeepExtensions;
 
@@ -31,7 +30,7 @@ public abstract class LearningRateSchedule
         => new ReduceOnPlateauSchedule(factor, patience, minimumLearningRate);
 
     /// <summary>Adds one message per invalid setting.</summary>
-    internal abstract void Validate(ICollection<string> errors);
+    internal abstract void Validate(ValidationErrors errors);
 
     /// <summary>The learning rate for the epoch after <paramref name="completedEpochs"/> epochs.</summary>
     /// <param name="initial">λ₀.</param>
@@ -46,7 +45,7 @@ public abstract class LearningRateSchedule
 
     private sealed class StepDecaySchedule(int stepSize, double gamma) : LearningRateSchedule
     {
-        internal override void Validate(ICollection<string> errors)
+        internal override void Validate(ValidationErrors errors)
         {
             if (stepSize < 1)
                 errors.Add($"{nameof(StepDecay)} stepSize is {stepSize}; it must be ≥ 1 epoch.");
@@ -57,12 +56,12 @@ public abstract class LearningRateSchedule
         internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
             => initial * Math.Pow(gamma, completedEpochs / stepSize);
 
-        public override string ToString() => $"step decay ×{gamma} every {stepSize} epochs";
+        public override string ToString() => FormattableString.Invariant($"step decay ×{gamma} every {stepSize} epochs");
     }
 
     private sealed class ExponentialSchedule(double gamma) : LearningRateSchedule
     {
-        internal override void Validate(ICollection<string> errors)
+        internal override void Validate(ValidationErrors errors)
         {
             if (!(gamma > 0 && gamma <= 1))
                 errors.Add($"{nameof(Exponential)} gamma is {gamma}; it must be in (0, 1].");
@@ -71,12 +70,12 @@ public abstract class LearningRateSchedule
         internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
             => initial * Math.Pow(gamma, completedEpochs);
 
-        public override string ToString() => $"exponential ×{gamma} per epoch";
+        public override string ToString() => FormattableString.Invariant($"exponential ×{gamma} per epoch");
     }
 
     private sealed class CosineSchedule(double minimum) : LearningRateSchedule
     {
-        internal override void Validate(ICollection<string> errors)
+        internal override void Validate(ValidationErrors errors)
         {
             if (!(minimum >= 0 && double.IsFinite(minimum)))
                 errors.Add($"{nameof(Cosine)} minimumLearningRate is {minimum}; it must be ≥ 0.");
@@ -85,7 +84,7 @@ public abstract class LearningRateSchedule
         internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
             => minimum + (initial - minimum) * (1 + Math.Cos(Math.PI * Math.Min(completedEpochs, totalEpochs) / totalEpochs)) / 2;
 
-        public override string ToString() => $"cosine down to {minimum}";
+        public override string ToString() => FormattableString.Invariant($"cosine down to {minimum}");
     }
 
     private sealed class ReduceOnPlateauSchedule(double factor, int patience, double minimum) : LearningRateSchedule
@@ -93,7 +92,7 @@ public abstract class LearningRateSchedule
         private double _best = double.PositiveInfinity;
         private int _badEpochs;
 
-        internal override void Validate(ICollection<string> errors)
+        internal override void Validate(ValidationErrors errors)
         {
             if (!(factor > 0 && factor < 1))
                 errors.Add($"{nameof(ReduceOnPlateau)} factor is {factor}; it must be in (0, 1).");
@@ -119,6 +118,6 @@ public abstract class LearningRateSchedule
             return Math.Max(minimum, current * factor);
         }
 
-        public override string ToString() => $"reduce ×{factor} on plateau of {patience} epochs";
+        public override string ToString() => FormattableString.Invariant($"reduce ×{factor} on plateau of {patience} epochs");
     }
 }

@@ -13,9 +13,9 @@ public enum OptimizerKind
 
     /// <summary>
     /// Classical momentum, exactly the textbook rule: Δw ← μΔw − λg, w ← w + Δw (Δw starts at 0).
-    /// Defaults: λ = 0.01, μ = 0.9.
+    /// Defaults: λ = 0.01, μ = 0.9. Built by <see cref="OptimizerOptions.SgdMomentum"/>.
     /// </summary>
-    Momentum,
+    SgdMomentum,
 
     /// <summary>
     /// Nesterov accelerated gradient in the form of Bengio et al. (2012): Δw ← μΔw − λg, w ← w + μΔw − λg,

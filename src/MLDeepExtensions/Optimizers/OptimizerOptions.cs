@@ -1,14 +1,15 @@
 using System;
-using System.Collections.Generic;
+using MLDeepExtensions.Optimizers;
 
 namespace MLDeepExtensions;
 
 /// <summary>
 /// Which optimizer trains the network and its settings. Settings left null take the documented per-kind default
-/// (see <see cref="OptimizerKind"/>); a setting the chosen kind does not use must stay null.
+/// (see <see cref="OptimizerKind"/>); a setting the chosen kind does not use must stay null. A record: the factories
+/// give the usual starting points, and <c>with</c> adds the rest.
 /// </summary>
-/// <example><code>OptimizerOptions.Momentum(learningRate: 0.05, momentum: 0.9)</code></example>
-public sealed class OptimizerOptions
+/// <example><code>OptimizerOptions.SgdMomentum(learningRate: 0.05) with { Schedule = LearningRateSchedule.Cosine(), GradientClipNorm = 1.0 }</code></example>
+public sealed record OptimizerOptions
 {
     /// <summary>The update rule. Default: <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Kind { get; init; } = OptimizerKind.Adam;
@@ -16,7 +17,7 @@ public sealed class OptimizerOptions
     /// <summary>Step size λ, &gt; 0. Default: per kind (Adam 0.001, SGD 0.01, Adadelta 1).</summary>
     public double? LearningRate { get; init; }
 
-    /// <summary>Momentum μ for <see cref="OptimizerKind.Momentum"/>, <see cref="OptimizerKind.Nesterov"/> and
+    /// <summary>Momentum μ for <see cref="OptimizerKind.SgdMomentum"/>, <see cref="OptimizerKind.Nesterov"/> and
     /// <see cref="OptimizerKind.RmsProp"/>, in [0, 1). Default: 0.9 (RMSProp: 0).</summary>
     public double? Momentum { get; init; }
 
@@ -43,52 +44,64 @@ public sealed class OptimizerOptions
     public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>Plain SGD, w ← w − λg.</summary>
-    public static OptimizerOptions Sgd(double learningRate = 0.01) => new() { Kind = OptimizerKind.Sgd, LearningRate = learningRate };
+    /// <param name="learningRate">λ. Default: 0.01.</param>
+    public static OptimizerOptions Sgd(double learningRate = OptimizerDefaults.SgdLearningRate) => new() { Kind = OptimizerKind.Sgd, LearningRate = learningRate };
 
     /// <summary>Classical momentum, Δw ← μΔw − λg, w ← w + Δw.</summary>
-    public static OptimizerOptions SgdMomentum(double learningRate = 0.01, double momentum = 0.9)
-        => new() { Kind = OptimizerKind.Momentum, LearningRate = learningRate, Momentum = momentum };
+    /// <param name="learningRate">λ. Default: 0.01.</param>
+    /// <param name="momentum">μ. Default: 0.9.</param>
+    public static OptimizerOptions SgdMomentum(double learningRate = OptimizerDefaults.SgdLearningRate, double momentum = OptimizerDefaults.Momentum)
+        => new() { Kind = OptimizerKind.SgdMomentum, LearningRate = learningRate, Momentum = momentum };
 
     /// <summary>Nesterov momentum.</summary>
-    public static OptimizerOptions Nesterov(double learningRate = 0.01, double momentum = 0.9)
+    /// <param name="learningRate">λ. Default: 0.01.</param>
+    /// <param name="momentum">μ. Default: 0.9.</param>
+    public static OptimizerOptions Nesterov(double learningRate = OptimizerDefaults.SgdLearningRate, double momentum = OptimizerDefaults.Momentum)
         => new() { Kind = OptimizerKind.Nesterov, LearningRate = learningRate, Momentum = momentum };
 
     /// <summary>ADADELTA.</summary>
-    public static OptimizerOptions Adadelta(double learningRate = 1.0, double rho = 0.9)
+    /// <param name="learningRate">λ. Default: 1.</param>
+    /// <param name="rho">ρ. Default: 0.9.</param>
+    public static OptimizerOptions Adadelta(double learningRate = OptimizerDefaults.AdadeltaLearningRate, double rho = OptimizerDefaults.Rho)
         => new() { Kind = OptimizerKind.Adadelta, LearningRate = learningRate, Rho = rho };
 
     /// <summary>RMSProp.</summary>
-    public static OptimizerOptions RmsProp(double learningRate = 0.001, double rho = 0.9)
+    /// <param name="learningRate">λ. Default: 0.001.</param>
+    /// <param name="rho">ρ (PyTorch's alpha). Default: 0.9.</param>
+    public static OptimizerOptions RmsProp(double learningRate = OptimizerDefaults.AdaptiveLearningRate, double rho = OptimizerDefaults.Rho)
         => new() { Kind = OptimizerKind.RmsProp, LearningRate = learningRate, Rho = rho };
 
     /// <summary>Adam.</summary>
-    public static OptimizerOptions Adam(double learningRate = 0.001) => new() { Kind = OptimizerKind.Adam, LearningRate = learningRate };
+    /// <param name="learningRate">λ. Default: 0.001.</param>
+    public static OptimizerOptions Adam(double learningRate = OptimizerDefaults.AdaptiveLearningRate) => new() { Kind = OptimizerKind.Adam, LearningRate = learningRate };
 
     /// <summary>AdamW (decoupled weight decay).</summary>
-    public static OptimizerOptions AdamW(double learningRate = 0.001, double weightDecay = 0.01)
+    /// <param name="learningRate">λ. Default: 0.001.</param>
+    /// <param name="weightDecay">The decoupled decay. Default: 0.01.</param>
+    public static OptimizerOptions AdamW(double learningRate = OptimizerDefaults.AdaptiveLearningRate, double weightDecay = OptimizerDefaults.AdamWWeightDecay)
         => new() { Kind = OptimizerKind.AdamW, LearningRate = learningRate, WeightDecay = weightDecay };
 
     internal double EffectiveLearningRate => LearningRate ?? Kind switch
     {
-        OptimizerKind.Sgd or OptimizerKind.Momentum or OptimizerKind.Nesterov => 0.01,
-        OptimizerKind.Adadelta => 1.0,
-        _ => 0.001,
+        OptimizerKind.Sgd or OptimizerKind.SgdMomentum or OptimizerKind.Nesterov => OptimizerDefaults.SgdLearningRate,
+        OptimizerKind.Adadelta => OptimizerDefaults.AdadeltaLearningRate,
+        _ => OptimizerDefaults.AdaptiveLearningRate,
     };
 
-    internal double EffectiveMomentum => Momentum ?? (Kind == OptimizerKind.RmsProp ? 0.0 : 0.9);
+    internal double EffectiveMomentum => Momentum ?? (Kind == OptimizerKind.RmsProp ? OptimizerDefaults.RmsPropMomentum : OptimizerDefaults.Momentum);
 
-    internal double EffectiveRho => Rho ?? 0.9;
+    internal double EffectiveRho => Rho ?? OptimizerDefaults.Rho;
 
-    internal double EffectiveBeta1 => Beta1 ?? 0.9;
+    internal double EffectiveBeta1 => Beta1 ?? OptimizerDefaults.Beta1;
 
-    internal double EffectiveBeta2 => Beta2 ?? 0.999;
+    internal double EffectiveBeta2 => Beta2 ?? OptimizerDefaults.Beta2;
 
-    internal double EffectiveEpsilon => Epsilon ?? (Kind == OptimizerKind.Adadelta ? 1e-6 : 1e-8);
+    internal double EffectiveEpsilon => Epsilon ?? (Kind == OptimizerKind.Adadelta ? OptimizerDefaults.AdadeltaEpsilon : OptimizerDefaults.Epsilon);
 
-    internal double EffectiveWeightDecay => WeightDecay ?? (Kind == OptimizerKind.AdamW ? 0.01 : 0.0);
+    internal double EffectiveWeightDecay => WeightDecay ?? (Kind == OptimizerKind.AdamW ? OptimizerDefaults.AdamWWeightDecay : 0.0);
 
     /// <summary>Adds one message per invalid or unused setting.</summary>
-    internal void Validate(ICollection<string> errors)
+    internal void Validate(ValidationErrors errors)
     {
         const string prefix = nameof(OptimizerOptions) + ".";
         if (!Enum.IsDefined(Kind))
@@ -109,7 +122,7 @@ public sealed class OptimizerOptions
         if (GradientClipNorm is double clip && !(clip > 0 && double.IsFinite(clip)))
             errors.Add($"{prefix}{nameof(GradientClipNorm)} is {clip}; it must be > 0, or null to turn clipping off.");
 
-        bool usesMomentum = Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.RmsProp;
+        bool usesMomentum = Kind is OptimizerKind.SgdMomentum or OptimizerKind.Nesterov or OptimizerKind.RmsProp;
         bool usesRho = Kind is OptimizerKind.Adadelta or OptimizerKind.RmsProp;
         bool usesBetas = Kind is OptimizerKind.Adam or OptimizerKind.AdamW;
         CheckUnused(errors, nameof(Momentum), Momentum, usesMomentum);
@@ -120,18 +133,18 @@ public sealed class OptimizerOptions
         Schedule?.Validate(errors);
     }
 
-    private static void CheckUnitInterval(ICollection<string> errors, string name, double? value)
+    private static void CheckUnitInterval(ValidationErrors errors, string name, double? value)
     {
         if (value is double v && !(v >= 0 && v < 1))
             errors.Add($"{nameof(OptimizerOptions)}.{name} is {v}; it must be in [0, 1) (e.g. 0.9).");
     }
 
-    private void CheckUnused(ICollection<string> errors, string name, double? value, bool used)
+    private void CheckUnused(ValidationErrors errors, string name, double? value, bool used)
     {
         if (value is not null && !used)
             errors.Add($"{nameof(OptimizerOptions)}.{name} is set to {value} but {Kind} does not use it; leave it null or choose a kind that does.");
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Kind} (learning rate {EffectiveLearningRate})";
+    public override string ToString() => FormattableString.Invariant($"{Kind} (learning rate {EffectiveLearningRate})");
 }

@@ -31,7 +31,7 @@ internal abstract class ParameterUpdater : IDisposable
         return options.Kind switch
         {
             OptimizerKind.Sgd => new TorchUpdater(optim.SGD(parameters, lr, weight_decay: options.EffectiveWeightDecay)),
-            OptimizerKind.Momentum => new MomentumUpdater(parameters, lr, options.EffectiveMomentum, options.EffectiveWeightDecay, nesterov: false),
+            OptimizerKind.SgdMomentum => new MomentumUpdater(parameters, lr, options.EffectiveMomentum, options.EffectiveWeightDecay, nesterov: false),
             OptimizerKind.Nesterov => new MomentumUpdater(parameters, lr, options.EffectiveMomentum, options.EffectiveWeightDecay, nesterov: true),
             OptimizerKind.Adadelta => new TorchUpdater(optim.Adadelta(parameters, lr, options.EffectiveRho, options.EffectiveEpsilon, options.EffectiveWeightDecay)),
             OptimizerKind.RmsProp => new TorchUpdater(optim.RMSProp(parameters, lr, options.EffectiveRho, options.EffectiveEpsilon, options.EffectiveWeightDecay, options.EffectiveMomentum)),

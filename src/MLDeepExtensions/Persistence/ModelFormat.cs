@@ -1,80 +1,62 @@
 using System;
-using System.IO;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Estimators;
-using TorchSharp;
+using MLDeepExtensions.Heads;
 
 namespace MLDeepExtensions.Persistence;
 
 /// <summary>
-/// What a <see cref="DeepNetworkTransformer"/> writes into an ML.NET model zip, and reads back.
+/// What every network transformer writes into an ML.NET model zip, and reads back: one layout whatever the head.
 /// </summary>
 /// <remarks>
-/// Layout, version 0x00010001 (raise <c>verWrittenCur</c> on any change; keep reading old versions):
-/// model stream — strings feature, label, score, probability and predicted-label column names; int task;
-/// int input size; int output size; bool vector label; int scoring batch size; bool has key values, then
-/// the key values as ML.NET's BinarySaver writes a type and value.
-/// Then the binary streams "Network" and "History" that every network writes (see <see cref="NetworkStreams"/>).
+/// Layout, version 0x00020001 (raise it on any change of this layout, and keep reading the old ones): model stream —
+/// string feature column; int input size; int scoring batch size; the head (name, its fields' version, its fields:
+/// see <see cref="SupervisedHead"/> and <see cref="ReconstructionHead"/>). Then the binary streams "Network" (the
+/// architecture's name, its settings version and settings, then the weights) and "History" (see
+/// <see cref="NetworkStreams"/>). Files of version 0x00010001 (release 0.1.0) are read by <see cref="ModelFormat010"/>.
+/// Each transformer keeps its own model and loader signatures, so ML.NET creates the right type, and a release that
+/// does not know this version reports a newer format.
 /// </remarks>
 internal static class ModelFormat
 {
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "DEEPNETW",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: DeepNetworkTransformer.LoaderSignature,
-        loaderAssemblyName: typeof(DeepNetworkTransformer).Assembly.FullName);
+    /// <summary>The version this library writes.</summary>
+    public const uint CurrentVersion = 0x00020001;
 
-    public static void Save(ModelSaveContext ctx, NetworkModel model)
+    /// <summary>The oldest version this library reads: release 0.1.0's.</summary>
+    public const uint OldestVersion = ModelFormat010.Version;
+
+    public static VersionInfo VersionInfo(string modelSignature, string loaderSignature) => new(
+        modelSignature: modelSignature,
+        verWrittenCur: CurrentVersion,
+        verReadableCur: CurrentVersion,
+        verWeCanReadBack: OldestVersion,
+        loaderSignature: loaderSignature,
+        loaderAssemblyName: typeof(ModelFormat).Assembly.FullName);
+
+    public static void Save(ModelSaveContext ctx, VersionInfo version, NetworkModel model)
     {
         ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
+        ctx.SetVersionInfo(version);
         ctx.SaveNonEmptyString(model.FeatureColumnName);
-        ctx.SaveNonEmptyString(model.LabelColumnName);
-        ctx.SaveNonEmptyString(model.Names.Score);
-        ctx.SaveNonEmptyString(model.Names.Probability);
-        ctx.SaveNonEmptyString(model.Names.PredictedLabel);
-        var task = model.TaskInfo;
-        ctx.Writer.Write((int)task.Task);
         ctx.Writer.Write(model.InputSize);
-        ctx.Writer.Write(task.OutputSize);
-        ctx.Writer.Write(task.VectorLabel);
         ctx.Writer.Write(model.ScoringBatchSize);
-        ctx.Writer.Write(task.KeyValues is not null);
-        if (task.KeyValues is not null)
-            KeyValuesCodec.Write(ctx, task.KeyValues);
-
+        model.Head.Write(ctx);
         NetworkStreams.Save(ctx, model.Architecture, model.Module, model.History);
     }
 
-    public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx)
+    /// <summary>Reads a model whose head must be <paramref name="headName"/>; throws <see cref="System.IO.InvalidDataException"/> saying what is wrong.</summary>
+    public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string headName) => NetworkStreams.Guard(() =>
     {
-        return NetworkStreams.Guard(() =>
-        {
-            NetworkStreams.CheckAtModel(ctx, GetVersionInfo());
-            return LoadCore(env, ctx);
-        });
-    }
-
-    private static NetworkModel LoadCore(IHostEnvironment env, ModelLoadContext ctx)
-    {
+        NetworkStreams.CheckAtModel(ctx, version);
+        if (ctx.Header.ModelVerWritten < CurrentVersion)
+            return ModelFormat010.Load(env, ctx, headName);
         string feature = ctx.LoadNonEmptyString();
-        string label = ctx.LoadNonEmptyString();
-        var names = new OutputColumnNames(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
-        var taskKind = (DeepNetworkTask)ctx.Reader.ReadInt32();
         int inputSize = ctx.Reader.ReadInt32();
-        int outputSize = ctx.Reader.ReadInt32();
-        bool vectorLabel = ctx.Reader.ReadBoolean();
         int scoringBatchSize = ctx.Reader.ReadInt32();
-        if (!Enum.IsDefined(taskKind) || taskKind == DeepNetworkTask.Auto || inputSize < 1 || outputSize < 1 || scoringBatchSize < 1)
-            throw NetworkStreams.Corrupt($"task {(int)taskKind}, input size {inputSize}, output size {outputSize}, scoring batch size {scoringBatchSize}.");
-        var keyValues = ctx.Reader.ReadBoolean() ? KeyValuesCodec.Read(env, ctx) : null;
-        var task = TaskInfo.Create(taskKind, outputSize, vectorLabel, keyValues);
-
-        var network = NetworkStreams.Load(env, ctx, inputSize, outputSize);
-        return new NetworkModel(network.Module, network.Architecture, task, inputSize, feature, label, names, scoringBatchSize, network.History, network.Device);
-    }
+        if (inputSize < 1 || scoringBatchSize < 1)
+            throw NetworkStreams.Corrupt(FormattableString.Invariant($"input size {inputSize}, scoring batch size {scoringBatchSize}."));
+        var head = NetworkHead.Read(env, ctx, headName, inputSize);
+        return NetworkStreams.Load(env, ctx, head, inputSize, feature, scoringBatchSize, versionedSettings: true);
+    });
 }

@@ -2,20 +2,21 @@ using System;
 using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Estimators;
+using MLDeepExtensions.Heads;
 using MLDeepExtensions.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Persistence;
 
-/// <summary>A network read back from a model zip, on the device the loading MLContext picks.</summary>
-internal sealed record LoadedNetwork(NetworkArchitecture Architecture, nn.Module<Tensor, Tensor> Module, TrainingHistory History, Device Device);
-
 /// <summary>
-/// The parts of the model zip every network writes the same way: binary stream "Network" (the architecture's kind
-/// and settings, then the TorchSharp weights, always as CPU tensors) and binary stream "History" (epoch count,
-/// selected epoch, stopped-early flag, then per epoch its metrics). Also how a damaged file is reported: every count
-/// and size is checked against the module and against the bytes left before anything is allocated (see <see cref="WeightReader"/>).
+/// The parts of the model zip every network writes the same way: binary stream "Network" (the architecture's name,
+/// settings version and settings, see <see cref="ArchitectureRegistry"/>, then the TorchSharp weights, always as CPU
+/// tensors) and binary stream "History" (epoch count, selected epoch, stopped-early flag, then per epoch its metrics).
+/// Also how a damaged file is reported: every count and size is checked against the module and against the bytes left
+/// before anything is allocated (see <see cref="WeightReader"/>).
 /// </summary>
 internal static class NetworkStreams
 {
@@ -26,45 +27,56 @@ internal static class NetworkStreams
     {
         ctx.SaveBinaryStream(NetworkStream, writer =>
         {
-            architecture.Write(writer);
+            ArchitectureRegistry.Write(writer, architecture);
             module.save(writer);
         });
         ctx.SaveBinaryStream(HistoryStream, writer => WriteHistory(writer, history));
     }
 
-    public static LoadedNetwork Load(IHostEnvironment env, ModelLoadContext ctx, int inputSize, int outputSize)
+    /// <summary>Reads the network and its history into a model with <paramref name="head"/>, on the device the loading MLContext picks.</summary>
+    public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, NetworkHead head, int inputSize, string featureColumnName,
+        int scoringBatchSize, bool versionedSettings)
+        => Load(env, ctx, _ => head, inputSize, featureColumnName, scoringBatchSize, versionedSettings);
+
+    /// <summary>As above, with a head that depends on the architecture read (files of 0.1.0).</summary>
+    public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, Func<NetworkArchitecture, NetworkHead> headFor, int inputSize,
+        string featureColumnName, int scoringBatchSize, bool versionedSettings)
     {
         NetworkArchitecture? architecture = null;
+        NetworkHead? head = null;
         nn.Module<Tensor, Tensor>? module = null;
         try
         {
             TorchNative.EnsureInitialized();
             bool found = ctx.TryLoadBinaryStream(NetworkStream, reader =>
             {
-                architecture = NetworkArchitecture.Read(reader);
+                architecture = ArchitectureRegistry.Read(reader, versionedSettings);
+                head = headFor(architecture);
+                head.CheckArchitecture(architecture);
+                int outputSize = head.NetworkOutputSize(inputSize);
                 CheckWeightsFit(architecture, inputSize, outputSize, WeightReader.Remaining(reader.BaseStream));
                 module = architecture.CreateModule(inputSize, outputSize);
                 WeightReader.Read(reader, module, NetworkStream);
                 module.eval();
             });
-            if (!found || module is null || architecture is null)
+            if (!found || module is null || architecture is null || head is null)
                 throw Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
             var history = new TrainingHistory();
             ctx.TryLoadBinaryStream(HistoryStream, reader => history = ReadHistory(reader));
             using var channel = env.Start("Loading");
             var device = DeviceSelector.Resolve(null, env, channel);
             module.to(device);
-            return new LoadedNetwork(architecture, module, history, device);
+            var model = new NetworkModel(module, architecture, head, inputSize, featureColumnName, scoringBatchSize, history, device);
+            module = null;
+            return model;
         }
         catch (Exception e) when (e is not InvalidDataException)
         {
-            module?.Dispose();
             throw Corrupt("its network weights could not be read (" + e.Message + ")", e);
         }
-        catch
+        finally
         {
             module?.Dispose();
-            throw;
         }
     }
 
@@ -77,8 +89,8 @@ internal static class NetworkStreams
         var header = ctx.Header;
         if (header.ModelSignature == version.ModelSignature && header.ModelVerReadable <= header.ModelVerWritten && header.ModelVerReadable > version.VerWrittenCur)
             throw new InvalidDataException(
-                $"The model file's deep network was saved in format 0x{header.ModelVerReadable:X8}, newer than this version of MLDeepExtensions " +
-                $"reads (up to 0x{version.VerWrittenCur:X8}). Load it with the version of MLDeepExtensions that saved it, or a newer one.");
+                FormattableString.Invariant($"The model file's deep network was saved in format 0x{header.ModelVerReadable:X8}, newer than this version of MLDeepExtensions ") +
+                FormattableString.Invariant($"reads (up to 0x{version.VerWrittenCur:X8}). Load it with the version of MLDeepExtensions that saved it, or a newer one."));
         ctx.CheckAtModel(version);
     }
 
@@ -103,8 +115,8 @@ internal static class NetworkStreams
     {
         double needed = architecture.MinimumWeightCount(inputSize, outputSize) * sizeof(float);
         if (needed > bytesLeft)
-            throw Corrupt($"its settings ({architecture}, {inputSize} inputs, {outputSize} outputs) need at least {needed:0} bytes of weights, " +
-                $"but only {bytesLeft} bytes are left in the '{NetworkStream}' entry.");
+            throw Corrupt(FormattableString.Invariant($"its settings ({architecture}, {inputSize} inputs, {outputSize} outputs) need at least {needed:0} bytes of weights, ") +
+                FormattableString.Invariant($"but only {bytesLeft} bytes are left in the '{NetworkStream}' entry."));
     }
 
     private static void WriteHistory(BinaryWriter writer, TrainingHistory history)
@@ -130,7 +142,7 @@ internal static class NetworkStreams
         const int EpochBytes = sizeof(int) + 4 * sizeof(double) + sizeof(long);
         long left = WeightReader.Remaining(reader.BaseStream);
         if (count < 0 || count > 1_000_000 || (long)count * EpochBytes > left - sizeof(int) - sizeof(bool))
-            throw Corrupt($"the training history claims {count} epochs; its {left} bytes hold at most {Math.Max(0, (left - sizeof(int) - sizeof(bool)) / EpochBytes)}.");
+            throw Corrupt(FormattableString.Invariant($"the training history claims {count} epochs; its {left} bytes hold at most {Math.Max(0, (left - sizeof(int) - sizeof(bool)) / EpochBytes)}."));
         var history = new TrainingHistory { SelectedEpoch = reader.ReadInt32(), StoppedEarly = reader.ReadBoolean() };
         for (int i = 0; i < count; i++)
         {

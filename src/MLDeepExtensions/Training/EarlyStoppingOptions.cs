@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace MLDeepExtensions;
 
@@ -20,7 +19,7 @@ public enum EarlyStoppingMonitor
 /// Stops training once the monitored quantity has not improved by more than <see cref="MinDelta"/> for
 /// <see cref="Patience"/> epochs, and optionally puts back the weights of the best epoch.
 /// </summary>
-public sealed class EarlyStoppingOptions
+public sealed record EarlyStoppingOptions
 {
     /// <summary>What to watch. Default: <see cref="EarlyStoppingMonitor.ValidationLoss"/>.</summary>
     public EarlyStoppingMonitor Monitor { get; init; } = EarlyStoppingMonitor.ValidationLoss;
@@ -34,7 +33,7 @@ public sealed class EarlyStoppingOptions
     /// <summary>Restores the weights of the best epoch when training ends. Default: true.</summary>
     public bool RestoreBestWeights { get; init; } = true;
 
-    internal void Validate(ICollection<string> errors)
+    internal void Validate(ValidationErrors errors)
     {
         if (!Enum.IsDefined(Monitor))
             errors.Add($"{nameof(EarlyStoppingOptions)}.{nameof(Monitor)} is {(int)Monitor}, which is not a member of {nameof(EarlyStoppingMonitor)}.");

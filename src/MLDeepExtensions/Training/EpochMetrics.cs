@@ -19,8 +19,8 @@ public sealed record EpochMetrics(
 {
     /// <inheritdoc/>
     public override string ToString()
-        => $"epoch {Epoch}: loss {TrainingLoss:F4}" +
-           (ValidationLoss is double vl ? $", val loss {vl:F4}" : "") +
-           (ValidationMetric is double vm ? $", val metric {vm:F4}" : "") +
-           $", lr {LearningRate:G3}, {Elapsed.TotalSeconds:F1}s";
+        => FormattableString.Invariant($"epoch {Epoch}: loss {TrainingLoss:F4}") +
+           (ValidationLoss is double vl ? FormattableString.Invariant($", val loss {vl:F4}") : "") +
+           (ValidationMetric is double vm ? FormattableString.Invariant($", val metric {vm:F4}") : "") +
+           FormattableString.Invariant($", lr {LearningRate:G3}, {Elapsed.TotalSeconds:F1}s");
 }

@@ -4,30 +4,37 @@ using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Training;
 
+/// <summary>The losses networks train with.</summary>
+internal enum LossKind
+{
+    /// <summary>Cross entropy over class logits; the metric is accuracy.</summary>
+    CrossEntropy,
+
+    /// <summary>Binary cross entropy on one logit; the metric is accuracy.</summary>
+    BinaryCrossEntropy,
+
+    /// <summary>Mean squared error; the metric is −MSE (so that higher is better).</summary>
+    MeanSquaredError,
+}
+
 /// <summary>
-/// The loss a task trains with (cross entropy, binary cross entropy on logits, mean squared error) and its
-/// validation metric (accuracy, or −MSE so that higher is always better). Owns its class-weight tensor.
+/// A loss and its validation metric (accuracy, or −MSE so that higher is always better). Owns its class-weight tensor.
 /// </summary>
 internal sealed class LossFunction : IDisposable
 {
-    private readonly DeepNetworkTask _task;
+    private readonly LossKind _kind;
     private readonly Tensor? _classWeights;
 
-    public LossFunction(DeepNetworkTask task, int classCount, IReadOnlyList<float>? classWeights, Device device)
+    /// <param name="kind">The loss.</param>
+    /// <param name="classWeights">One weight per class (classification only; the caller checked the count), or null.</param>
+    /// <param name="device">Where the weights live.</param>
+    public LossFunction(LossKind kind, IReadOnlyList<float>? classWeights, Device device)
     {
-        _task = task;
+        _kind = kind;
         if (classWeights is null)
             return;
-        int expected = task switch
-        {
-            DeepNetworkTask.MulticlassClassification => classCount,
-            DeepNetworkTask.BinaryClassification => 2,
-            _ => throw new ArgumentException($"{nameof(DeepNetworkOptions.ClassWeights)} is set, but the task is {task}; class weights apply to classification only.", "options"),
-        };
-        if (classWeights.Count != expected)
-            throw new ArgumentException($"{nameof(DeepNetworkOptions.ClassWeights)} has {classWeights.Count} entries but the label has {expected} classes; give one weight per class in key order ([false, true] for binary).", "options");
-        var weights = new float[expected];
-        for (int i = 0; i < expected; i++)
+        var weights = new float[classWeights.Count];
+        for (int i = 0; i < weights.Length; i++)
             weights[i] = classWeights[i];
         _classWeights = tensor(weights, device: device).DetachFromDisposeScope();
     }
@@ -35,11 +42,11 @@ internal sealed class LossFunction : IDisposable
     /// <summary>The mean loss of a batch.</summary>
     public Tensor Compute(Tensor output, Tensor labels)
     {
-        switch (_task)
+        switch (_kind)
         {
-            case DeepNetworkTask.MulticlassClassification:
+            case LossKind.CrossEntropy:
                 return nn.functional.cross_entropy(output, labels, _classWeights);
-            case DeepNetworkTask.BinaryClassification:
+            case LossKind.BinaryCrossEntropy:
                 var logits = output.squeeze(1);
                 var sampleWeights = _classWeights is null ? null : _classWeights.index_select(0, labels.to_type(ScalarType.Int64));
                 return nn.functional.binary_cross_entropy_with_logits(logits, labels, sampleWeights);
@@ -51,11 +58,11 @@ internal sealed class LossFunction : IDisposable
     /// <summary>The batch's contribution to the metric: correct predictions, or −(sum of squared errors averaged over outputs).</summary>
     public double MetricSum(Tensor output, Tensor labels)
     {
-        switch (_task)
+        switch (_kind)
         {
-            case DeepNetworkTask.MulticlassClassification:
+            case LossKind.CrossEntropy:
                 return output.argmax(1).eq(labels).sum().item<long>();
-            case DeepNetworkTask.BinaryClassification:
+            case LossKind.BinaryCrossEntropy:
                 return output.squeeze(1).gt(0).to_type(ScalarType.Float32).eq(labels).sum().item<long>();
             default:
                 var error = output.reshape(labels.shape) - labels;

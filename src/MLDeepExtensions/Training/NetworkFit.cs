@@ -1,38 +1,33 @@
 using System;
-using System.Collections.Generic;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
+using MLDeepExtensions.Heads;
 using MLDeepExtensions.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Training;
 
-/// <summary>A trained module with what its fit measured; the caller takes ownership of <see cref="Module"/>.</summary>
-internal sealed record TrainedNetwork(nn.Module<Tensor, Tensor> Module, TrainingHistory History, Device Device);
-
 /// <summary>
-/// The fit every estimator shares: read the data into tensors (and split off validation rows), pick the device,
-/// seed, build the module, run the training loop. Frees everything it made when anything fails or is cancelled.
+/// The one fit every estimator runs, whatever its head: read the data into tensors (and split off validation rows),
+/// pick the device, seed, build the module, run the training loop, let the head finish (e.g. set a threshold). Frees
+/// everything it made when anything fails or is cancelled.
 /// </summary>
 internal static class NetworkFit
 {
     /// <param name="host">The estimator's host (logging, seed, device settings).</param>
-    /// <param name="options">The shared training options.</param>
+    /// <param name="options">The training options.</param>
     /// <param name="input">Training data (already schema-checked).</param>
+    /// <param name="architecture">The architecture resolved for the data.</param>
     /// <param name="encoder">How feature rows are read; its width is the network's input size.</param>
-    /// <param name="labelColumnName">The label column, or null to reconstruct the features (autoencoders).</param>
-    /// <param name="task">Sizes and loss of the task.</param>
-    /// <param name="architecture">The resolved architecture.</param>
-    /// <param name="classWeights">Per-class loss weights, or null.</param>
-    /// <param name="afterTraining">Runs on the trained module and the training rows before they are freed (e.g. to set a threshold).</param>
-    public static TrainedNetwork Run(IHost host, NetworkTrainingOptions options, IDataView input, FeatureEncoder encoder, string? labelColumnName,
-        TaskInfo task, NetworkArchitecture architecture, IReadOnlyList<float>? classWeights, Action<nn.Module<Tensor, Tensor>, TrainingSet>? afterTraining = null)
+    /// <param name="head">The head resolved for the data: label, loss, outputs.</param>
+    public static NetworkModel Run(IHost host, NetworkTrainingOptions options, IDataView input, NetworkArchitecture architecture, FeatureEncoder encoder,
+        NetworkHead head)
     {
         TorchNative.EnsureInitialized();
-        int inputSize = encoder.Width;
+        int inputSize = encoder.Width, outputSize = head.NetworkOutputSize(inputSize);
         if (options.NumberOfThreads is int threads)
             torch.set_num_threads(threads);
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
@@ -45,7 +40,7 @@ internal static class NetworkFit
             if (options.ValidationFraction > 0)
             {
                 if (train.Count < 2)
-                    throw new ArgumentException($"{nameof(options.ValidationFraction)} needs at least 2 training rows; there is {train.Count}.", "input");
+                    throw new ArgumentException(FormattableString.Invariant($"{nameof(options.ValidationFraction)} needs at least 2 training rows; there is {train.Count}."));
                 var whole = train;
                 (train, validation) = whole.Split(options.ValidationFraction, seed);
                 whole.Dispose();
@@ -57,16 +52,16 @@ internal static class NetworkFit
             train.MoveTo(device);
             validation?.MoveTo(device);
             random.manual_seed(seed);
-            module = architecture.CreateModule(inputSize, task.OutputSize);
+            module = architecture.CreateModule(inputSize, outputSize);
             module.to(device);
-            channel.Info($"{architecture}, {inputSize} inputs → {task.OutputSize} outputs, {train.Count} training rows" +
-                $"{(validation is null ? "" : $", {validation.Count} validation rows")}, {options.Optimizer}, on {device}.");
-            using var loss = new LossFunction(task.Task, task.OutputSize, classWeights, device);
+            channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {train.Count} training rows") +
+                (validation is null ? "" : FormattableString.Invariant($", {validation.Count} validation rows")) + $", {options.Optimizer}, on {device}.");
+            using var loss = head.CreateLoss(device);
             var history = new TrainingLoop(module, loss, options, channel).Run(train, validation, seed);
-            afterTraining?.Invoke(module, train);
-            var trained = new TrainedNetwork(module, history, device);
+            var completed = head.Complete(module, train.Features, options.ScoringBatchSize);
+            var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, options.ScoringBatchSize, history, device);
             module = null;
-            return trained;
+            return model;
         }
         finally
         {
@@ -76,7 +71,7 @@ internal static class NetworkFit
         }
 
         TrainingSet Read(IDataView data, string role)
-            => TrainingDataReader.Read(data, role, options.FeatureColumnName, encoder, labelColumnName, task,
-                options.DropRowsWithNonFiniteValues, channel, options.CancellationToken);
+            => TrainingDataReader.Read(data, role, options.FeatureColumnName, encoder, head.Label, options.DropRowsWithNonFiniteValues, channel,
+                options.CancellationToken);
     }
 }

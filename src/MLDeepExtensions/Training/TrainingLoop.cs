@@ -142,7 +142,7 @@ internal sealed class TrainingLoop
             if (rowsPerBatch[b] == 0)
                 continue;
             if (!float.IsFinite(values[b]))
-                throw Diverged(epoch, $"the loss of batch {b + 1} of {batches} was {values[b].ToString(CultureInfo.InvariantCulture)}", updater,
+                throw Diverged(epoch, FormattableString.Invariant($"the loss of batch {b + 1} of {batches} was {values[b]}"), updater,
                     $" To skip such batches instead, set {nameof(NetworkTrainingOptions.SkipNonFiniteBatches)}.");
             sum += (double)values[b] * rowsPerBatch[b];
             seen += rowsPerBatch[b];
@@ -150,8 +150,8 @@ internal sealed class TrainingLoop
         if (skipped > 0)
         {
             if (skipped == batches)
-                throw Diverged(epoch, $"the loss of every batch ({batches}) was NaN or infinite, so {nameof(NetworkTrainingOptions.SkipNonFiniteBatches)} skipped them all", updater, "");
-            _channel.Warning($"Epoch {epoch}: skipped {skipped} of {batches} batches whose loss was NaN or infinite ({nameof(NetworkTrainingOptions.SkipNonFiniteBatches)}).");
+                throw Diverged(epoch, FormattableString.Invariant($"the loss of every batch ({batches}) was NaN or infinite, so {nameof(NetworkTrainingOptions.SkipNonFiniteBatches)} skipped them all"), updater, "");
+            _channel.Warning(FormattableString.Invariant($"Epoch {epoch}: skipped {skipped} of {batches} batches whose loss was NaN or infinite ({nameof(NetworkTrainingOptions.SkipNonFiniteBatches)})."));
         }
         if (!AllFinite())
             throw Diverged(epoch, "the network's weights became NaN or infinite although every loss was finite (a gradient overflowed)", updater, "");
@@ -167,8 +167,8 @@ internal sealed class TrainingLoop
     }
 
     private InvalidOperationException Diverged(int epoch, string what, ParameterUpdater updater, string alternative)
-        => new($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} " +
-            $"(now {updater.LearningRate}), set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) " +
+        => new(FormattableString.Invariant($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} ") +
+            FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) ") +
             $"or normalize the features (mlContext.Transforms.NormalizeMeanVariance).{alternative}");
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>

@@ -66,9 +66,9 @@ public sealed class CnnTests
 
     private static CnnArchitecture TinyCnn(ImageAugmentation? augmentation = null) => new()
     {
-        Blocks = new[] { new ConvolutionBlock(8), new ConvolutionBlock(8) { Pooling = PoolingKind.Average } },
-        DenseLayers = new[] { 16 },
-        DenseDropout = 0,
+        ConvolutionBlocks = new[] { new ConvolutionBlock(8) { Pooling = PoolingKind.Max }, new ConvolutionBlock(8) { Pooling = PoolingKind.Average } },
+        HiddenLayers = new[] { 16 },
+        Dropout = 0,
         Augmentation = augmentation,
     };
 
@@ -112,7 +112,7 @@ public sealed class CnnTests
         // 3,000 filters on a 1000×1000 image without pooling leave 3 billion values per image for the dense head.
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(new[] { new MegapixelRow { Pixels = new float[1000 * 1000], Label = true }, new MegapixelRow { Pixels = new float[1000 * 1000] } });
-        var architecture = new CnnArchitecture(new ImageShape(1, 1000, 1000)) { Blocks = new[] { new ConvolutionBlock(3000) { Pooling = PoolingKind.None } } };
+        var architecture = new CnnArchitecture(new ImageShape(1, 1000, 1000)) { ConvolutionBlocks = new[] { new ConvolutionBlock(3000) { Pooling = PoolingKind.None } } };
         var error = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.DeepNetwork(Options(architecture)).Fit(data));
         StringAssert.Contains(error.Message, "3,000,000,000 values");
         StringAssert.Contains(error.Message, "column 'Pixels'");
@@ -164,9 +164,9 @@ public sealed class CnnTests
         var architecture = new CnnArchitecture
         {
             PixelLayout = PixelLayout.Interleaved,
-            Blocks = new[] { new ConvolutionBlock(4) { KernelSize = 1, Pooling = PoolingKind.None } },
-            DenseLayers = Array.Empty<int>(),
-            DenseDropout = 0,
+            ConvolutionBlocks = new[] { new ConvolutionBlock(4) { KernelSize = 1, Pooling = PoolingKind.None } },
+            HiddenLayers = Array.Empty<int>(),
+            Dropout = 0,
         };
         var model = ml.BinaryClassification.Trainers.DeepNetwork(Options(architecture, epochs: 10)).Fit(ml.Data.LoadFromEnumerable(Make(300)));
         Assert.AreEqual(new ImageShape(3, 4, 4), ((CnnArchitecture)model.Architecture).InputShape);
@@ -179,8 +179,8 @@ public sealed class CnnTests
     {
         var architecture = new CnnArchitecture(new ImageShape(1, 8, 8))
         {
-            Blocks = new[] { new ConvolutionBlock(4) },
-            DenseDropout = 0,
+            ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max } },
+            Dropout = 0,
             Augmentation = new ImageAugmentation { HorizontalFlip = true, MaxShift = 2 },
         };
         using var scope = torch.NewDisposeScope();
@@ -202,7 +202,7 @@ public sealed class CnnTests
     {
         var architecture = new CnnArchitecture(new ImageShape(1, 8, 8))
         {
-            Blocks = new[] { new ConvolutionBlock(4) { BatchNormalization = true }, new ConvolutionBlock(4), new ConvolutionBlock(4) { Pooling = PoolingKind.None } },
+            ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max, BatchNormalization = true }, new ConvolutionBlock(4) { Pooling = PoolingKind.Max }, new ConvolutionBlock(4) { Pooling = PoolingKind.None } },
         };
         using var scope = torch.NewDisposeScope();
         using var module = architecture.CreateModule(64, 3);

@@ -33,7 +33,7 @@ public sealed class ConvAutoencoderTests
     {
         InputShape = shape,
         PixelLayout = layout,
-        ConvolutionBlocks = new[] { new ConvolutionBlock(8), new ConvolutionBlock(16) },
+        ConvolutionBlocks = new[] { new ConvolutionBlock(8) { Pooling = PoolingKind.Max }, new ConvolutionBlock(16) { Pooling = PoolingKind.Max } },
     };
 
     private static AutoencoderOptions Options(AutoencoderArchitecture architecture, int epochs) => new()
@@ -121,7 +121,7 @@ public sealed class ConvAutoencoderTests
             PixelLayout = PixelLayout.Interleaved,
             ConvolutionBlocks = new[]
             {
-                new ConvolutionBlock(4) { KernelSize = 4, Stride = 2, BatchNormalization = true },
+                new ConvolutionBlock(4) { Pooling = PoolingKind.Max, KernelSize = 4, Stride = 2, BatchNormalization = true },
                 new ConvolutionBlock(6) { Pooling = PoolingKind.None, Activation = Activation.Tanh },
             },
         };
@@ -169,7 +169,7 @@ public sealed class ConvAutoencoderTests
         {
             InputShape = new ImageShape(3, 6, 6),
             PixelLayout = PixelLayout.Interleaved,
-            ConvolutionBlocks = new[] { new ConvolutionBlock(16) },
+            ConvolutionBlocks = new[] { new ConvolutionBlock(16) { Pooling = PoolingKind.Max } },
         };
         var model = ml.Transforms.Autoencoder(Options(architecture, epochs: 15)).Fit(train);
 
@@ -209,12 +209,12 @@ public sealed class ConvAutoencoderTests
         var shrinking = new AutoencoderArchitecture(16)
         {
             InputShape = new ImageShape(1, 28, 28),
-            ConvolutionBlocks = Enumerable.Range(0, 5).Select(_ => new ConvolutionBlock(4)).ToArray(),
+            ConvolutionBlocks = Enumerable.Range(0, 5).Select(_ => new ConvolutionBlock(4) { Pooling = PoolingKind.Max }).ToArray(),
         };
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(Options(shrinking, 1))).Message,
             "shrinks to nothing");
 
-        var badBlock = new AutoencoderArchitecture(16) { InputShape = new ImageShape(1, 28, 28), ConvolutionBlocks = new[] { new ConvolutionBlock(0) } };
+        var badBlock = new AutoencoderArchitecture(16) { InputShape = new ImageShape(1, 28, 28), ConvolutionBlocks = new[] { new ConvolutionBlock(0) { Pooling = PoolingKind.Max } } };
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(Options(badBlock, 1))).Message,
             "AutoencoderArchitecture.ConvolutionBlocks[0].Filters is 0");
     }

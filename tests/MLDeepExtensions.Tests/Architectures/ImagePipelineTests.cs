@@ -70,9 +70,9 @@ public sealed class ImagePipelineTests
                 Architecture = new CnnArchitecture
                 {
                     PixelLayout = interleave ? PixelLayout.Interleaved : PixelLayout.Planar,
-                    Blocks = new[] { new ConvolutionBlock(4) { KernelSize = 1 } },
-                    DenseLayers = Array.Empty<int>(),
-                    DenseDropout = 0,
+                    ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max, KernelSize = 1 } },
+                    HiddenLayers = Array.Empty<int>(),
+                    Dropout = 0,
                 },
                 Optimizer = OptimizerOptions.Adam(0.02),
                 Epochs = 15,

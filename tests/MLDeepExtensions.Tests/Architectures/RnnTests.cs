@@ -186,7 +186,7 @@ public sealed class RnnTests
         var train = ml.Data.LoadFromEnumerable(Sentences(200, seed: 1));
         var pipeline = ml.Transforms.Text.TokenizeIntoWords("Tokens", nameof(Sentence.Text))
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
-            .Append(ml.BinaryClassification.Trainers.DeepNetwork(Options("Tokens", new RnnArchitecture { HiddenSize = 8, Layers = 2, Dropout = 0.2f, Pooling = SequencePooling.Max }, epochs: 2)));
+            .Append(ml.BinaryClassification.Trainers.DeepNetwork(Options("Tokens", new RnnArchitecture { HiddenSize = 8, RecurrentLayers = 2, RecurrentDropout = 0.2f, Pooling = SequencePooling.Max }, epochs: 2)));
         var model = pipeline.Fit(train);
         string path = Path.Combine(Path.GetTempPath(), $"mlde-rnn-{Guid.NewGuid():N}.zip");
         try

@@ -37,7 +37,7 @@ public sealed class DeviceTests
     {
         var (ml, data, _) = Setup();
         var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cpu)).Fit(data);
-        Assert.AreEqual("cpu", model.Device);
+        Assert.AreEqual(ComputeDevice.Cpu, model.Device);
     }
 
     [TestMethod]
@@ -57,7 +57,7 @@ public sealed class DeviceTests
         RequireNoCuda();
         var (ml, data, log) = Setup();
         var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(0, fallbackToCpu: true))).Fit(data);
-        Assert.AreEqual("cpu", model.Device);
+        Assert.AreEqual(ComputeDevice.Cpu, model.Device);
         Assert.IsTrue(log.Any(m => m.Contains("Falling back to the CPU")), "a warning should say so");
     }
 
@@ -73,7 +73,7 @@ public sealed class DeviceTests
 
         ml.FallbackToCpu = true;
         var model = ml.Regression.Trainers.DeepNetwork(Options(null)).Fit(data);
-        Assert.AreEqual("cpu", model.Device);
+        Assert.AreEqual(ComputeDevice.Cpu, model.Device);
         Assert.IsTrue(log.Any(m => m.Contains("Falling back to the CPU")));
     }
 
@@ -92,7 +92,7 @@ public sealed class DeviceTests
             Assert.Inconclusive("No CUDA device: reference the CUDA backend and run on a GPU machine.");
         var (ml, data, _) = Setup();
         var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(0))).Fit(data);
-        Assert.AreEqual("cuda:0", model.Device);
+        Assert.AreEqual(ComputeDevice.Cuda(0), model.Device);
         string path = Path.Combine(Path.GetTempPath(), $"mlde-gpu-{Guid.NewGuid():N}.zip");
         try
         {

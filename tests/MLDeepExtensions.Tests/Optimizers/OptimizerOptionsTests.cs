@@ -13,7 +13,7 @@ public sealed class OptimizerOptionsTests
     /// <remarks>NaN stands for a setting the kind does not use, whose value does not matter.</remarks>
     [TestMethod]
     [DataRow(OptimizerKind.Sgd, 0.01, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0.0)]
-    [DataRow(OptimizerKind.Momentum, 0.01, 0.9, double.NaN, double.NaN, double.NaN, double.NaN, 0.0)]
+    [DataRow(OptimizerKind.SgdMomentum, 0.01, 0.9, double.NaN, double.NaN, double.NaN, double.NaN, 0.0)]
     [DataRow(OptimizerKind.Nesterov, 0.01, 0.9, double.NaN, double.NaN, double.NaN, double.NaN, 0.0)]
     [DataRow(OptimizerKind.Adadelta, 1.0, double.NaN, 0.9, double.NaN, double.NaN, 1e-6, 0.0)]
     [DataRow(OptimizerKind.RmsProp, 0.001, 0.0, 0.9, double.NaN, double.NaN, 1e-8, 0.0)]
@@ -42,7 +42,7 @@ public sealed class OptimizerOptionsTests
         Assert.AreEqual(0.001, new DeepNetworkOptions().Optimizer.EffectiveLearningRate, Tolerance);
         Assert.AreEqual(0.01, OptimizerOptions.Sgd().EffectiveLearningRate, Tolerance);
         Assert.AreEqual(0.9, OptimizerOptions.SgdMomentum().EffectiveMomentum, Tolerance);
-        Assert.AreEqual(OptimizerKind.Momentum, OptimizerOptions.SgdMomentum().Kind);
+        Assert.AreEqual(OptimizerKind.SgdMomentum, OptimizerOptions.SgdMomentum().Kind);
         Assert.AreEqual(OptimizerKind.Nesterov, OptimizerOptions.Nesterov().Kind);
         Assert.AreEqual(1.0, OptimizerOptions.Adadelta().EffectiveLearningRate, Tolerance);
         Assert.AreEqual(0.9, OptimizerOptions.RmsProp().EffectiveRho, Tolerance);
@@ -69,17 +69,29 @@ public sealed class OptimizerOptionsTests
     {
         var options = new DeepNetworkOptions
         {
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Momentum, LearningRate = -1, Momentum = 1.5 },
+            Optimizer = new OptimizerOptions { Kind = OptimizerKind.SgdMomentum, LearningRate = -1, Momentum = 1.5 },
             BatchSize = 0,
         };
 
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(options));
+        // Numbers read the same in every culture: a German one writes 1.5 as "1,5" unless told otherwise.
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        ArgumentException error;
+        try
+        {
+            error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(options));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
 
-        Assert.AreEqual("options", error.ParamName);
-        // Expected values are formatted like the library formats them (current culture).
-        StringAssert.Contains(error.Message, $"LearningRate is {-1.0}");
-        StringAssert.Contains(error.Message, $"Momentum is {1.5}");
-        StringAssert.Contains(error.Message, $"BatchSize is {0}");
+        // The message names the settings; no parameter the caller never passed.
+        Assert.IsNull(error.ParamName);
+        Assert.DoesNotContain("(Parameter", error.Message);
+        StringAssert.Contains(error.Message, "LearningRate is -1;");
+        StringAssert.Contains(error.Message, "Momentum is 1.5;");
+        StringAssert.Contains(error.Message, "BatchSize is 0;");
         StringAssert.Contains(error.Message, "3 problems");
     }
 

@@ -16,7 +16,7 @@ public sealed class OptimizerTrainingTests
     /// </remarks>
     [TestMethod]
     [DataRow(OptimizerKind.Sgd, 0.1, 0.68)]
-    [DataRow(OptimizerKind.Momentum, 0.01, 0.75)]
+    [DataRow(OptimizerKind.SgdMomentum, 0.01, 0.75)]
     [DataRow(OptimizerKind.Nesterov, 0.01, 0.75)]
     [DataRow(OptimizerKind.Adadelta, 1.0, 0.70)]
     [DataRow(OptimizerKind.RmsProp, 0.001, 0.75)]

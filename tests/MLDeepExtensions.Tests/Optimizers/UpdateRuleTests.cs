@@ -24,7 +24,7 @@ public sealed class UpdateRuleTests
 
     [TestMethod]
     [DataRow(OptimizerKind.Sgd)]
-    [DataRow(OptimizerKind.Momentum)]
+    [DataRow(OptimizerKind.SgdMomentum)]
     [DataRow(OptimizerKind.Nesterov)]
     [DataRow(OptimizerKind.Adadelta)]
     [DataRow(OptimizerKind.RmsProp)]
@@ -38,7 +38,7 @@ public sealed class UpdateRuleTests
 
     [TestMethod]
     [DataRow(OptimizerKind.Sgd)]
-    [DataRow(OptimizerKind.Momentum)]
+    [DataRow(OptimizerKind.SgdMomentum)]
     [DataRow(OptimizerKind.Nesterov)]
     [DataRow(OptimizerKind.Adadelta)]
     [DataRow(OptimizerKind.RmsProp)]
@@ -58,7 +58,7 @@ public sealed class UpdateRuleTests
     [TestMethod]
     public void Momentum_CustomMomentumAndWeightDecay_FollowsTextbookRule()
         => AssertSame(Hand(Momentum(0.7, 0.05), 0.1),
-            Run(new OptimizerOptions { Kind = OptimizerKind.Momentum, LearningRate = 0.1, Momentum = 0.7, WeightDecay = 0.05 }), "momentum");
+            Run(new OptimizerOptions { Kind = OptimizerKind.SgdMomentum, LearningRate = 0.1, Momentum = 0.7, WeightDecay = 0.05 }), "momentum");
 
     [TestMethod]
     public void Nesterov_CustomMomentumAndWeightDecay_FollowsBengioForm()
@@ -96,7 +96,7 @@ public sealed class UpdateRuleTests
     }
 
     [TestMethod]
-    [DataRow(OptimizerKind.Momentum)]
+    [DataRow(OptimizerKind.SgdMomentum)]
     [DataRow(OptimizerKind.Nesterov)]
     public void LearningRateChange_MomentumKinds_ScaleOnlyTheNewGradient(OptimizerKind kind)
     {
@@ -114,7 +114,7 @@ public sealed class UpdateRuleTests
     private static (HandStep Rule, double LearningRate) DocumentedDefaults(OptimizerKind kind) => kind switch
     {
         OptimizerKind.Sgd => (Sgd(0), 0.01),
-        OptimizerKind.Momentum => (Momentum(0.9, 0), 0.01),
+        OptimizerKind.SgdMomentum => (Momentum(0.9, 0), 0.01),
         OptimizerKind.Nesterov => (Nesterov(0.9, 0), 0.01),
         OptimizerKind.Adadelta => (Adadelta(0.9, 1e-6, 0), 1.0),
         OptimizerKind.RmsProp => (RmsProp(0.9, 1e-8, 0, 0), 0.001),

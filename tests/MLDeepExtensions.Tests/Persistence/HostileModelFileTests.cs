@@ -3,6 +3,8 @@ using System.IO;
 using Microsoft.ML;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
+using MLDeepExtensions.Persistence;
+
 namespace MLDeepExtensions.Tests.Persistence;
 
 /// <summary>
@@ -12,9 +14,9 @@ namespace MLDeepExtensions.Tests.Persistence;
 [TestClass]
 public sealed class HostileModelFileTests
 {
-    // The tiny regressor's "Network" entry: string "mlp", int 2 (hidden layers), int 32, int 16, int activation,
-    // float dropout, bool batch norm, then TorchSharp's weights: LEB128 6 (tensors), name "layers.hidden0.weight", ...
-    private const int FirstHiddenLayerOffset = 8;
+    // The tiny regressor's "Network" entry: string "mlp", int 1 (its settings version), int 2 (hidden layers), int 32, int 16,
+    // int activation, float dropout, bool batch norm, then TorchSharp's weights: LEB128 6 (tensors), name "layers.hidden0.weight", ...
+    private const int FirstHiddenLayerOffset = 12;
     private const string FirstWeight = "layers.hidden0.weight";
 
     private static string _path = "";
@@ -77,13 +79,14 @@ public sealed class HostileModelFileTests
         byte[] header = ModelZip.Read(_path, "Model.key");
         Assert.AreEqual("DEEPNETW", System.Text.Encoding.ASCII.GetString(header, 0x40, 8), "the model header's signature");
         // ML.NET's model header: ModelVerWritten at 0x48, ModelVerReadable at 0x4C.
-        BitConverter.TryWriteBytes(header.AsSpan(0x48), 0x00020001u);
-        BitConverter.TryWriteBytes(header.AsSpan(0x4C), 0x00020001u);
+        const uint future = ModelFormat.CurrentVersion + 1;
+        BitConverter.TryWriteBytes(header.AsSpan(0x48), future);
+        BitConverter.TryWriteBytes(header.AsSpan(0x4C), future);
         ModelZip.Replace(_path, "Model.key", header);
 
         var error = ModelZip.LoadError(_path);
         Assert.IsInstanceOfType<InvalidDataException>(error);
-        StringAssert.Contains(error.Message, "format 0x00020001, newer than this version of MLDeepExtensions reads (up to 0x00010001)");
+        StringAssert.Contains(error.Message, $"format 0x{future:X8}, newer than this version of MLDeepExtensions reads (up to 0x{ModelFormat.CurrentVersion:X8})");
         StringAssert.Contains(error.Message, "Load it with the version of MLDeepExtensions that saved it, or a newer one");
     }
 

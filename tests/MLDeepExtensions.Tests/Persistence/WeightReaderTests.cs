@@ -17,15 +17,15 @@ public sealed class WeightReaderTests
     private static readonly (string Name, NetworkArchitecture Architecture, int Inputs, int Outputs)[] Networks =
     {
         ("MLP with batch norm (int64 buffers)", new MlpArchitecture(8, 4) { BatchNormalization = true }, 5, 3),
-        ("CNN with batch norm", new CnnArchitecture(new ImageShape(2, 8, 8)) { Blocks = new[] { new ConvolutionBlock(4) { BatchNormalization = true } }, DenseLayers = new[] { 8 } }, 128, 2),
-        ("bidirectional 2-layer LSTM", new RnnArchitecture { Layers = 2, Bidirectional = true, DenseLayers = new[] { 4 }, Input = SequenceInput.Fixed(3, 2) }, 6, 1),
+        ("CNN with batch norm", new CnnArchitecture(new ImageShape(2, 8, 8)) { ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max, BatchNormalization = true } }, HiddenLayers = new[] { 8 } }, 128, 2),
+        ("bidirectional 2-layer LSTM", new RnnArchitecture { RecurrentLayers = 2, Bidirectional = true, HiddenLayers = new[] { 4 }, Input = SequenceInput.Fixed(3, 2) }, 6, 1),
         ("GRU over embedded tokens", new RnnArchitecture { Cell = RecurrentCell.Gru, Input = SequenceInput.Tokens(10, 5, 4) }, 6, 2),
         ("plain RNN over variable-length input", new RnnArchitecture { Cell = RecurrentCell.Rnn, Input = SequenceInput.Variable(2, 4) }, 9, 1),
         ("autoencoder", new AutoencoderArchitecture(2, 8), 6, 6),
         ("convolutional autoencoder with batch norm", new AutoencoderArchitecture(3, 5)
         {
             InputShape = new ImageShape(2, 6, 5),
-            ConvolutionBlocks = new[] { new ConvolutionBlock(4) { BatchNormalization = true }, new ConvolutionBlock(3) { Pooling = PoolingKind.None } },
+            ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max, BatchNormalization = true }, new ConvolutionBlock(3) { Pooling = PoolingKind.None } },
         }, 60, 60),
     };
 

@@ -45,7 +45,7 @@ public sealed class DivergenceTests
         // Each step moves the weights by at most 1e6 × 1e-7 = 0.1.
         using var model = ml.Regression.Trainers.DeepNetwork(Sgd(1e6, clip: 1e-7)).Fit(data);
         Assert.IsTrue(model.History.All(h => double.IsFinite(h.TrainingLoss)));
-        Assert.IsTrue(model.Model.Module.parameters().All(p => p.isfinite().all().item<bool>()), "every weight finite");
+        Assert.IsTrue(model.Network.Module.parameters().All(p => p.isfinite().all().item<bool>()), "every weight finite");
         Assert.IsTrue(TestData.ReadScores(model.Transform(data)).All(s => float.IsFinite(s[0])), "every prediction finite");
     }
 
@@ -73,7 +73,7 @@ public sealed class DivergenceTests
         Assert.AreEqual(1, log.Count(m => m.Contains("Epoch 1: skipped 1 of 4 batches whose loss was NaN or infinite (SkipNonFiniteBatches)")));
         Assert.AreEqual(1, log.Count(m => m.Contains("Epoch 2: skipped 1 of 4 batches")));
         Assert.IsTrue(model.History.All(h => double.IsFinite(h.TrainingLoss)));
-        Assert.IsTrue(model.Model.Module.parameters().All(p => p.isfinite().all().item<bool>()), "every weight finite");
+        Assert.IsTrue(model.Network.Module.parameters().All(p => p.isfinite().all().item<bool>()), "every weight finite");
     }
 
     [TestMethod]

@@ -1,41 +1,32 @@
 using System;
 using System.Runtime.InteropServices;
+using MLDeepExtensions.Heads;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLDeepExtensions.Estimators;
+namespace MLDeepExtensions.Scoring;
 
 /// <summary>
-/// Runs a trained module on batches of feature rows (eval mode, no gradients) and writes, per row, the values the
-/// output columns are made from. Owns the module.
+/// Runs a trained module and its head's post-processing on batches of encoded feature rows (eval mode, no gradients)
+/// and writes, per row, the values of every output column. Owns the module.
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
-    private readonly nn.Module _module;
-    private readonly Func<Tensor, Tensor> _compute;
+    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly NetworkHead _head;
     private readonly Device _device;
 
     /// <param name="module">The module, in eval mode; disposed with the scorer.</param>
-    /// <param name="compute">Maps a [rows, inputSize] batch to [rows, outputWidth] values.</param>
+    /// <param name="head">Turns the module's output into the output columns' values.</param>
     /// <param name="inputSize">Values per input row.</param>
-    /// <param name="outputWidth">Values per output row.</param>
     /// <param name="device">Where the module lives.</param>
-    public NetworkScorer(nn.Module module, Func<Tensor, Tensor> compute, int inputSize, int outputWidth, Device device)
+    public NetworkScorer(nn.Module<Tensor, Tensor> module, NetworkHead head, int inputSize, Device device)
     {
         _module = module;
-        _compute = compute;
+        _head = head;
         _device = device;
         InputSize = inputSize;
-        OutputSize = outputWidth;
-    }
-
-    /// <summary>The scorer of a supervised network: class probabilities (multiclass), the logit (binary), the prediction (regression).</summary>
-    public static NetworkScorer ForPrediction(nn.Module<Tensor, Tensor> module, TaskInfo task, int inputSize, Device device)
-    {
-        Func<Tensor, Tensor> compute = task.Task == DeepNetworkTask.MulticlassClassification
-            ? x => nn.functional.softmax(module.forward(x), 1)
-            : module.forward;
-        return new NetworkScorer(module, compute, inputSize, task.OutputSize, device);
+        OutputSize = head.OutputWidth;
     }
 
     public int InputSize { get; }
@@ -60,7 +51,7 @@ internal sealed class NetworkScorer : IDisposable
         var batch = input.shape[0] == rows ? input : input.narrow(0, 0, rows);
         if (_device.type != DeviceType.CPU)
             batch = batch.to(_device);
-        var result = _compute(batch).cpu().contiguous();
+        var result = _head.Score(_module, batch).cpu().contiguous();
         MemoryMarshal.Cast<byte, float>(result.bytes).CopyTo(outputs);
     }
 

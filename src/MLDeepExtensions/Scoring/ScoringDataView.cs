@@ -4,8 +4,10 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Heads;
 
-namespace MLDeepExtensions.Data;
+namespace MLDeepExtensions.Scoring;
 
 /// <summary>
 /// The lazy result of <c>DeepNetworkTransformer.Transform</c>: its cursors read a batch of rows ahead from the
@@ -92,7 +94,7 @@ internal sealed class ScoringDataView : IDataView
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
             var bound = _parent._scorer;
             Delegate getter = bound.IsOutput(column.Index)
-                ? bound.Layout.CreateGetter(column.Index - bound.InputSchema.Count, CurrentOutput)
+                ? bound.CreateOutputGetter(column.Index, CurrentOutput)
                 : _inputs[column.Index]!.CreateGetter(CurrentSlot);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Heads;
 
-namespace MLDeepExtensions.Data;
+namespace MLDeepExtensions.Scoring;
 
 /// <summary>
 /// Scores one row at a time, for PredictionEngine and composed row-to-row mappers. The row's output is computed once
@@ -72,7 +74,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 return _input.GetGetter<TValue>(_scorer.InputSchema[column.Index]);
             if (!_active.Contains(column.Index))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the row was created.");
-            var getter = _scorer.Layout.CreateGetter(column.Index - _scorer.InputSchema.Count, CurrentOutput);
+            var getter = _scorer.CreateOutputGetter(column.Index, CurrentOutput);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }

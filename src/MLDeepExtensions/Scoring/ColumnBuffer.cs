@@ -3,7 +3,7 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLDeepExtensions.Data;
+namespace MLDeepExtensions.Scoring;
 
 /// <summary>
 /// Holds one input column's values for a batch of rows read ahead from a cursor, and serves them again one row at

@@ -5,7 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
 
-namespace MLDeepExtensions.Estimators;
+namespace MLDeepExtensions.Heads;
 
 /// <summary>
 /// The task a network solves, resolved from the label column, with the sizes and label annotations that decide
@@ -99,29 +99,6 @@ internal sealed class TaskInfo
                     "Convert the label with mlContext.Transforms.Conversion.ConvertType(..., DataKind.Single).");
             default:
                 return requested;
-        }
-    }
-
-    /// <summary>The output columns as a schema shape, for the estimator's GetOutputSchema.</summary>
-    public static IEnumerable<SchemaShape.Column> OutputShape(DeepNetworkTask task, SchemaShape.Column label, OutputColumnNames names)
-    {
-        switch (task)
-        {
-            case DeepNetworkTask.MulticlassClassification:
-                var keyValues = label.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var kv) ? new[] { kv } : Array.Empty<SchemaShape.Column>();
-                var scoreAnnotations = AnnotationUtils.AnnotationsForMulticlassScoreColumn(label);
-                yield return new SchemaShape.Column(names.Score, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, new SchemaShape(scoreAnnotations));
-                yield return new SchemaShape.Column(names.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
-                    new SchemaShape(keyValues.Concat(AnnotationUtils.GetTrainerOutputAnnotation())));
-                break;
-            case DeepNetworkTask.BinaryClassification:
-                yield return new SchemaShape.Column(names.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
-                yield return new SchemaShape.Column(names.Probability, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation(true)));
-                yield return new SchemaShape.Column(names.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
-                break;
-            default:
-                yield return new SchemaShape.Column(names.Score, label.Kind, NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
-                break;
         }
     }
 }

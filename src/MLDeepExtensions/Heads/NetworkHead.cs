@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLDeepExtensions.Persistence;
+using MLDeepExtensions.Training;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Heads;
+
+/// <summary>
+/// One kind of learning on top of a network, fitted: what the label is (or that there is none), the loss, the tensor
+/// post-processing of the network's output into the values of the output columns, the columns themselves, and the
+/// head's own fields in the model file. The estimator, the training loop, the scorer and the model format are shared;
+/// a head is what differs between a classifier, a regressor and an autoencoder.
+/// </summary>
+internal abstract class NetworkHead
+{
+    /// <summary>The stable name saved in the model file.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The version of the head's fields in the model file that <see cref="WriteFields"/> writes.</summary>
+    public abstract int Version { get; }
+
+    /// <summary>The output columns, in the order their values follow each other in the scorer's row of floats.</summary>
+    public abstract IReadOnlyList<OutputColumn> Columns { get; }
+
+    /// <summary>Floats per scored row: the widths of <see cref="Columns"/> added up.</summary>
+    public int OutputWidth => Columns.Sum(c => c.Width);
+
+    /// <summary>The label, or null when the network learns to reproduce its input.</summary>
+    public abstract LabelSource? Label { get; }
+
+    /// <summary>The class names output columns carry, or null.</summary>
+    public virtual DataViewSchema.Annotations? ClassNames => null;
+
+    /// <summary>Width of the network's last layer for inputs of <paramref name="inputSize"/> values.</summary>
+    public abstract int NetworkOutputSize(int inputSize);
+
+    /// <summary>Throws <see cref="InvalidDataException"/> when a model file pairs this head with an architecture it cannot work with.</summary>
+    public abstract void CheckArchitecture(NetworkArchitecture architecture);
+
+    public abstract LossFunction CreateLoss(Device device);
+
+    /// <summary>The values of every output column for a batch of encoded rows, [rows, <see cref="OutputWidth"/>]; the module is in eval mode.</summary>
+    public abstract Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input);
+
+    /// <summary>Runs once after training on the training rows, before they are freed; returns the head to save (e.g. with a threshold).</summary>
+    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, Tensor trainingFeatures, int batchSize) => this;
+
+    /// <summary>The columns for <paramref name="inputSchema"/>; scorer annotations take the next score-column set id.</summary>
+    public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)
+    {
+        uint setId = OutputColumn.NextScoreSetId(inputSchema);
+        return Columns.Select(c => c.ToColumn(setId, ClassNames)).ToArray();
+    }
+
+    /// <summary>Writes the head's name, version and fields into the model stream.</summary>
+    public void Write(ModelSaveContext ctx)
+    {
+        ctx.SaveNonEmptyString(Name);
+        ctx.Writer.Write(Version);
+        WriteFields(ctx);
+    }
+
+    private protected abstract void WriteFields(ModelSaveContext ctx);
+
+    /// <summary>Reads what <see cref="Write"/> wrote; the file's head must be <paramref name="expectedName"/>, the one its transformer has.</summary>
+    public static NetworkHead Read(IHostEnvironment env, ModelLoadContext ctx, string expectedName, int inputSize)
+    {
+        string name = ctx.LoadNonEmptyString();
+        int version = ctx.Reader.ReadInt32();
+        if (name != expectedName)
+            throw NetworkStreams.Corrupt($"a {expectedName} model holds a '{name}' head.");
+        return name switch
+        {
+            SupervisedHead.RegisteredName => SupervisedHead.ReadFields(env, ctx, version),
+            _ => ReconstructionHead.ReadFields(ctx, version, inputSize),
+        };
+    }
+
+    /// <summary>An error for a head version newer than this library reads.</summary>
+    private protected static InvalidDataException Newer(string name, int version, int current)
+        => new(System.FormattableString.Invariant($"The model file's '{name}' head has layout version {version}, newer than this version of MLDeepExtensions reads (up to {current}). ") +
+               "Load it with the version of MLDeepExtensions that saved it, or a newer one.");
+}
+
+/// <summary>What an estimator's options ask of a head, before it has seen data.</summary>
+internal abstract class HeadSpec
+{
+    /// <summary>The output columns as schema shapes (checking the label column, if any), for GetOutputSchema.</summary>
+    public abstract IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema);
+
+    /// <summary>The head for this training data: the label's task, sizes and class names.</summary>
+    public abstract NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize);
+
+    /// <summary>Throws when the validation data's label does not match the training data's.</summary>
+    public abstract void CheckValidationData(DataViewSchema validationSchema, NetworkHead head);
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Persistence;
+using MLDeepExtensions.Training;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Heads;
+
+/// <summary>The column names an autoencoder writes.</summary>
+internal readonly record struct AutoencoderColumnNames(string Embedding, string Reconstruction, string Score, string PredictedLabel)
+{
+    public static AutoencoderColumnNames From(AutoencoderOptions options)
+        => new(options.EmbeddingColumnName, options.ReconstructionColumnName, options.ScoreColumnName, options.PredictedLabelColumnName);
+}
+
+/// <summary>
+/// Learning to reproduce the input (no label): Embedding (the latent vector), Reconstruction, Score (the mean squared
+/// reconstruction error) and, for anomaly detection, PredictedLabel (Score above a threshold: a quantile of the
+/// training rows' errors). The network must be an <see cref="AutoencoderModule"/>.
+/// </summary>
+/// <remarks>
+/// Model-file fields, version 1: Embedding, Reconstruction, Score and PredictedLabel column names; latent size;
+/// anomaly-detection flag, then the threshold (double).
+/// </remarks>
+internal sealed class ReconstructionHead : NetworkHead
+{
+    internal const string RegisteredName = "reconstruction";
+    private const int CurrentVersion = 1;
+
+    private readonly AutoencoderColumnNames _names;
+    private readonly double? _thresholdQuantile;
+
+    /// <param name="names">The output column names.</param>
+    /// <param name="latentSize">The embedding's size.</param>
+    /// <param name="inputSize">The features' (and reconstruction's) size.</param>
+    /// <param name="anomalyDetection">Adds PredictedLabel and marks Score as an anomaly score.</param>
+    /// <param name="threshold">The anomaly threshold on Score, or null until training has set it.</param>
+    /// <param name="thresholdQuantile">Training only: the quantile of the training errors that becomes the threshold.</param>
+    public ReconstructionHead(AutoencoderColumnNames names, int latentSize, int inputSize, bool anomalyDetection, double? threshold, double? thresholdQuantile = null)
+    {
+        _names = names;
+        LatentSize = latentSize;
+        InputSize = inputSize;
+        AnomalyDetection = anomalyDetection;
+        Threshold = threshold;
+        _thresholdQuantile = thresholdQuantile;
+        Columns = Describe(names, anomalyDetection, latentSize, inputSize);
+    }
+
+    public override string Name => RegisteredName;
+
+    public override int Version => CurrentVersion;
+
+    public int LatentSize { get; }
+
+    public int InputSize { get; }
+
+    public bool AnomalyDetection { get; }
+
+    /// <summary>The anomaly threshold on Score, or null when not trained for anomaly detection.</summary>
+    public double? Threshold { get; }
+
+    public override IReadOnlyList<OutputColumn> Columns { get; }
+
+    public override LabelSource? Label => null;
+
+    private static OutputColumn[] Describe(AutoencoderColumnNames names, bool anomalyDetection, int latentSize, int inputSize)
+    {
+        var embedding = new OutputColumn(names.Embedding, OutputKind.Vector, latentSize);
+        var reconstruction = new OutputColumn(names.Reconstruction, OutputKind.Vector, inputSize);
+        if (!anomalyDetection)
+            return [embedding, reconstruction, new OutputColumn(names.Score, OutputKind.Single)];
+        const string kind = AnnotationUtils.Const.ScoreColumnKind.AnomalyDetection;
+        return
+        [
+            embedding, reconstruction,
+            new OutputColumn(names.Score, OutputKind.Single, 1, kind, AnnotationUtils.Const.ScoreValueKind.Score),
+            new OutputColumn(names.PredictedLabel, OutputKind.Boolean, 1, kind, AnnotationUtils.Const.ScoreValueKind.PredictedLabel),
+        ];
+    }
+
+    public override int NetworkOutputSize(int inputSize) => inputSize;
+
+    public override void CheckArchitecture(NetworkArchitecture architecture)
+    {
+        if (architecture is not AutoencoderArchitecture autoencoder || autoencoder.LatentSize != LatentSize)
+            throw NetworkStreams.Corrupt(FormattableString.Invariant($"an autoencoder model with a latent size of {LatentSize} holds {architecture}."));
+    }
+
+    public override LossFunction CreateLoss(Device device) => new(LossKind.MeanSquaredError, classWeights: null, device);
+
+    public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var autoencoder = (AutoencoderModule)module;
+        var latent = autoencoder.Encode(input);
+        var reconstruction = autoencoder.Decode(latent);
+        var error = Error(reconstruction, input);
+        if (!AnomalyDetection)
+            return cat([latent, reconstruction, error], 1).MoveToOuterDisposeScope();
+        double threshold = Threshold ?? throw new InvalidOperationException("The anomaly threshold is set after training; nothing scores before it.");
+        // Compared in double precision, as the threshold is: a float error just above it must count as above.
+        var anomalous = error.to_type(ScalarType.Float64).gt(threshold).to_type(ScalarType.Float32);
+        return cat([latent, reconstruction, error, anomalous], 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The Score: each row's mean squared reconstruction error, [rows, 1].</summary>
+    private static Tensor Error(Tensor reconstruction, Tensor input) => (reconstruction - input).square().mean([1], keepdim: true);
+
+    /// <summary>For anomaly detection, sets the threshold: the asked-for quantile of the training rows' errors.</summary>
+    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, Tensor trainingFeatures, int batchSize)
+    {
+        if (_thresholdQuantile is not double quantile)
+            return this;
+        var autoencoder = (AutoencoderModule)module;
+        using var noGrad = no_grad();
+        long rows = trainingFeatures.shape[0];
+        var errors = new float[rows];
+        for (long start = 0; start < rows; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var x = trainingFeatures.narrow(0, start, Math.Min(batchSize, rows - start));
+            Error(autoencoder.Decode(autoencoder.Encode(x)), x).cpu().data<float>().CopyTo(errors, (int)start);
+        }
+        return new ReconstructionHead(_names, LatentSize, InputSize, AnomalyDetection, Quantile(errors, quantile));
+    }
+
+    /// <summary>The <paramref name="q"/> quantile (linear interpolation between order statistics).</summary>
+    internal static double Quantile(float[] values, double q)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        double position = q * (sorted.Length - 1);
+        int below = (int)Math.Floor(position);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+    }
+
+    private protected override void WriteFields(ModelSaveContext ctx)
+    {
+        ctx.SaveNonEmptyString(_names.Embedding);
+        ctx.SaveNonEmptyString(_names.Reconstruction);
+        ctx.SaveNonEmptyString(_names.Score);
+        ctx.SaveNonEmptyString(_names.PredictedLabel);
+        ctx.Writer.Write(LatentSize);
+        ctx.Writer.Write(AnomalyDetection);
+        ctx.Writer.Write(Threshold ?? 0);
+    }
+
+    /// <summary>Reads the fields <see cref="WriteFields"/> writes; <paramref name="inputSize"/> comes from the model's common fields.</summary>
+    internal static ReconstructionHead ReadFields(ModelLoadContext ctx, int version, int inputSize)
+    {
+        if (version > CurrentVersion)
+            throw Newer(RegisteredName, version, CurrentVersion);
+        var names = ReadNames(ctx);
+        int latent = ctx.Reader.ReadInt32();
+        bool anomalyDetection = ctx.Reader.ReadBoolean();
+        double threshold = ctx.Reader.ReadDouble();
+        if (latent < 1 || !double.IsFinite(threshold))
+            throw NetworkStreams.Corrupt(FormattableString.Invariant($"latent size {latent}, threshold {threshold}."));
+        return new ReconstructionHead(names, latent, inputSize, anomalyDetection, anomalyDetection ? threshold : null);
+    }
+
+    /// <summary>The four column names, in the order both this head and a 0.1.0 autoencoder model write them.</summary>
+    internal static AutoencoderColumnNames ReadNames(ModelLoadContext ctx)
+        => new(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
+
+    /// <summary>The reconstruction head an <see cref="AutoencoderOptions"/> asks for.</summary>
+    internal sealed class Spec(AutoencoderOptions options) : HeadSpec
+    {
+        private readonly AutoencoderColumnNames _names = AutoencoderColumnNames.From(options);
+
+        public override IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema)
+            => Describe(_names, options.AnomalyDetection, latentSize: 0, inputSize: 0).Select(c => c.ToShape(label: null));
+
+        public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
+            => new ReconstructionHead(_names, ((AutoencoderArchitecture)architecture).LatentSize, inputSize, options.AnomalyDetection, threshold: null,
+                options.AnomalyDetection ? options.ThresholdQuantile : null);
+
+        public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
+        {
+        }
+    }
+}
