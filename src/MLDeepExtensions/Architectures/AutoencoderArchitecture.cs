@@ -25,8 +25,8 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     /// <summary>Version 1: latent size, hidden layers, activation, noise, input dropout; convolutional: image shape, layout, blocks.</summary>
     internal const int CurrentSettingsVersion = 1;
 
-    private readonly int[] _hiddenLayers;
-    private readonly ConvolutionBlock[] _convolutionBlocks = [];
+    private readonly ValueList<int> _hiddenLayers;
+    private readonly ValueList<ConvolutionBlock> _convolutionBlocks = SettingChecks.Own(Array.Empty<ConvolutionBlock>());
 
     /// <summary>Creates an autoencoder with the default encoder (256, 128) and a latent size of 32.</summary>
     public AutoencoderArchitecture()
@@ -41,7 +41,7 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     {
         ArgumentNullException.ThrowIfNull(hiddenLayers);
         LatentSize = latentSize;
-        _hiddenLayers = [.. hiddenLayers];
+        _hiddenLayers = SettingChecks.Own(hiddenLayers);
     }
 
     /// <summary>
@@ -178,8 +178,8 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     {
         string denoising = (DenoisingNoise > 0 ? Invariant($", noise {DenoisingNoise}") : "") + (InputDropout > 0 ? Invariant($", input dropout {InputDropout}") : "");
         if (!IsConvolutional)
-            return $"Autoencoder [{string.Join(", ", HiddenLayers)}] → {LatentSize} → [{string.Join(", ", HiddenLayers.Reverse())}] {Activation}{denoising}";
-        string dense = HiddenLayers.Count > 0 ? $"dense [{string.Join(", ", HiddenLayers)}] {Activation} → " : "";
-        return $"Convolutional autoencoder {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → {dense}{LatentSize} → mirrored{denoising}";
+            return $"Autoencoder [{SettingChecks.Sizes(HiddenLayers)}] → {Invariant($"{LatentSize}")} → [{SettingChecks.Sizes(HiddenLayers.Reverse())}] {Activation}{denoising}";
+        string dense = HiddenLayers.Count > 0 ? $"dense [{SettingChecks.Sizes(HiddenLayers)}] {Activation} → " : "";
+        return $"Convolutional autoencoder {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → {dense}{Invariant($"{LatentSize}")} → mirrored{denoising}";
     }
 }

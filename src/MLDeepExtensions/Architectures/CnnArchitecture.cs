@@ -21,10 +21,10 @@ public sealed record CnnArchitecture : NetworkArchitecture
     /// <summary>Version 1: image shape, pixel layout, blocks, hidden layers, activation, dropout, augmentation.</summary>
     internal const int CurrentSettingsVersion = 1;
 
-    private readonly ConvolutionBlock[] _convolutionBlocks =
-        [new ConvolutionBlock(32) { Pooling = PoolingKind.Max }, new ConvolutionBlock(64) { Pooling = PoolingKind.Max }];
+    private readonly ValueList<ConvolutionBlock> _convolutionBlocks =
+        SettingChecks.Own([new ConvolutionBlock(32) { Pooling = PoolingKind.Max }, new ConvolutionBlock(64) { Pooling = PoolingKind.Max }]);
 
-    private readonly int[] _hiddenLayers = [128];
+    private readonly ValueList<int> _hiddenLayers = SettingChecks.Own([128]);
 
     /// <summary>Creates the default small CNN for images of the given shape (null: from the feature column's dimensions).</summary>
     public CnnArchitecture(ImageShape? inputShape = null)
@@ -117,6 +117,6 @@ public sealed record CnnArchitecture : NetworkArchitecture
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"CNN {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → dense [{string.Join(", ", HiddenLayers)}]" +
+        => $"CNN {InputShape?.ToString() ?? "(shape from data)"} [{string.Join(", ", ConvolutionBlocks)}] → dense [{SettingChecks.Sizes(HiddenLayers)}]" +
            (Augmentation is { IsActive: true } a ? $", augmentation {a}" : "");
 }

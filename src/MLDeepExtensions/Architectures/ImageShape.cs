@@ -10,7 +10,7 @@ public readonly record struct ImageShape(int Channels, int Height, int Width)
     public long Size => (long)Channels * Height * Width;
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Channels}×{Height}×{Width}";
+    public override string ToString() => System.FormattableString.Invariant($"{Channels}×{Height}×{Width}");
 }
 
 /// <summary>How an image's pixel values are ordered in the feature vector.</summary>

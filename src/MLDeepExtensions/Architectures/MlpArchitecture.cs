@@ -18,7 +18,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
     /// <summary>Version 1: hidden layers, activation, dropout, batch normalization.</summary>
     internal const int CurrentSettingsVersion = 1;
 
-    private readonly int[] _hiddenLayers;
+    private readonly ValueList<int> _hiddenLayers;
 
     /// <summary>Creates an MLP with the default hidden layers (128, 64).</summary>
     public MlpArchitecture()
@@ -31,7 +31,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
     public MlpArchitecture(params int[] hiddenLayers)
     {
         ArgumentNullException.ThrowIfNull(hiddenLayers);
-        _hiddenLayers = [.. hiddenLayers];
+        _hiddenLayers = SettingChecks.Own(hiddenLayers);
     }
 
     /// <summary>Units per hidden layer, input side first. Each must be ≥ 1; empty gives a linear model. Default: 128, 64.</summary>
@@ -82,6 +82,6 @@ public sealed record MlpArchitecture : NetworkArchitecture
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"MLP [{string.Join(", ", HiddenLayers)}] {Activation}" +
+        => $"MLP [{SettingChecks.Sizes(HiddenLayers)}] {Activation}" +
            (Dropout > 0 ? FormattableString.Invariant($", dropout {Dropout}") : "") + (BatchNormalization ? ", batch norm" : "");
 }

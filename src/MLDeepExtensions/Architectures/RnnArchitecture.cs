@@ -42,7 +42,7 @@ public enum SequencePooling
 public readonly record struct SequenceShape(int Steps, int Features)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"{Steps}×{Features}";
+    public override string ToString() => Invariant($"{Steps}×{Features}");
 }
 
 /// <summary>
@@ -63,7 +63,7 @@ public sealed record RnnArchitecture : NetworkArchitecture
     /// </summary>
     internal const int CurrentSettingsVersion = 2;
 
-    private readonly int[] _hiddenLayers = [];
+    private readonly ValueList<int> _hiddenLayers = SettingChecks.Own(Array.Empty<int>());
 
     /// <summary>The recurrent cell. Default: LSTM.</summary>
     public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
@@ -235,7 +235,7 @@ public sealed record RnnArchitecture : NetworkArchitecture
     /// <inheritdoc/>
     public override string ToString()
         => $"{(Bidirectional ? "bidirectional " : "")}{Cell.ToString().ToUpperInvariant()} {Invariant($"{RecurrentLayers}×{HiddenSize}")}, {Pooling.ToString().ToLowerInvariant()} pooling" +
-           (Input is { } input ? $", {input}" : "") + (HiddenLayers.Count > 0 ? $" → dense [{string.Join(", ", HiddenLayers)}]" : "");
+           (Input is { } input ? $", {input}" : "") + (HiddenLayers.Count > 0 ? $" → dense [{SettingChecks.Sizes(HiddenLayers)}]" : "");
 }
 
 /// <summary>The three forms a recurrent network's input can take.</summary>

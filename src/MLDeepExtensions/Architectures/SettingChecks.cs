@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace MLDeepExtensions.Architectures;
 
@@ -41,6 +42,9 @@ internal static class SettingChecks
         }
     }
 
-    /// <summary>A copy of a list given to an init accessor, so a record owns its lists (null stays null for Validate to report).</summary>
-    public static T[] Own<T>(IReadOnlyList<T>? list) => list is null ? null! : [.. list];
+    /// <summary>Sizes as "128, 64", the same in every culture (for descriptions and messages).</summary>
+    public static string Sizes(IEnumerable<int> sizes) => string.Join(", ", sizes.Select(size => size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>A copy of a list given to an init accessor, so a record owns its lists and compares them by value (null stays null for Validate to report).</summary>
+    public static ValueList<T> Own<T>(IEnumerable<T>? list) => list is null ? null! : new ValueList<T>(list);
 }

@@ -50,8 +50,8 @@ internal static class SchemaChecks
         => schema.GetColumnOrNull(name) ?? throw MissingColumn("label", name);
 
     public static ArgumentOutOfRangeException MissingColumn(string role, string name)
-        => new("inputSchema", $"Could not find {role} column '{name}'. Check the column name in the options, or add the column earlier in the pipeline.");
+        => new(null, $"Could not find {role} column '{name}'. Check the column name in the options, or add the column earlier in the pipeline.");
 
     public static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string actual, string fix)
-        => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {actual}. {fix}");
+        => new(null, $"Schema mismatch for {role} column '{name}': expected {expected}, got {actual}. {fix}");
 }

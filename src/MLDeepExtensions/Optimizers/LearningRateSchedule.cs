@@ -5,9 +5,9 @@ namespace MLDeepExtensions;
 /// <summary>
 /// Changes the learning rate between epochs. The schedule starts from the optimizer's learning rate λ₀ and is
 /// applied after each epoch. Built-in: <see cref="StepDecay"/>, <see cref="Exponential"/>, <see cref="Cosine"/>,
-/// <see cref="ReduceOnPlateau"/>.
+/// <see cref="ReduceOnPlateau"/>. Schedules are records: two with the same settings are equal.
 /// </summary>
-public abstract class LearningRateSchedule
+public abstract record LearningRateSchedule
 {
     private protected LearningRateSchedule()
     {
@@ -43,7 +43,7 @@ public abstract class LearningRateSchedule
     /// <summary>A fresh copy with no state, so one options object can train several models.</summary>
     internal virtual LearningRateSchedule Fresh() => this;
 
-    private sealed class StepDecaySchedule(int stepSize, double gamma) : LearningRateSchedule
+    private sealed record StepDecaySchedule(int stepSize, double gamma) : LearningRateSchedule
     {
         internal override void Validate(ValidationErrors errors)
         {
@@ -59,7 +59,7 @@ public abstract class LearningRateSchedule
         public override string ToString() => FormattableString.Invariant($"step decay ×{gamma} every {stepSize} epochs");
     }
 
-    private sealed class ExponentialSchedule(double gamma) : LearningRateSchedule
+    private sealed record ExponentialSchedule(double gamma) : LearningRateSchedule
     {
         internal override void Validate(ValidationErrors errors)
         {
@@ -73,7 +73,7 @@ public abstract class LearningRateSchedule
         public override string ToString() => FormattableString.Invariant($"exponential ×{gamma} per epoch");
     }
 
-    private sealed class CosineSchedule(double minimum) : LearningRateSchedule
+    private sealed record CosineSchedule(double minimum) : LearningRateSchedule
     {
         internal override void Validate(ValidationErrors errors)
         {
@@ -87,7 +87,7 @@ public abstract class LearningRateSchedule
         public override string ToString() => FormattableString.Invariant($"cosine down to {minimum}");
     }
 
-    private sealed class ReduceOnPlateauSchedule(double factor, int patience, double minimum) : LearningRateSchedule
+    private sealed record ReduceOnPlateauSchedule(double factor, int patience, double minimum) : LearningRateSchedule
     {
         private double _best = double.PositiveInfinity;
         private int _badEpochs;

@@ -95,6 +95,38 @@ public sealed class CnnTests
     }
 
     [TestMethod]
+    public void ConvolutionBlocks_PoolOnlyWhenAsked_SoSmallImagesKeepTheirSize()
+    {
+        // Three blocks left at their defaults on 8×8 images: no pooling, so nothing has to be spelled out.
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Bars(300, seed: 11));
+        var architecture = new CnnArchitecture { ConvolutionBlocks = [new ConvolutionBlock(4), new ConvolutionBlock(4), new ConvolutionBlock(4)], HiddenLayers = [] };
+        Assert.AreEqual(PoolingKind.None, new ConvolutionBlock(4).Pooling);
+        using var model = ml.BinaryClassification.Trainers.DeepNetwork(Options(architecture, epochs: 2)).Fit(train);
+        // 4 filters × 8 × 8 values reach the output layer (plus its bias), after 3 convolutions of 3×3 kernels.
+        Assert.AreEqual(4 * 8 * 8 + 1 + (1 * 9 + 1) * 4 + 2 * (4 * 9 + 1) * 4, model.ParameterCount);
+    }
+
+    [TestMethod]
+    public void TooMuchPooling_ErrorNamesTheBlockTheSizeItReceivesAndTheFix()
+    {
+        var ml = new MLContext(seed: 1);
+        var pooled = new ConvolutionBlock(4) { Pooling = PoolingKind.Max };
+        var declared = new CnnArchitecture(new ImageShape(1, 8, 8)) { ConvolutionBlocks = [pooled, pooled, pooled, pooled] };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.DeepNetwork(Options(declared)));
+        StringAssert.Contains(error.Message, "a 1×8×8 image shrinks to nothing: CnnArchitecture.ConvolutionBlocks[3]");
+        StringAssert.Contains(error.Message, "pools the 1×1 output of its convolution with a 2×2 window");
+        StringAssert.Contains(error.Message, "Pooling = PoolingKind.None");
+
+        // The shape from the column's dimensions, and a kernel larger than what reaches it.
+        var bigKernel = new CnnArchitecture { ConvolutionBlocks = [pooled, pooled, new ConvolutionBlock(4) { KernelSize = 5, Padding = 0 }] };
+        var fromData = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.DeepNetwork(Options(bigKernel))
+            .Fit(ml.Data.LoadFromEnumerable(Bars(10, seed: 1))));
+        StringAssert.Contains(fromData.Message, "Feature column 'Pixels'");
+        StringAssert.Contains(fromData.Message, "CnnArchitecture.ConvolutionBlocks[2] (conv5×5/1 4 ReLU) receives 2×2 pixels, too few for its 5×5 kernel with padding 0");
+    }
+
+    [TestMethod]
     public void DeclaredShape_NotMatchingVectorSize_ThrowsNamingColumnAndSizes()
     {
         var ml = new MLContext(seed: 1);

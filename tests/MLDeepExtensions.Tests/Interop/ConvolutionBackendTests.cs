@@ -24,6 +24,7 @@ public sealed class ConvolutionBackendTests
     {
         // oneDNN's kernels returned NaN gradients for channel counts that are not a multiple of their blocking, in more
         // than half of these passes on an AVX-512 machine (see ConvolutionBackends). Each pass gets fresh tensors.
+        TorchNative.EnsureInitialized();
         var first = ImageInput.Conv(() => nn.Conv2d(1, 4, 3, padding: 1));
         var second = ImageInput.Conv(() => nn.Conv2d(4, 1, 3, padding: 1));
         try

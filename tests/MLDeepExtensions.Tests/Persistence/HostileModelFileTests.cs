@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -183,6 +184,25 @@ public sealed class HostileModelFileTests
         Assert.IsLessThan(16L << 20, GC.GetAllocatedBytesForCurrentThread() - before);
         StringAssert.Contains(error.Message, "need at least");
         StringAssert.Contains(error.Message, "bytes are left in the 'Network' entry");
+    }
+
+    [TestMethod]
+    public void Load_NewerArchitectureSettingsVersion_ThrowsSayingSo()
+    {
+        byte[] network = ModelZip.Read(_path, "Network");
+        CollectionAssert.AreEqual(new byte[] { 3, (byte)'m', (byte)'l', (byte)'p', 1, 0, 0, 0 }, network.Take(8).ToArray(), "name, then settings version 1");
+        BitConverter.TryWriteBytes(network.AsSpan(4), 7);
+        var error = LoadWithNetwork(network, "MLP settings of layout version 7");
+        StringAssert.Contains(error.Message, "'mlp' network settings have layout version 7, newer than this version of MLDeepExtensions reads (up to 1)");
+    }
+
+    [TestMethod]
+    public void Load_ArchitectureNameNoVersionKnows_ThrowsSayingSo()
+    {
+        byte[] network = ModelZip.Read(_path, "Network");
+        network[1] = (byte)'x'; // "xlp": a well-formed name no version registered
+        var error = LoadWithNetwork(network, "an unknown architecture name");
+        StringAssert.Contains(error.Message, "names network architecture 'xlp', which this version of MLDeepExtensions does not know");
     }
 
     [TestMethod]

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLDeepExtensions.ModelRunner;
+using MLDeepExtensions.Persistence;
 
 namespace MLDeepExtensions.Tests.Persistence;
 
@@ -81,6 +82,34 @@ public sealed class ReleaseFixtureTests
                 var expected = FixtureScores.Read(Path.Combine(Folder(release), kind, "scores.json"));
                 var problems = Differences(expected, expected.ScoredBy(ml, model), tolerance: 1e-5f).ToList();
                 Assert.IsEmpty(problems, $"{release}/{kind}: " + string.Join(Environment.NewLine, problems));
+            }
+        }
+    }
+
+    [TestMethod]
+    public void Fixtures_SavedAgain_CarryTheCurrentFormatAndScoreTheSame()
+    {
+        foreach (string kind in Kinds)
+        {
+            var ml = new MLContext(seed: 7);
+            string path = ModelZip.TempPath();
+            try
+            {
+                using var old = (NetworkTransformerBase)ml.Model.Load(Path.Combine(Folder(Releases[^1]), kind, "model.zip"), out var schema);
+                var inputs = FixtureScores.Read(Path.Combine(Folder(Releases[^1]), kind, "scores.json"));
+                ml.Model.Save(old, schema, path);
+                byte[] header = ModelZip.Read(path, "Model.key");
+                Assert.AreEqual(ModelFormat.CurrentVersion, BitConverter.ToUInt32(header, 0x48), $"{kind}: version written");
+                Assert.AreEqual(ModelFormat.CurrentVersion, BitConverter.ToUInt32(header, 0x4C), $"{kind}: version needed to read");
+
+                using var saved = (NetworkTransformerBase)new MLContext(seed: 7).Model.Load(path, out _);
+                var problems = Differences(inputs.ScoredBy(ml, old), inputs.ScoredBy(ml, saved)).ToList();
+                Assert.IsEmpty(problems, $"{kind}: " + string.Join(Environment.NewLine, problems));
+                Assert.AreEqual(old.Architecture, saved.Architecture, $"{kind}: architecture (records compare by value)");
+            }
+            finally
+            {
+                File.Delete(path);
             }
         }
     }
