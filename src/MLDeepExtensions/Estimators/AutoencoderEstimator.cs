@@ -1,5 +1,4 @@
 using Microsoft.ML.Runtime;
-using MLDeepExtensions.Estimators;
 
 namespace MLDeepExtensions;
 
@@ -21,12 +20,10 @@ namespace MLDeepExtensions;
 public sealed class AutoencoderEstimator : NetworkEstimatorBase<AutoencoderTransformer>
 {
     internal AutoencoderEstimator(IHostEnvironment env, AutoencoderOptions options)
-        : base(env, options)
+        : base(env, options, (host, network) => new AutoencoderTransformer(host, network))
     {
     }
 
     /// <summary>A copy of the options this estimator trains with; changing it does not change the estimator.</summary>
     public AutoencoderOptions Options => (AutoencoderOptions)CopyOfOptions();
-
-    private protected override AutoencoderTransformer CreateTransformer(IHostEnvironment env, NetworkModel model) => new(env, model);
 }

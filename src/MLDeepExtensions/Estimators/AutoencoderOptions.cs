@@ -41,10 +41,8 @@ public sealed record AutoencoderOptions : NetworkTrainingOptions
 
     private protected override void Validate(ValidationErrors errors)
     {
-        CheckName(errors, nameof(EmbeddingColumnName), EmbeddingColumnName);
-        CheckName(errors, nameof(ReconstructionColumnName), ReconstructionColumnName);
-        CheckName(errors, nameof(ScoreColumnName), ScoreColumnName);
-        CheckName(errors, nameof(PredictedLabelColumnName), PredictedLabelColumnName);
+        CheckNames(errors, (nameof(EmbeddingColumnName), EmbeddingColumnName), (nameof(ReconstructionColumnName), ReconstructionColumnName),
+            (nameof(ScoreColumnName), ScoreColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName));
         if (Architecture is null)
             errors.Add($"{nameof(Architecture)} is null; use e.g. new AutoencoderArchitecture(latentSize: 32, 256, 128).");
         else

@@ -1,4 +1,3 @@
-using System;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions;
@@ -19,8 +18,10 @@ public sealed class AutoencoderTransformer : NetworkTransformerBase
 {
     internal const string LoaderSignature = "AutoencoderTransformer";
 
+    private static readonly VersionInfo _versionInfo = ModelFormat.VersionInfo("DEEPAUTO", LoaderSignature);
+
     internal AutoencoderTransformer(IHostEnvironment env, NetworkModel model)
-        : base(env, model)
+        : base(env, model, _versionInfo)
     {
     }
 
@@ -30,15 +31,6 @@ public sealed class AutoencoderTransformer : NetworkTransformerBase
     /// <summary>The anomaly threshold on Score (reconstruction error), or null when not trained for anomaly detection.</summary>
     public double? Threshold => ((ReconstructionHead)Network.Head).Threshold;
 
-    private static VersionInfo VersionInfo => ModelFormat.VersionInfo("DEEPAUTO", LoaderSignature);
-
-    private protected override VersionInfo GetVersionInfo() => VersionInfo;
-
     /// <summary>Factory for <see cref="SignatureLoadModel"/>: called by ML.NET when it loads a model zip.</summary>
-    private static AutoencoderTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(ctx);
-        return new AutoencoderTransformer(env, ModelFormat.Load(env, ctx, VersionInfo, ReconstructionHead.RegisteredName));
-    }
+    private static AutoencoderTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(env, ModelFormat.Load(env, ctx, _versionInfo, ReconstructionHead.RegisteredName));
 }

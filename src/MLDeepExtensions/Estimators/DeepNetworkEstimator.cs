@@ -1,5 +1,4 @@
 using Microsoft.ML.Runtime;
-using MLDeepExtensions.Estimators;
 
 namespace MLDeepExtensions;
 
@@ -21,12 +20,10 @@ namespace MLDeepExtensions;
 public sealed class DeepNetworkEstimator : NetworkEstimatorBase<DeepNetworkTransformer>
 {
     internal DeepNetworkEstimator(IHostEnvironment env, DeepNetworkOptions options)
-        : base(env, options)
+        : base(env, options, (host, network) => new DeepNetworkTransformer(host, network))
     {
     }
 
     /// <summary>A copy of the options this estimator trains with; changing it does not change the estimator.</summary>
     public DeepNetworkOptions Options => (DeepNetworkOptions)CopyOfOptions();
-
-    private protected override DeepNetworkTransformer CreateTransformer(IHostEnvironment env, NetworkModel model) => new(env, model);
 }

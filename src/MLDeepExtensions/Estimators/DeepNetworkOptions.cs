@@ -45,10 +45,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
 
     private protected override void Validate(ValidationErrors errors)
     {
-        CheckName(errors, nameof(LabelColumnName), LabelColumnName);
-        CheckName(errors, nameof(ScoreColumnName), ScoreColumnName);
-        CheckName(errors, nameof(ProbabilityColumnName), ProbabilityColumnName);
-        CheckName(errors, nameof(PredictedLabelColumnName), PredictedLabelColumnName);
+        CheckNames(errors, (nameof(LabelColumnName), LabelColumnName), (nameof(ScoreColumnName), ScoreColumnName),
+            (nameof(ProbabilityColumnName), ProbabilityColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName));
         if (!Enum.IsDefined(Task))
             errors.Add($"{nameof(Task)} is {(int)Task}, which is not a member of {nameof(DeepNetworkTask)}.");
         if (Architecture is null)

@@ -22,8 +22,10 @@ public sealed class DeepNetworkTransformer : NetworkTransformerBase, ISingleFeat
 {
     internal const string LoaderSignature = "DeepNetworkTransformer";
 
+    private static readonly VersionInfo _versionInfo = ModelFormat.VersionInfo("DEEPNETW", LoaderSignature);
+
     internal DeepNetworkTransformer(IHostEnvironment env, NetworkModel model)
-        : base(env, model)
+        : base(env, model, _versionInfo)
     {
     }
 
@@ -44,15 +46,6 @@ public sealed class DeepNetworkTransformer : NetworkTransformerBase, ISingleFeat
 
     private SupervisedHead Head => (SupervisedHead)Network.Head;
 
-    private static VersionInfo VersionInfo => ModelFormat.VersionInfo("DEEPNETW", LoaderSignature);
-
-    private protected override VersionInfo GetVersionInfo() => VersionInfo;
-
     /// <summary>Factory for <see cref="SignatureLoadModel"/>: called by ML.NET when it loads a model zip.</summary>
-    private static DeepNetworkTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(ctx);
-        return new DeepNetworkTransformer(env, ModelFormat.Load(env, ctx, VersionInfo, SupervisedHead.RegisteredName));
-    }
+    private static DeepNetworkTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(env, ModelFormat.Load(env, ctx, _versionInfo, SupervisedHead.RegisteredName));
 }

@@ -21,11 +21,13 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     private readonly NetworkTrainingOptions _options;
     private readonly NetworkArchitecture _architecture;
     private readonly HeadSpec _head;
+    private readonly Func<IHostEnvironment, NetworkModel, TTransformer> _createTransformer;
 
     /// <summary>Takes a copy of <paramref name="options"/> and validates it: later changes to the caller's object change nothing.</summary>
     /// <param name="env">The MLContext's environment.</param>
     /// <param name="options">The options; an <see cref="ArgumentException"/> lists every invalid setting.</param>
-    private protected NetworkEstimatorBase(IHostEnvironment env, NetworkTrainingOptions options)
+    /// <param name="createTransformer">Wraps a trained network in the estimator's transformer.</param>
+    private protected NetworkEstimatorBase(IHostEnvironment env, NetworkTrainingOptions options, Func<IHostEnvironment, NetworkModel, TTransformer> createTransformer)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,6 +36,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         _host = env.Register(GetType().Name);
         _architecture = _options.TrainedArchitecture;
         _head = _options.CreateHead();
+        _createTransformer = createTransformer;
     }
 
     /// <summary>A copy of the options the estimator trains with.</summary>
@@ -62,9 +65,6 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
             encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validation.Schema, _options.FeatureColumnName));
             _head.CheckValidationData(validation.Schema, head);
         }
-        return CreateTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head));
+        return _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head));
     }
-
-    /// <summary>Wraps a trained network in the estimator's transformer.</summary>
-    private protected abstract TTransformer CreateTransformer(IHostEnvironment env, NetworkModel model);
 }

@@ -112,7 +112,7 @@ public abstract record NetworkTrainingOptions
     /// <summary>Adds one message per invalid setting; derived options add theirs.</summary>
     private protected virtual void Validate(ValidationErrors errors)
     {
-        CheckName(errors, nameof(FeatureColumnName), FeatureColumnName);
+        CheckNames(errors, (nameof(FeatureColumnName), FeatureColumnName));
         if (Optimizer is null)
             errors.Add($"{nameof(Optimizer)} is null; use e.g. OptimizerOptions.Adam().");
         else
@@ -141,9 +141,13 @@ public abstract record NetworkTrainingOptions
         }
     }
 
-    private protected static void CheckName(ValidationErrors errors, string option, string? value)
+    /// <summary>Adds a message for every column-name option that is empty.</summary>
+    private protected static void CheckNames(ValidationErrors errors, params (string Option, string? Value)[] names)
     {
-        if (string.IsNullOrWhiteSpace(value))
-            errors.Add($"{option} is empty; give the name of a column.");
+        foreach (var (option, value) in names)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+                errors.Add($"{option} is empty; give the name of a column.");
+        }
     }
 }

@@ -16,11 +16,17 @@ namespace MLDeepExtensions;
 /// </summary>
 public abstract class NetworkTransformerBase : ITransformer, IDisposable
 {
-    private protected NetworkTransformerBase(IHostEnvironment env, NetworkModel network)
+    private readonly VersionInfo _versionInfo;
+
+    /// <param name="env">The environment.</param>
+    /// <param name="network">The trained or loaded network.</param>
+    /// <param name="versionInfo">The model and loader signatures the transformer is saved under (one format, <see cref="ModelFormat"/>).</param>
+    private protected NetworkTransformerBase(IHostEnvironment env, NetworkModel network, VersionInfo versionInfo)
     {
         ArgumentNullException.ThrowIfNull(env);
         Host = env.Register(GetType().Name);
         Network = network;
+        _versionInfo = versionInfo;
         Encoder = network.Architecture.CreateEncoder(network.InputSize);
         Scorer = new NetworkScorer(network.Module, network.Head, network.InputSize, network.Device) { OwnerName = GetType().Name };
     }
@@ -72,11 +78,8 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ThrowIfDisposed();
-        ModelFormat.Save(ctx, GetVersionInfo(), Network);
+        ModelFormat.Save(ctx, _versionInfo, Network);
     }
-
-    /// <summary>The model and loader signatures this transformer is saved under (one format, <see cref="ModelFormat"/>).</summary>
-    private protected abstract VersionInfo GetVersionInfo();
 
     private BoundScorer Bind(DataViewSchema inputSchema)
     {

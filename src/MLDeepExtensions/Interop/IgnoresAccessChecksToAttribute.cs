@@ -1,5 +1,6 @@
-// MLDeepExtensions derives from and calls ML.NET members that ML.NET declares internal (model save/load
-// contexts, VersionInfo, LoadableClassAttribute, IRowMapper, RowToRowTransformerBase, ...). The build
+// MLDeepExtensions calls and implements ML.NET members that ML.NET declares internal (model save/load
+// contexts, VersionInfo, LoadableClassAttribute, AnnotationUtils, the non-generic ISingleFeaturePredictionTransformer,
+// ...; see Interop/README.md). The build
 // compiles this assembly against copies of Microsoft.ML.Core and Microsoft.ML.Data whose internals are
 // public (see MLNetInternals.targets), but the real assemblies are loaded at run time. Without the
 // attributes below the runtime would refuse each such access with a MethodAccessException,

@@ -48,6 +48,8 @@ internal static class ModelFormat
     /// <summary>Reads a model whose head must be <paramref name="headName"/>; throws <see cref="System.IO.InvalidDataException"/> saying what is wrong.</summary>
     public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string headName) => NetworkStreams.Guard(() =>
     {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
         NetworkStreams.CheckAtModel(ctx, version);
         if (ctx.Header.ModelVerWritten < CurrentVersion)
             return ModelFormat010.Load(env, ctx, headName);

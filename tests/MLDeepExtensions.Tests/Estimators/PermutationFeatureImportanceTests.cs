@@ -47,21 +47,21 @@ public sealed class PermutationFeatureImportanceTests
         LabelColumnName = label, Architecture = new MlpArchitecture(16), Optimizer = OptimizerOptions.Adam(0.02), Epochs = 15, BatchSize = 32, Seed = 1,
     };
 
-    private static (TransformerChain<ITransformer> Model, IDataView Test) Fit(MLContext ml, IEstimator<ITransformer> trainer)
-    {
-        var pipeline = ml.Transforms.Concatenate("Features", nameof(Row.Signal), nameof(Row.Noise)).Append(trainer);
-        var model = pipeline.Fit(Data(ml, 600, seed: 1));
-        return (model, model.Transform(Data(ml, 300, seed: 2)));
-    }
+    private static IDataView Training(MLContext ml) => Data(ml, 600, seed: 1);
+
+    private static IDataView Test(MLContext ml, ITransformer model) => model.Transform(Data(ml, 300, seed: 2));
 
     [TestMethod]
     public void Multiclass_PermutingTheSignalCostsAccuracy_PermutingNoiseDoesNot()
     {
         var ml = new MLContext(seed: 1);
-        var (model, test) = Fit(ml, ml.Transforms.Conversion.MapValueToKey("Label", nameof(Row.Class))
-            .Append(ml.MulticlassClassification.Trainers.DeepNetwork(Options("Label"))));
-        // As a new user would: the pipeline's last transformer, ML.NET's dictionary overload.
-        var importance = ml.MulticlassClassification.PermutationFeatureImportance(model.LastTransformer, test, permutationCount: 3);
+        var model = ml.Transforms.Concatenate("Features", nameof(Row.Signal), nameof(Row.Noise))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label", nameof(Row.Class)))
+            .Append(ml.MulticlassClassification.Trainers.DeepNetwork(Options("Label")))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+            .Fit(Training(ml));
+        // As README shows: the whole pipeline (ML.NET finds the network before MapKeyToValue), the dictionary overload.
+        var importance = ml.MulticlassClassification.PermutationFeatureImportance(model, Test(ml, model), permutationCount: 3);
         double signal = importance[nameof(Row.Signal)].MicroAccuracy.Mean, noise = importance[nameof(Row.Noise)].MicroAccuracy.Mean;
         Assert.IsLessThan(-0.3, signal, $"accuracy change when Signal is permuted: {signal}");
         Assert.IsLessThan(0.03, Math.Abs(noise), $"accuracy change when Noise is permuted: {noise}");
@@ -71,9 +71,12 @@ public sealed class PermutationFeatureImportanceTests
     public void Binary_PermutingTheSignalCostsAuc_PermutingNoiseDoesNot()
     {
         var ml = new MLContext(seed: 1);
-        var (model, test) = Fit(ml, ml.BinaryClassification.Trainers.DeepNetwork(Options(nameof(Row.Flag))));
-        // The whole pipeline: ML.NET finds the prediction transformer at its end.
-        var importance = ml.BinaryClassification.PermutationFeatureImportanceNonCalibrated(model, test, labelColumnName: nameof(Row.Flag), permutationCount: 3);
+        var model = ml.Transforms.Concatenate("Features", nameof(Row.Signal), nameof(Row.Noise))
+            .Append(ml.BinaryClassification.Trainers.DeepNetwork(Options(nameof(Row.Flag))))
+            .Fit(Training(ml));
+        // As a new user tried it: the pipeline's last transformer.
+        var importance = ml.BinaryClassification.PermutationFeatureImportanceNonCalibrated(model.LastTransformer, Test(ml, model),
+            labelColumnName: nameof(Row.Flag), permutationCount: 3);
         double signal = importance[nameof(Row.Signal)].AreaUnderRocCurve.Mean, noise = importance[nameof(Row.Noise)].AreaUnderRocCurve.Mean;
         Assert.IsLessThan(-0.3, signal, $"AUC change when Signal is permuted: {signal}");
         Assert.IsLessThan(0.02, Math.Abs(noise), $"AUC change when Noise is permuted: {noise}");
@@ -83,10 +86,11 @@ public sealed class PermutationFeatureImportanceTests
     public void Regression_PermutingTheSignalCostsRSquared_PermutingNoiseDoesNot()
     {
         var ml = new MLContext(seed: 1);
-        var (model, test) = Fit(ml, ml.Regression.Trainers.DeepNetwork(Options(nameof(Row.Value))));
+        var model = ml.Transforms.Concatenate("Features", nameof(Row.Signal), nameof(Row.Noise))
+            .Append(ml.Regression.Trainers.DeepNetwork(Options(nameof(Row.Value))))
+            .Fit(Training(ml));
         // The typed overload: one result per slot of the feature vector, in slot order (Signal, Noise).
-        var network = (DeepNetworkTransformer)model.LastTransformer;
-        var importance = ml.Regression.PermutationFeatureImportance(network, test, labelColumnName: nameof(Row.Value), permutationCount: 3);
+        var importance = ml.Regression.PermutationFeatureImportance(model.LastTransformer, Test(ml, model), labelColumnName: nameof(Row.Value), permutationCount: 3);
         double signal = importance[0].RSquared.Mean, noise = importance[1].RSquared.Mean;
         Assert.IsLessThan(-1.0, signal, $"R² change when Signal is permuted: {signal}");
         Assert.IsLessThan(0.02, Math.Abs(noise), $"R² change when Noise is permuted: {noise}");
