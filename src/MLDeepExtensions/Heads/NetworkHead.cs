@@ -33,8 +33,8 @@ internal abstract class NetworkHead
     /// <summary>The label, or null when the network learns to reproduce its input.</summary>
     public abstract LabelSource? Label { get; }
 
-    /// <summary>The class names output columns carry, or null.</summary>
-    public virtual DataViewSchema.Annotations? ClassNames => null;
+    /// <summary>The label's class names (its KeyValues annotation) that output columns carry, or null.</summary>
+    public virtual DataViewSchema.Annotations? LabelKeyValues => null;
 
     /// <summary>Width of the network's last layer for inputs of <paramref name="inputSize"/> values.</summary>
     public abstract int NetworkOutputSize(int inputSize);
@@ -54,7 +54,7 @@ internal abstract class NetworkHead
     public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)
     {
         uint setId = OutputColumn.NextScoreSetId(inputSchema);
-        return Columns.Select(c => c.ToColumn(setId, ClassNames)).ToArray();
+        return Columns.Select(c => c.ToColumn(setId, LabelKeyValues)).ToArray();
     }
 
     /// <summary>Writes the head's name, version and fields into the model stream.</summary>

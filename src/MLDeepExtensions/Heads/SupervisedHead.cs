@@ -49,7 +49,7 @@ internal sealed class SupervisedHead : NetworkHead
 
     public override LabelSource Label { get; }
 
-    public override DataViewSchema.Annotations? ClassNames => Task.KeyValues;
+    public override DataViewSchema.Annotations? LabelKeyValues => Task.KeyValues;
 
     /// <summary>The output columns of a task; <paramref name="size"/> is the classes or the label size (0 while unknown).</summary>
     private static OutputColumn[] Describe(DeepNetworkTask task, bool vectorLabel, OutputColumnNames names, int size)
@@ -61,8 +61,8 @@ internal sealed class SupervisedHead : NetworkHead
                 const string multiclass = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification;
                 return
                 [
-                    new(names.Score, OutputKind.Vector, size, multiclass, score, Heads.ClassNames.TrainingLabelValues),
-                    new(names.PredictedLabel, OutputKind.Key, size, multiclass, predicted, Heads.ClassNames.KeyValues),
+                    new(names.Score, OutputKind.Vector, size, multiclass, score, ClassNames.TrainingLabelValues),
+                    new(names.PredictedLabel, OutputKind.Key, size, multiclass, predicted, ClassNames.KeyValues),
                 ];
             case DeepNetworkTask.BinaryClassification:
                 const string binary = AnnotationUtils.Const.ScoreColumnKind.BinaryClassification;

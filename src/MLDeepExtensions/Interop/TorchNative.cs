@@ -55,8 +55,9 @@ internal static class TorchNative
     {
         try
         {
+            CpuKernels.BeforeLoad();
             torch.InitializeDeviceType(DeviceType.CPU);
-            ConvolutionBackends.UseNativeKernels();
+            CpuKernels.Initialize();
             return null;
         }
         catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException

@@ -191,12 +191,12 @@ internal sealed class TrainingLoop
         return (lossSum / data.Count, metricSum / data.Count);
     }
 
-    /// <summary>Reports each epoch to the MLContext log and to the user's IProgress.</summary>
+    /// <summary>Reports each epoch to the MLContext log (under the estimator's name) and to the user's IProgress.</summary>
     private sealed class ProgressCallback(IChannel channel, IProgress<EpochMetrics>? progress) : TrainingCallback
     {
         public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
         {
-            channel.Info($"{nameof(DeepNetworkEstimator)} {metrics}");
+            channel.Info(metrics.ToString());
             progress?.Report(metrics);
         }
     }

@@ -19,8 +19,9 @@ public sealed class ReleaseFixtureTests
     /// <summary>
     /// Kernels pinned for bitwise comparisons across machines: one thread (libtorch splits reductions across threads), MKL's
     /// conditional numerical reproducibility at its vendor-neutral SSE2 level (else MKL picks AVX2 or AVX-512 code by CPU),
-    /// and ATen's portable kernels (else ATen dispatches to AVX2 or AVX-512 ones). libtorch and MKL read these when they
-    /// load, so they apply to a new process. The fixtures were scored with the same settings.
+    /// ATen's portable kernels (else ATen dispatches to AVX2 or AVX-512 ones) and oneDNN's SSE4.1 ones (it scores
+    /// convolutions). libtorch, MKL and oneDNN read these when they load, so they apply to a new process. The fixtures
+    /// were scored with the same settings.
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, string> PinnedKernels = new Dictionary<string, string>
     {
@@ -28,6 +29,7 @@ public sealed class ReleaseFixtureTests
         ["MKL_NUM_THREADS"] = "1",
         ["MKL_CBWR"] = "COMPATIBLE",
         ["ATEN_CPU_CAPABILITY"] = "default",
+        ["ONEDNN_MAX_CPU_ISA"] = "SSE41",
     };
 
     private static readonly string[] Releases = { "v0.1.0" };

@@ -79,7 +79,7 @@ public sealed class TrainingLoopTests
         Assert.IsTrue(reports.Zip(reports.Skip(1)).All(p => p.Second.Elapsed >= p.First.Elapsed));
         Assert.IsLessThan(reports[0].TrainingLoss, reports[^1].TrainingLoss, "training loss should fall");
         CollectionAssert.AreEqual(reports, model.History.ToList());
-        Assert.AreEqual(4, log.Count(m => m.Contains("DeepNetworkEstimator epoch")));
+        Assert.AreEqual(4, log.Count(m => m.Contains("Source=DeepNetworkEstimator") && m.Contains("] epoch ")), "each epoch logged under the estimator's name");
     }
 
     [TestMethod]
