@@ -12,6 +12,9 @@ using Microsoft.ML.Data;
 // Usage: ModelRunner fit <seed>
 // Runs DeterministicFit (a fixed fit on generated data) and prints "network-sha256=<hex>" and "scores-sha256=<hex>".
 //
+// Usage: ModelRunner train-small-convolutions
+// Trains small convolutional networks (see SmallConvolutions) and prints what it trained; a diverging fit fails.
+//
 // Usage: ModelRunner score-fixtures <fixtures folder> <output folder>
 // Loads every <fixtures folder>/<name>/model.zip in a new MLContext, scores the inputs of its scores.json on one libtorch
 // thread and writes what it got to <output folder>/<name>.json (see FixtureScores).
@@ -19,6 +22,8 @@ if (args is ["fit", var seedText] && int.TryParse(seedText, out int seed))
     return Fit(seed);
 if (args is ["score-fixtures", var fixtures, var output])
     return ScoreFixtures(fixtures, output);
+if (args is ["train-small-convolutions"])
+    return TrainSmallConvolutions();
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: ModelRunner <model.zip> <rows.bin> <scores.bin>  |  ModelRunner fit <seed>");
@@ -73,6 +78,12 @@ static int Fit(int seed)
     var (network, scores) = MLDeepExtensions.ModelRunner.DeterministicFit.Run(seed);
     Console.WriteLine($"network-sha256={network}");
     Console.WriteLine($"scores-sha256={scores}");
+    return 0;
+}
+
+static int TrainSmallConvolutions()
+{
+    Console.WriteLine(MLDeepExtensions.ModelRunner.SmallConvolutions.Run());
     return 0;
 }
 

@@ -40,7 +40,7 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>
         var images = ImageInput.ToImages(input, _shape, _layout);
         if (training && _augmentation is not null)
             images = Augment(images, _augmentation);
-        return head.forward(features.forward(images)).MoveToOuterDisposeScope();
+        return head.forward(ImageInput.Forward(features, images, training)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Random horizontal flips (per image, p = 0.5) and random shifts of up to MaxShift pixels with zero fill.</summary>

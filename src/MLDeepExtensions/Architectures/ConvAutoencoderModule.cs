@@ -63,14 +63,14 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
     public override Tensor Encode(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return encoder.forward(features.forward(ImageInput.ToImages(input, _shape, _layout))).MoveToOuterDisposeScope();
+        return encoder.forward(ImageInput.Forward(features, ImageInput.ToImages(input, _shape, _layout), training)).MoveToOuterDisposeScope();
     }
 
     public override Tensor Decode(Tensor latent)
     {
         using var scope = NewDisposeScope();
         var map = decoder.forward(latent).view(_featureMap);
-        return ImageInput.ToRows(reconstruct.forward(map), _layout).MoveToOuterDisposeScope();
+        return ImageInput.ToRows(ImageInput.Forward(reconstruct, map, training), _layout).MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)

@@ -5,6 +5,8 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
+using MLDeepExtensions.Interop;
+using TorchSharp;
 using TorchSharp.Modules;
 using static System.FormattableString;
 using static TorchSharp.torch;
@@ -147,6 +149,35 @@ internal static class ImageInput
             channels = b.Filters;
         }
         return layers;
+    }
+
+    /// <summary>
+    /// Runs a stack of block layers. In training on the CPU, a convolution whose output channel count is not a multiple of
+    /// 16 runs with zero filters added up to the next multiple and the extra channels dropped: oneDNN's backward kernels
+    /// read the padding channels of the output gradient, which otherwise hold whatever memory they were given and made
+    /// gradients NaN (see <see cref="CpuKernels"/>). The added filters' output, and so their gradient, is exactly zero, so
+    /// the result and the weights' gradients are the convolution's own. Scoring runs the layers as they are.
+    /// </summary>
+    public static Tensor Forward(Sequential layers, Tensor input, bool training)
+    {
+        if (!training || input.device_type != DeviceType.CPU)
+            return layers.forward(input);
+        var x = input;
+        foreach (var layer in layers.children())
+            x = layer is Conv2d conv && conv.out_channels % CpuKernels.ConvolutionBlocking != 0 ? PaddedConvolution(conv, x) : ((nn.Module<Tensor, Tensor>)layer).forward(x);
+        return x;
+    }
+
+    private static Tensor PaddedConvolution(Conv2d conv, Tensor input)
+    {
+        long channels = conv.out_channels, padded = (channels + CpuKernels.ConvolutionBlocking - 1) / CpuKernels.ConvolutionBlocking * CpuKernels.ConvolutionBlocking;
+        var weight = conv.weight!;
+        var weights = cat([weight, zeros(padded - channels, weight.shape[1], weight.shape[2], weight.shape[3], dtype: weight.dtype, device: weight.device)], 0);
+        var biases = conv.bias is { } bias ? cat([bias, zeros(padded - channels, dtype: bias.dtype, device: bias.device)], 0) : null;
+        var output = conv.padding_type is { } padding
+            ? nn.functional.conv2d_padding(input, weights, biases, conv.stride, padding, conv.dilation, conv.groups)
+            : nn.functional.conv2d(input, weights, biases, conv.stride, conv.padding, conv.dilation, conv.groups);
+        return output.narrow(1, 0, channels);
     }
 
     /// <summary>

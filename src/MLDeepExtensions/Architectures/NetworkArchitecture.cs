@@ -57,7 +57,7 @@ public abstract record NetworkArchitecture
     /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
     internal torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
     {
-        // Loads the native backend (and sets up its convolutions, see CpuKernels) before the first module is built.
+        // Loads the native backend (capping oneDNN first, see CpuKernels) before the first module is built.
         TorchNative.EnsureInitialized();
         return BuildModule(inputSize, outputSize);
     }

@@ -57,7 +57,6 @@ internal static class TorchNative
         {
             CpuKernels.BeforeLoad();
             torch.InitializeDeviceType(DeviceType.CPU);
-            CpuKernels.Initialize();
             return null;
         }
         catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException

@@ -57,10 +57,7 @@ internal static class NetworkFit
             channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {train.Count} training rows") +
                 (validation is null ? "" : FormattableString.Invariant($", {validation.Count} validation rows")) + $", {options.Optimizer}, on {device}.");
             using var loss = head.CreateLoss(device);
-            TrainingHistory history;
-            // oneDNN's convolution gradients are wrong for some channel counts (see CpuKernels); scoring keeps it.
-            using (device.type == DeviceType.CPU && CpuKernels.NeedsNativeKernelsToTrain(module) ? CpuKernels.NativeKernels() : null)
-                history = new TrainingLoop(module, loss, options, channel).Run(train, validation, seed);
+            var history = new TrainingLoop(module, loss, options, channel).Run(train, validation, seed);
             var completed = head.Complete(module, train.Features, options.ScoringBatchSize);
             var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, options.ScoringBatchSize, history, device);
             module = null;

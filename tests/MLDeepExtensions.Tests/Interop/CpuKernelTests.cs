@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Runtime.InteropServices;
+using MLDeepExtensions.Tests;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Interop;
@@ -12,14 +13,6 @@ namespace MLDeepExtensions.Tests.Interop;
 [TestClass]
 public sealed class CpuKernelTests
 {
-    [TestMethod]
-    public void Backend_FindsItsConvolutionSwitchesOnX64()
-    {
-        TorchNative.EnsureInitialized();
-        if (RuntimeInformation.ProcessArchitecture == Architecture.X64 && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
-            Assert.IsTrue(CpuKernels.Available, "libtorch's oneDNN and NNPACK switches were not found");
-    }
-
     [TestMethod]
     [DataRow(8)]
     [DataRow(16)]
@@ -63,70 +56,43 @@ public sealed class CpuKernelTests
     }
 
     [TestMethod]
-    public void NeedsNativeKernelsToTrain_OnlyForChannelCountsOneDnnGetsWrong()
+    public void FewChannelConvolutions_InTraining_GetTheGradientsOfADoublePrecisionReference()
     {
-        var image = new ImageShape(1, 8, 8);
-        var pooled = new ConvolutionBlock(32) { Pooling = PoolingKind.Max };
-        using var wide = new CnnArchitecture(image) { ConvolutionBlocks = [pooled, pooled with { Filters = 64 }] }.CreateModule(64, 10);
-        using var narrow = new CnnArchitecture(image) { ConvolutionBlocks = [pooled with { Filters = 4 }] }.CreateModule(64, 10);
-        using var autoencoder = AutoencoderArchitecture.Convolutional(image, latentSize: 4).CreateModule(64, 64);
-        using var mlp = new MlpArchitecture(5).CreateModule(64, 3);
-        // The first convolution reads the image (1 channel): its input needs no gradient, so that count does not matter.
-        Assert.IsFalse(CpuKernels.NeedsNativeKernelsToTrain(wide));
-        Assert.IsTrue(CpuKernels.NeedsNativeKernelsToTrain(narrow));
-        Assert.IsTrue(CpuKernels.NeedsNativeKernelsToTrain(autoencoder), "its last convolution goes back to 1 channel");
-        Assert.IsFalse(CpuKernels.NeedsNativeKernelsToTrain(mlp));
+        // oneDNN's gradients were NaN for these channel counts in 30–78 of 100 passes on an AVX-512 machine (see CpuKernels);
+        // in training, ImageInput.Forward pads such convolutions' output channels. Each pass gets fresh tensors.
+        TorchNative.EnsureInitialized();
+        using var layers = nn.Sequential(("conv0", ImageInput.Conv(() => nn.Conv2d(1, 4, 3, padding: 1))), ("act0", nn.ReLU()),
+            ("conv1", ImageInput.Conv(() => nn.Conv2d(4, 1, 3, TorchSharp.Padding.Same))));
+        var first = (TorchSharp.Modules.Conv2d)layers.children().First();
+        var second = (TorchSharp.Modules.Conv2d)layers.children().Last();
+        for (int pass = 0; pass < 40; pass++)
+        {
+            using var scope = NewDisposeScope();
+            layers.zero_grad();
+            var x = randn(16, 1, 6, 6);
+            var output = ImageInput.Forward(layers, x, training: true);
+            (output - x).square().mean().backward();
+
+            var w1 = first.weight!.detach().to(float64).requires_grad_();
+            var w2 = second.weight!.detach().to(float64).requires_grad_();
+            var x64 = x.to(float64);
+            var hidden = nn.functional.relu(nn.functional.conv2d(x64, w1, first.bias!.detach().to(float64), padding: new long[] { 1, 1 }));
+            var reference = nn.functional.conv2d(hidden, w2, second.bias!.detach().to(float64), padding: new long[] { 1, 1 });
+            (reference - x64).square().mean().backward();
+
+            Assert.IsLessThan(1e-6, (output.to(float64) - reference).abs().max().item<double>(), $"pass {pass}: output");
+            Assert.IsLessThan(1e-4, (first.weight.grad!.to(float64) - w1.grad!).abs().max().item<double>(), $"pass {pass}: first weights' gradient");
+            Assert.IsLessThan(1e-4, (second.weight.grad!.to(float64) - w2.grad!).abs().max().item<double>(), $"pass {pass}: second weights' gradient");
+        }
     }
 
     [TestMethod]
-    public void NativeKernelScopes_Nest_AndEndWhenTheLastIsDisposed()
+    public void SmallConvolutionalNetworks_TrainToFiniteWeights_OnAvx512Kernels()
     {
-        TorchNative.EnsureInitialized();
-        int before = CpuKernels.OpenScopes;
-        var outer = CpuKernels.NativeKernels();
-        var inner = CpuKernels.NativeKernels();
-        Assert.AreEqual(before + 2, CpuKernels.OpenScopes);
-        inner.Dispose();
-        inner.Dispose();
-        Assert.AreEqual(before + 1, CpuKernels.OpenScopes, "disposing a scope twice counts once");
-        outer.Dispose();
-        Assert.AreEqual(before, CpuKernels.OpenScopes);
-    }
-
-    [TestMethod]
-    public void FewChannelConvolutions_TrainedOnNativeKernels_GetTheGradientsOfADoublePrecisionReference()
-    {
-        // oneDNN's kernels returned NaN gradients here in more than half of these passes on an AVX-512 machine (see
-        // CpuKernels); a fit of such a network runs under this scope. Each pass gets fresh tensors.
-        TorchNative.EnsureInitialized();
-        var first = ImageInput.Conv(() => nn.Conv2d(1, 4, 3, padding: 1));
-        var second = ImageInput.Conv(() => nn.Conv2d(4, 1, 3, padding: 1));
-        try
-        {
-            using var kernels = CpuKernels.NativeKernels();
-            for (int pass = 0; pass < 40; pass++)
-            {
-                using var scope = NewDisposeScope();
-                first.zero_grad();
-                var x = randn(16, 1, 6, 6);
-                var output = second.forward(nn.functional.relu(first.forward(x)));
-                (output - x).square().mean().backward();
-
-                var w1 = first.weight!.detach().to(float64).requires_grad_();
-                var w2 = second.weight!.detach().to(float64).requires_grad_();
-                var x64 = x.to(float64);
-                var reference = nn.functional.conv2d(nn.functional.relu(nn.functional.conv2d(x64, w1, first.bias!.detach().to(float64), padding: new long[] { 1, 1 })),
-                    w2, second.bias!.detach().to(float64), padding: new long[] { 1, 1 });
-                (reference - x64).square().mean().backward();
-
-                double difference = (first.weight.grad!.to(float64) - w1.grad!).abs().max().item<double>();
-                Assert.IsTrue(difference < 1e-4, $"pass {pass}: the first convolution's weight gradient is off by {difference}");
-            }
-        }
-        finally
-        {
-            first.Dispose();
-            second.Dispose();
-        }
+        // At AVX-512 oneDNN's unpadded gradients were NaN in about half of all passes, so these fits diverged within an
+        // epoch. A new process, since oneDNN reads its instruction-set cap once (where the CPU lacks AVX-512, it uses less).
+        string output = ModelRunnerProcess.Finish(ModelRunnerProcess.Start(
+            new System.Collections.Generic.Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "AVX512_CORE" }, "train-small-convolutions"));
+        StringAssert.Contains(output, "trained: CNN with 4 filters, convolutional autoencoder");
     }
 }
