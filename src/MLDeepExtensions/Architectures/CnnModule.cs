@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using MLDeepExtensions.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace MLDeepExtensions.Architectures;
 /// Saved weight keys: "features.conv{i}.*" and "features.norm{i}.*" (see ImageInput.BlockLayers), "head.dense{i}.*" and
 /// "head.output.*" (see DenseStack). Renaming a field or a layer breaks saved models.
 /// </summary>
-internal sealed class CnnModule : nn.Module<Tensor, Tensor>
+internal sealed class CnnModule : nn.Module<Tensor, Tensor>, IOnnxModule
 {
     private readonly ImageShape _shape;
     private readonly PixelLayout _layout;
@@ -41,6 +42,13 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>
         if (training && _augmentation is not null)
             images = Augment(images, _augmentation);
         return head.forward(ImageInput.Forward(features, images, training)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The forward in eval mode: images, the convolution blocks, the dense head (augmentation is for training only).</summary>
+    public string ExportOnnx(OnnxGraph graph, string rows, int inputSize)
+    {
+        var (maps, shape) = OnnxLayers.Sequential(graph, features, ImageInput.ToImages(graph, rows, _shape, _layout), [_shape.Channels, _shape.Height, _shape.Width]);
+        return OnnxLayers.Sequential(graph, head, maps, shape).Output;
     }
 
     /// <summary>Random horizontal flips (per image, p = 0.5) and random shifts of up to MaxShift pixels with zero fill.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using MLDeepExtensions.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
 
     public ConvAutoencoderModule(ImageShape shape, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, IReadOnlyList<int> hiddenLayers,
         int latentSize, Activation activation, float noise, float inputDropout)
-        : base(nameof(ConvAutoencoderModule), noise, inputDropout)
+        : base(nameof(ConvAutoencoderModule), latentSize, noise, inputDropout)
     {
         _shape = shape;
         _layout = layout;
@@ -71,6 +72,19 @@ internal sealed class ConvAutoencoderModule : AutoencoderModule
         using var scope = NewDisposeScope();
         var map = decoder.forward(latent).view(_featureMap);
         return ImageInput.ToRows(ImageInput.Forward(reconstruct, map, training), _layout).MoveToOuterDisposeScope();
+    }
+
+    public override string ExportEncoder(OnnxGraph graph, string rows, int inputSize)
+    {
+        var (maps, shape) = OnnxLayers.Sequential(graph, features, ImageInput.ToImages(graph, rows, _shape, _layout), [_shape.Channels, _shape.Height, _shape.Width]);
+        return OnnxLayers.Sequential(graph, encoder, maps, shape).Output;
+    }
+
+    public override string ExportDecoder(OnnxGraph graph, string latent)
+    {
+        var (flat, _) = OnnxLayers.Sequential(graph, decoder, latent, [LatentSize]);
+        var (images, _) = OnnxLayers.Sequential(graph, reconstruct, graph.Reshape(flat, _featureMap), _featureMap[1..]);
+        return ImageInput.ToRows(graph, images, _layout);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using MLDeepExtensions.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ internal sealed class DenseAutoencoderModule : AutoencoderModule
     private readonly Sequential decoder;
 
     public DenseAutoencoderModule(int inputSize, IReadOnlyList<int> hiddenLayers, int latentSize, Activation activation, float noise, float inputDropout)
-        : base(nameof(DenseAutoencoderModule), noise, inputDropout)
+        : base(nameof(DenseAutoencoderModule), latentSize, noise, inputDropout)
     {
         encoder = nn.Sequential(DenseStack.Layers(inputSize, hiddenLayers, latentSize, new DenseStack.Layout(activation, Last: "latent")));
         decoder = nn.Sequential(DenseStack.Layers(latentSize, hiddenLayers.Reverse().ToArray(), inputSize, new DenseStack.Layout(activation)));
@@ -26,6 +27,10 @@ internal sealed class DenseAutoencoderModule : AutoencoderModule
     public override Tensor Encode(Tensor input) => encoder.forward(input);
 
     public override Tensor Decode(Tensor latent) => decoder.forward(latent);
+
+    public override string ExportEncoder(OnnxGraph graph, string rows, int inputSize) => OnnxLayers.Sequential(graph, encoder, rows, [inputSize]).Output;
+
+    public override string ExportDecoder(OnnxGraph graph, string latent) => OnnxLayers.Sequential(graph, decoder, latent, [LatentSize]).Output;
 
     protected override void Dispose(bool disposing)
     {

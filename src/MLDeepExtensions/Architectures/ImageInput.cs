@@ -6,6 +6,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Interop;
+using MLDeepExtensions.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static System.FormattableString;
@@ -217,7 +218,17 @@ internal static class ImageInput
             ? rows.view(-1, shape.Channels, shape.Height, shape.Width)
             : rows.view(-1, shape.Height, shape.Width, shape.Channels).permute(0, 3, 1, 2).contiguous();
 
-    /// <summary>An N×C×H×W batch → rows in <paramref name="layout"/>; the inverse of <see cref="ToImages"/>.</summary>
+    /// <summary><see cref="ToImages(Tensor, ImageShape, PixelLayout)"/> in an ONNX graph.</summary>
+    public static string ToImages(OnnxGraph graph, string rows, ImageShape shape, PixelLayout layout)
+        => layout == PixelLayout.Planar
+            ? graph.Reshape(rows, -1, shape.Channels, shape.Height, shape.Width)
+            : graph.Transpose(graph.Reshape(rows, -1, shape.Height, shape.Width, shape.Channels), 0, 3, 1, 2);
+
+    /// <summary><see cref="ToRows(Tensor, PixelLayout)"/> in an ONNX graph.</summary>
+    public static string ToRows(OnnxGraph graph, string images, PixelLayout layout)
+        => graph.Op("Flatten", layout == PixelLayout.Planar ? images : graph.Transpose(images, 0, 2, 3, 1), ("axis", 1L));
+
+    /// <summary>An N×C×H×W batch → rows in <paramref name="layout"/>; the inverse of <see cref="ToImages(Tensor, ImageShape, PixelLayout)"/>.</summary>
     public static Tensor ToRows(Tensor images, PixelLayout layout)
         => layout == PixelLayout.Planar
             ? images.reshape(images.shape[0], -1)

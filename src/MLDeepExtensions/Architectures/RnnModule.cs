@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using MLDeepExtensions.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,13 +14,14 @@ namespace MLDeepExtensions.Architectures;
 /// dense head. Saved weight keys: "embedding.weight" (tokens), "rnn.weight_ih_l{k}[_reverse]" and the other weights of
 /// TorchSharp's recurrent layers, "head.dense{i}.*" and "head.output.*" (see DenseStack). Renaming breaks saved models.
 /// </summary>
-internal sealed class RnnModule : nn.Module<Tensor, Tensor>
+internal sealed class RnnModule : nn.Module<Tensor, Tensor>, IOnnxModule
 {
     private readonly SequenceInput _input;
     private readonly RecurrentCell _cell;
     private readonly SequencePooling _pooling;
     private readonly int _layers;
     private readonly int _directions;
+    private readonly int _hiddenSize;
 
     // Field names are part of the saved weight keys ("embedding.weight", "rnn.weight_ih_l0", "head.output.bias", …).
     private readonly Embedding? embedding;
@@ -33,6 +36,7 @@ internal sealed class RnnModule : nn.Module<Tensor, Tensor>
         _pooling = architecture.Pooling;
         _layers = architecture.RecurrentLayers;
         _directions = architecture.Bidirectional ? 2 : 1;
+        _hiddenSize = architecture.HiddenSize;
         if (input.Kind == SequenceInputKind.Tokens)
             embedding = nn.Embedding(input.EmbeddingRows, input.Features, padding_idx: 0);
         int inputFeatures = input.Features, hidden = architecture.HiddenSize;
@@ -102,6 +106,92 @@ internal sealed class RnnModule : nn.Module<Tensor, Tensor>
         output.Dispose();
         packed.Dispose();
         return (padded, hidden);
+    }
+
+    /// <summary>
+    /// The forward in ONNX: ONNX's RNN, GRU or LSTM op per layer (time-major, so the batch-first rows are transposed),
+    /// PyTorch's gate order rearranged to ONNX's, variable lengths through sequence_lens (so padding is never computed
+    /// on, as with packing), pooling masked to each row's steps, then the dense head.
+    /// </summary>
+    public string ExportOnnx(OnnxGraph graph, string rows, int inputSize)
+    {
+        string sequence;
+        string? lengths = null;
+        if (_input.Kind == SequenceInputKind.Fixed)
+        {
+            sequence = graph.Reshape(rows, -1, _input.Steps, _input.Features);
+        }
+        else
+        {
+            lengths = graph.Gather(rows, 1, 0);
+            var values = graph.Gather(rows, 1, Enumerable.Range(1, inputSize - 1).Select(i => (long)i).ToArray());
+            sequence = _input.Kind == SequenceInputKind.Variable
+                ? graph.Reshape(values, -1, _input.Steps, _input.Features)
+                : graph.Gather(graph.Weights(embedding!.weight!, "embedding.weight"), graph.Cast(values, OnnxGraph.Types.Int64), 0);
+        }
+        string? sequenceLengths = lengths is null ? null : graph.Cast(graph.Squeeze(lengths, 1), OnnxGraph.Types.Int32);
+        string x = graph.Transpose(sequence, 1, 0, 2);
+        string y = x, finalHidden = x;
+        for (int layer = 0; layer < _layers; layer++)
+        {
+            (y, finalHidden) = ExportLayer(graph, x, sequenceLengths, layer);
+            // [steps, directions, batch, hidden] → [steps, batch, directions × hidden], the next layer's input.
+            x = graph.Reshape(graph.Transpose(y, 0, 2, 1, 3), 0, 0, -1);
+        }
+        string pooled;
+        if (_pooling == SequencePooling.Last)
+        {
+            pooled = graph.Reshape(graph.Transpose(finalHidden, 1, 0, 2), 0, -1);
+        }
+        else
+        {
+            string outputs = graph.Transpose(x, 1, 0, 2);
+            string? mask = null;
+            if (lengths is not null)
+            {
+                var steps = graph.Floats(Enumerable.Range(0, _input.Steps).Select(i => (float)i).ToArray(), [1, _input.Steps], "steps");
+                mask = graph.Unsqueeze(graph.Op("Less", [steps, lengths]), 2);
+            }
+            if (_pooling == SequencePooling.Mean)
+                pooled = mask is null
+                    ? graph.Op("ReduceMean", outputs, ("axes", new[] { 1L }), ("keepdims", 0L))
+                    : graph.Div(graph.ReduceSum(graph.Mul(outputs, graph.Cast(mask, OnnxGraph.Types.Float)), 1, keep: false), lengths!);
+            else
+                pooled = graph.Op("ReduceMax", mask is null ? outputs : graph.Where(mask, outputs, graph.Float(float.NegativeInfinity)), ("axes", new[] { 1L }), ("keepdims", 0L));
+        }
+        return OnnxLayers.Sequential(graph, head, pooled, [(long)(_hiddenSize) * _directions]).Output;
+    }
+
+    /// <summary>One recurrent layer as ONNX's op: returns Y [steps, directions, batch, hidden] and Y_h [directions, batch, hidden].</summary>
+    private (string Y, string FinalHidden) ExportLayer(OnnxGraph graph, string x, string? sequenceLengths, int layer)
+    {
+        using var scope = NewDisposeScope();
+        // PyTorch stacks the gates i,f,g,o (LSTM) and r,z,n (GRU); ONNX wants i,o,f,c and z,r,h.
+        int[] order = _cell switch
+        {
+            RecurrentCell.Lstm => [0, 3, 1, 2],
+            RecurrentCell.Gru => [1, 0, 2],
+            _ => [0],
+        };
+        var parameters = rnn.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+        Tensor Stack(string kind) => stack(Enumerable.Range(0, _directions).Select(d =>
+        {
+            var gates = parameters[$"{kind}_l{layer}{(d == 1 ? "_reverse" : "")}"].chunk(order.Length, 0);
+            return cat(order.Select(g => gates[g]).ToArray(), 0);
+        }).ToArray());
+        string w = graph.Weights(Stack("weight_ih"), $"rnn.W{layer}");
+        string r = graph.Weights(Stack("weight_hh"), $"rnn.R{layer}");
+        string b = graph.Weights(cat([Stack("bias_ih"), Stack("bias_hh")], 1), $"rnn.B{layer}");
+        string op = _cell switch { RecurrentCell.Lstm => "LSTM", RecurrentCell.Gru => "GRU", _ => "RNN" };
+        var attributes = new List<(string, object)>
+        {
+            ("hidden_size", (long)_hiddenSize),
+            ("direction", _directions == 2 ? "bidirectional" : "forward"),
+        };
+        if (_cell == RecurrentCell.Gru)
+            attributes.Add(("linear_before_reset", 1L));
+        var outputs = graph.Op(op, [x, w, r, b, sequenceLengths ?? ""], 2, attributes.ToArray());
+        return (outputs[0], outputs[1]);
     }
 
     private static Tensor MaskedMax(Tensor outputs, Tensor? lengths)

@@ -1,6 +1,7 @@
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLDeepExtensions.Onnx;
 
 namespace MLDeepExtensions.Data;
 
@@ -24,6 +25,9 @@ internal abstract class FeatureEncoder
 
     /// <summary>A reader of the column's value in the current row of <paramref name="row"/>.</summary>
     public abstract RowEncoder CreateReader(DataViewRow row, DataViewSchema.Column column);
+
+    /// <summary>The encoded rows [batch, <see cref="Width"/>] in an ONNX graph, from the column's variable <paramref name="column"/>.</summary>
+    public abstract string ExportOnnx(OnnxGraph graph, string column);
 
     internal static bool AllFinite(ReadOnlySpan<float> values)
     {
@@ -56,4 +60,7 @@ internal sealed class DenseEncoder(int size) : FeatureEncoder
             value.CopyTo(destination);
         };
     }
+
+    /// <summary>The column as rows: ML.NET gives a vector with dimensions (an image's C×H×W) more than one axis.</summary>
+    public override string ExportOnnx(OnnxGraph graph, string column) => graph.Op("Flatten", column, ("axis", 1L));
 }

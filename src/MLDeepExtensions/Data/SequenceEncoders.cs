@@ -1,6 +1,8 @@
 using System;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLDeepExtensions.Onnx;
 
 namespace MLDeepExtensions.Data;
 
@@ -41,6 +43,20 @@ internal sealed class VariableSequenceEncoder(int features, int maxSteps) : Feat
             destination[0] = steps;
             kept.CopyTo(destination[1..]);
         };
+    }
+
+    /// <summary>
+    /// In ONNX the column is a batch [rows, values] of one width. A row fed alone is all steps, as in ML.NET; in a batch
+    /// of sequences of different lengths, shorter ones are padded at the end with steps of NaN, which are not counted.
+    /// The last <c>maxSteps</c> steps are kept, as here.
+    /// </summary>
+    public override string ExportOnnx(OnnxGraph graph, string column)
+    {
+        string steps = graph.Reshape(column, 0, -1, features);
+        string padding = graph.Op("IsNaN", graph.GatherAt(steps, 2, 0));
+        string present = graph.Cast(graph.Op("Not", padding), OnnxGraph.Types.Float);
+        string clean = graph.Where(graph.Op("IsNaN", steps), graph.Float(0f), steps);
+        return SequenceOnnx.LastSteps(graph, clean, graph.ReduceSum(present, 1, keep: true), maxSteps, features);
     }
 }
 
@@ -93,6 +109,47 @@ internal sealed class TokenSequenceEncoder(SequenceInput input) : FeatureEncoder
                 destination[1 + i] = token == 0 ? unknown : token;
             }
         };
+    }
+
+    /// <summary>
+    /// In ONNX the column is a batch [rows, tokens] of one width. A row fed alone is all tokens, as in ML.NET; in a batch
+    /// of sequences of different lengths, shorter ones are padded at the end with any key above the vocabulary (e.g.
+    /// uint.MaxValue), which is not counted. Missing keys (0) become the unknown token and the last <c>maxSteps</c> are kept, as here.
+    /// </summary>
+    public override string ExportOnnx(OnnxGraph graph, string column)
+    {
+        // [rows, tokens]; ML.NET's exported tokenizer gives [rows, 1, tokens].
+        string tokens = graph.Cast(graph.Reshape(column, 0, -1), OnnxGraph.Types.Int64);
+        string present = graph.Cast(graph.Op("Not", graph.Op("Greater", [tokens, graph.Int64(vocabulary, "vocabulary")])), OnnxGraph.Types.Float);
+        tokens = graph.Where(graph.Op("Equal", [tokens, graph.Int64(0, "missing")]), graph.Int64(input.UnknownToken, "unknown"), tokens);
+        string steps = graph.Cast(graph.Unsqueeze(tokens, 2), OnnxGraph.Types.Float);
+        return SequenceOnnx.LastSteps(graph, steps, graph.ReduceSum(present, 1, keep: true), maxSteps, 1);
+    }
+}
+
+/// <summary>What the two sequence encoders share in ONNX: keeping each row's last steps, written as [length, values…, zeros].</summary>
+internal static class SequenceOnnx
+{
+    /// <summary>
+    /// Rows [batch, 1 + maxSteps·features] from <paramref name="steps"/> [batch, steps, features] (finite) of which the first
+    /// <paramref name="lengths"/> [batch, 1] (floats) are the sequence: its last maxSteps steps, then zeros.
+    /// </summary>
+    public static string LastSteps(OnnxGraph graph, string steps, string lengths, int maxSteps, int features)
+    {
+        graph.RequireOpset(11, "a recurrent network on variable-length sequences (GatherElements)");
+        string limit = graph.Float(maxSteps);
+        string kept = graph.Op("Min", [lengths, limit]);
+        string first = graph.Op("Max", [graph.Sub(lengths, limit), graph.Float(0f)]);
+        string positions = graph.Floats(Enumerable.Range(0, maxSteps).Select(i => (float)i).ToArray(), [1, maxSteps], "positions");
+        // maxSteps zero steps appended, so every index is in range without reading the input's shape: ONNX Runtime folds
+        // Shape from declared shapes, and ML.NET's exported tokenizer declares [rows, 1] for any number of tokens.
+        string zeros = graph.Mul(graph.Gather(steps, 1, new long[maxSteps]), graph.Float(0f));
+        string extended = graph.Concat(1, steps, zeros);
+        string index = graph.Cast(graph.Add(first, positions), OnnxGraph.Types.Int64);
+        index = graph.Op("Expand", [graph.Unsqueeze(index, 2), graph.Int64s([1, 1, features])]);
+        string values = graph.Op("GatherElements", [extended, index], ("axis", 1L));
+        values = graph.Where(graph.Unsqueeze(graph.Op("Less", [positions, kept]), 2), values, graph.Float(0f));
+        return graph.Concat(1, kept, graph.Reshape(values, 0, (long)maxSteps * features));
     }
 }
 

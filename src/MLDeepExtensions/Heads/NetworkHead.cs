@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLDeepExtensions.Onnx;
 using MLDeepExtensions.Persistence;
 using MLDeepExtensions.Training;
 using static TorchSharp.torch;
@@ -46,6 +47,17 @@ internal abstract class NetworkHead
 
     /// <summary>The values of every output column for a batch of encoded rows, [rows, <see cref="OutputWidth"/>]; the module is in eval mode.</summary>
     public abstract Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input);
+
+    /// <summary>
+    /// <see cref="Score"/> in an ONNX graph: one variable per column of <see cref="Columns"/>, in its ONNX type (float,
+    /// uint32 for a key, bool), from the encoded <paramref name="rows"/> [batch, <paramref name="inputSize"/>].
+    /// </summary>
+    public abstract string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize);
+
+    /// <summary>The module as an <see cref="IOnnxModule"/>, or an error naming it.</summary>
+    private protected static IOnnxModule Exportable(OnnxGraph graph, nn.Module<Tensor, Tensor> module)
+        => module as IOnnxModule ?? throw new System.NotSupportedException(
+            $"The {graph.Owner} cannot be exported to ONNX: its module {module.GetType().Name} has no ONNX form. Score it with the {graph.Owner} itself.");
 
     /// <summary>Runs once after training on the training rows, before they are freed; returns the head to save (e.g. with a threshold).</summary>
     public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, Tensor trainingFeatures, int batchSize) => this;

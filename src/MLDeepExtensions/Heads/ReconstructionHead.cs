@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Onnx;
 using MLDeepExtensions.Persistence;
 using MLDeepExtensions.Training;
 using static TorchSharp.torch;
@@ -106,6 +107,23 @@ internal sealed class ReconstructionHead : NetworkHead
         // Compared in double precision, as the threshold is: a float error just above it must count as above.
         var anomalous = error.to_type(ScalarType.Float64).gt(threshold).to_type(ScalarType.Float32);
         return cat([latent, reconstruction, error, anomalous], 1).MoveToOuterDisposeScope();
+    }
+
+    public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
+    {
+        var autoencoder = (AutoencoderModule)module;
+        string latent = autoencoder.ExportEncoder(graph, rows, inputSize);
+        string reconstruction = autoencoder.ExportDecoder(graph, latent);
+        string difference = graph.Sub(reconstruction, rows);
+        string error = graph.Op("ReduceMean", graph.Mul(difference, difference), ("axes", new[] { 1L }), ("keepdims", 1L));
+        if (!AnomalyDetection)
+            return [latent, reconstruction, error];
+        double threshold = Threshold ?? throw new InvalidOperationException("The anomaly threshold is set after training; nothing exports before it.");
+        // A float error is above the double threshold exactly when it is above the largest float not above it.
+        float below = (float)threshold;
+        if (below > threshold)
+            below = MathF.BitDecrement(below);
+        return [latent, reconstruction, error, graph.Op("Greater", [error, graph.Float(below, "threshold")])];
     }
 
     /// <summary>The Score: each row's mean squared reconstruction error, [rows, 1].</summary>

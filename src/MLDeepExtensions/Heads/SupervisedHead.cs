@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
+using MLDeepExtensions.Onnx;
 using MLDeepExtensions.Persistence;
 using MLDeepExtensions.Training;
 using static TorchSharp.torch;
@@ -121,6 +122,23 @@ internal sealed class SupervisedHead : NetworkHead
             _ => output,
         };
         return values.MoveToOuterDisposeScope();
+    }
+
+    public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
+    {
+        string output = Exportable(graph, module).ExportOnnx(graph, rows, inputSize);
+        switch (Task.Task)
+        {
+            case DeepNetworkTask.MulticlassClassification:
+                string probabilities = graph.Op("Softmax", output, ("axis", 1L));
+                string key = graph.Add(graph.Op("ArgMax", probabilities, ("axis", 1L), ("keepdims", 1L)), graph.Int64(1, "one"));
+                string undefined = graph.Op("Greater", [graph.Op("ReduceMax", graph.Cast(graph.Op("IsNaN", probabilities), OnnxGraph.Types.Float), ("axes", new[] { 1L }), ("keepdims", 1L)), graph.Float(0f)]);
+                return [probabilities, graph.Cast(graph.Where(undefined, graph.Int64(0, "missing"), key), OnnxGraph.Types.UInt32)];
+            case DeepNetworkTask.BinaryClassification:
+                return [graph.Op("Identity", output), graph.Op("Sigmoid", output), graph.Op("Greater", [output, graph.Float(0f)])];
+            default:
+                return [output];
+        }
     }
 
     /// <summary>Class probabilities, then the 1-based key of the most probable class (0, ML.NET's missing key, when the row's output is NaN).</summary>

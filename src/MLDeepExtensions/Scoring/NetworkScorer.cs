@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using MLDeepExtensions.Heads;
+using MLDeepExtensions.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,6 +62,15 @@ internal sealed class NetworkScorer : IDisposable
         using var input = CreateInputBuffer(rows);
         features[..(rows * InputSize)].CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
         Score(input, rows, outputs);
+    }
+
+    /// <summary>The output columns' values in an ONNX graph, from the encoded <paramref name="rows"/>; see <see cref="NetworkHead.ExportOnnx"/>.</summary>
+    public string[] ExportOnnx(OnnxGraph graph, string rows)
+    {
+        if (IsDisposed)
+            throw new ObjectDisposedException(OwnerName, NetworkScorer.DisposedMessage(OwnerName));
+        using var noGrad = no_grad();
+        return _head.ExportOnnx(graph, _module, rows, InputSize);
     }
 
     /// <summary>What using a disposed transformer says, including the way people dispose one without meaning to.</summary>

@@ -6,14 +6,18 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Heads;
+using MLDeepExtensions.Onnx;
+using Microsoft.ML.Model.OnnxConverter;
 
 namespace MLDeepExtensions.Scoring;
 
 /// <summary>
 /// The lazy result of <c>DeepNetworkTransformer.Transform</c>: its cursors read a batch of rows ahead from the
-/// input, score the batch in one forward pass, then serve the rows one by one.
+/// input, score the batch in one forward pass, then serve the rows one by one. It is also the step ML.NET's ONNX
+/// converter finds when it walks a transformed pipeline back from its end (through <see cref="Source"/>), and writes
+/// the network into the graph there.
 /// </summary>
-internal sealed class ScoringDataView : IDataView
+internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
 {
     private readonly IDataView _source;
     private readonly BoundScorer _scorer;
@@ -27,6 +31,27 @@ internal sealed class ScoringDataView : IDataView
     }
 
     public DataViewSchema Schema => _scorer.OutputSchema;
+
+    /// <summary>The data this view scores.</summary>
+    public IDataView Source => _source;
+
+    /// <summary>Always true, so that an export that cannot be written fails with the reason instead of ML.NET quietly stopping its walk here.</summary>
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
+
+    void ISaveAsOnnx.SaveAsOnnx(OnnxContext ctx)
+    {
+        var graph = new OnnxGraph(ctx, _scorer.Scorer.OwnerName);
+        string rows = _scorer.Encoder.ExportOnnx(graph, graph.Column(_scorer.FeatureColumn.Name));
+        var values = _scorer.Scorer.ExportOnnx(graph, rows);
+        for (int i = 0; i < values.Length; i++)
+        {
+            var column = Schema[_scorer.InputSchema.Count + i];
+            graph.SetColumn(column.Name, column.Type, values[i]);
+        }
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+        => throw new NotSupportedException($"The data view of a {_scorer.Scorer.OwnerName} is not saved on its own: save the transformer with mlContext.Model.Save.");
 
     public bool CanShuffle => _source.CanShuffle;
 

@@ -68,12 +68,27 @@ public sealed class SampleSmokeTests
     }
 
     /// <summary>Runs samples/NAME/bin/CONFIGURATION/TFM/NAME.dll with dotnet and returns stdout and stderr.</summary>
+    [TestMethod]
+    public void OnnxDeployment_TinyBudget_ExportsAndServesWithOnnxRuntimeAlone()
+    {
+        string output = RunSample("OnnxDeployment/Train", "--epochs", "1", "--subset", "--max-train", "300");
+        StringAssert.Contains(output, "of 1000 test images.");
+        var agreement = System.Text.RegularExpressions.Regex.Match(output, @"agree on (\d+) of 1000");
+        Assert.AreEqual("1000", agreement.Groups[1].Value, output);
+        string model = System.Text.RegularExpressions.Regex.Match(output, @"Exported to (.+\.onnx) \(").Groups[1].Value;
+        Assert.IsTrue(File.Exists(model), output);
+
+        string served = RunSample("OnnxDeployment/Serve", model);
+        StringAssert.Contains(served, "Execution provider: ");
+        StringAssert.Contains(served, "1000 test images: accuracy");
+    }
+
     private static string RunSample(string name, params string[] args)
     {
         // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → samples/<name>/bin/<Configuration>/<tfm>/
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        string program = Path.Combine(repoRoot, "samples", name, "bin", testBin.Parent.Name, testBin.Name, name + ".dll");
+        string program = Path.Combine(repoRoot, "samples", name, "bin", testBin.Parent.Name, testBin.Name, name.Replace('/', '.') + ".dll");
         Assert.IsTrue(File.Exists(program), $"sample not built at {program}");
 
         var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
