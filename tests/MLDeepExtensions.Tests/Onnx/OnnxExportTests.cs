@@ -331,6 +331,39 @@ public sealed class OnnxExportTests
     }
 
     [TestMethod]
+    [DataRow(9)]
+    [DataRow(10)]
+    public void LowestOpsets_CnnAndConvolutionalAutoencoder_ScoreTheSame(int opset)
+    {
+        var ml = new MLContext(seed: 1);
+        var (train, test) = TestData.Fashion(ml, train: 200, test: 40);
+        var cnn = new DeepNetworkOptions
+        {
+            FeatureColumnName = nameof(FashionImage.Pixels),
+            Architecture = new CnnArchitecture
+            {
+                InputShape = new ImageShape(1, 28, 28),
+                ConvolutionBlocks = [new ConvolutionBlock(4) { BatchNormalization = true, Pooling = PoolingKind.Max }, new ConvolutionBlock(4) { Pooling = PoolingKind.Average }],
+                HiddenLayers = [8],
+                Activation = Activation.GELU,
+            },
+            Epochs = 1,
+            Seed = 1,
+        };
+        var classifier = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(cnn)).Fit(train);
+        var autoencoder = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderOptions
+        {
+            FeatureColumnName = nameof(FashionImage.Pixels),
+            Architecture = AutoencoderArchitecture.Convolutional(new ImageShape(1, 28, 28), latentSize: 4),
+            Epochs = 1,
+            Seed = 1,
+        }).Fit(train);
+        OnnxRunner.AssertClose(OnnxRunner.CompareOnnxRuntime(OnnxRunner.Export(ml, classifier, test, opset), test, classifier.Transform(test), MulticlassColumns, rowByRow: false), $"CNN at opset {opset}");
+        OnnxRunner.AssertClose(OnnxRunner.CompareOnnxRuntime(OnnxRunner.Export(ml, autoencoder, test, opset), test, autoencoder.Transform(test),
+            ["Embedding", "Reconstruction", "Score", "PredictedLabel"], rowByRow: false), $"convolutional autoencoder at opset {opset}");
+    }
+
+    [TestMethod]
     public void VariableLengthSequences_BelowOpset11_FailNamingWhatNeedsIt()
     {
         var ml = new MLContext(seed: 1);
