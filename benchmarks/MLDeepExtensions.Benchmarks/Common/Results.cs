@@ -41,6 +41,20 @@ internal sealed record ScoringTiming(string Architecture, int Rows, double[] Our
 internal sealed record LatencyResult(string Architecture, int Predictions, double OursP50, double OursP99, double BareP50, double BareP99);
 
 /// <summary>
+/// One exported architecture (<c>onnx</c> section): the file's size, the largest difference between ONNX Runtime's and
+/// our Score, seconds of every timed pass over <paramref name="Rows"/> rows (our Transform, an ONNX Runtime session fed
+/// batches, ML.NET's ApplyOnnxModel), and microseconds of every single-row prediction (empty when none were timed).
+/// </summary>
+internal sealed record OnnxScoring(string Architecture, long FileBytes, double MaxDifference, int Rows, double[] Ours, double[] Runtime,
+    double[] ApplyOnnx, double[] OursLatency, double[] RuntimeLatency, double[] ApplyOnnxLatency)
+{
+    /// <summary>ONNX Runtime's throughput over ours: at least 1 is the goal.</summary>
+    public double RuntimeRatio => Timing.Median(Ours) / Timing.Median(Runtime);
+
+    public double ApplyOnnxRatio => Timing.Median(Ours) / Timing.Median(ApplyOnnx);
+}
+
+/// <summary>
 /// Resident set just before a fit and its largest sample during the fit (of the run with the largest peak), for one
 /// side ("ours" or "bare"); <paramref name="Fit"/> says which fit, e.g. "one epoch".
 /// </summary>
@@ -100,6 +114,7 @@ internal sealed class Results
     private readonly List<ScoringTiming> _scoring = new();
     private readonly List<LatencyResult> _latencies = new();
     private readonly List<FitMemory> _fitMemory = new();
+    private readonly List<OnnxScoring> _onnx = new();
     private readonly List<QualityResult> _quality = new();
     private readonly List<MemoryCheck> _memoryChecks = new();
     private readonly List<SectionLoad> _loads = new();
@@ -112,6 +127,8 @@ internal sealed class Results
     public IReadOnlyList<LatencyResult> Latencies => _latencies;
 
     public IReadOnlyList<FitMemory> FitMemory => _fitMemory;
+
+    public IReadOnlyList<OnnxScoring> Onnx => _onnx;
 
     public IReadOnlyList<QualityResult> Quality => _quality;
 
@@ -131,6 +148,8 @@ internal sealed class Results
     public void Add(LatencyResult latency) => _latencies.Add(latency);
 
     public void Add(FitMemory memory) => _fitMemory.Add(memory);
+
+    public void Add(OnnxScoring onnx) => _onnx.Add(onnx);
 
     public void Add(QualityResult quality) => _quality.Add(quality);
 

@@ -23,6 +23,20 @@ internal static class ResultsTables
         md.AppendLine("Our networks against the baselines and anchors; references were measured in this run unless their name says otherwise.").AppendLine();
         Quality(options, results).AppendTo(md);
 
+        md.AppendLine("## Exported to ONNX (`onnx` section)").AppendLine();
+        if (!results.SectionsRun.Contains("onnx"))
+        {
+            md.AppendLine("Not run (`onnx` section; `all` includes it).").AppendLine();
+        }
+        else
+        {
+            md.AppendLine("Each network fitted for one epoch on the first 10,000 training rows (all of them in a quick run), exported with `ConvertToOnnx`, and scored on the test images: our " +
+                "Transform and an ONNX Runtime session (OrtValue API, batches of 1,024 like our default `ScoringBatchSize`, as many intra-op " +
+                "threads as libtorch) and ML.NET's `ApplyOnnxModel` (same threads); then one row at a time. Ratios are the exported model's " +
+                "throughput over ours (goal ≥ 1) and our p50 latency over its.").AppendLine();
+            Onnx(results).AppendTo(md);
+        }
+
         md.AppendLine("## Native memory (`memory` section)").AppendLine();
         if (results.MemoryChecks.Count == 0)
         {
@@ -67,6 +81,30 @@ internal static class ResultsTables
             results.Loads.Where(l => l.Section == a.Section).Max(l => l.OthersPercent) is double percent
                 ? $"{percent:F0}%"
                 : Missing(options, results, a, timing: false))).ToArray());
+        return table;
+    }
+
+    private static MarkdownTable Onnx(Results results)
+    {
+        var table = new MarkdownTable(new[] { "Measure" }.Concat(Architectures.All.Select(a => a.Name)).ToArray());
+        void Row(string measure, Func<OnnxScoring, string> format)
+            => table.Row(new[] { measure }.Concat(Architectures.All.Select(a =>
+                Results.For(results.Onnx, a.Name, o => o.Architecture) is { } onnx ? format(onnx) : "—")).ToArray());
+        static string Latency(double[] microseconds)
+            => microseconds.Length == 0 ? "not timed" : $"{Timing.Median(microseconds):F1} / {Timing.Percentile(microseconds, 0.99):F1} µs";
+        static string LatencyRatio(double[] ours, double[] exported)
+            => ours.Length == 0 ? "not timed" : $"{Timing.Median(ours) / Timing.Median(exported):F2}";
+
+        Row("Exported file", o => $"{o.FileBytes / 1024.0:N0} KiB");
+        Row("Largest |ONNX Runtime − ours| over every Score value", o => $"{o.MaxDifference:G2}");
+        Row("Transform, ours (median)", o => $"{o.Rows / Timing.Median(o.Ours):N0} rows/s");
+        Row("ONNX Runtime, batches of 1,024 (median)", o => $"{o.Rows / Timing.Median(o.Runtime):N0} rows/s");
+        Row("**Throughput ratio ONNX Runtime / ours** (goal ≥ 1)", o => $"**{o.RuntimeRatio:F2}**");
+        Row("`ApplyOnnxModel` Transform (median); ratio to ours", o => $"{o.Rows / Timing.Median(o.ApplyOnnx):N0} rows/s; {o.ApplyOnnxRatio:F2}");
+        Row("`PredictionEngine`, ours: p50 / p99", o => Latency(o.OursLatency));
+        Row("ONNX Runtime, one row: p50 / p99", o => Latency(o.RuntimeLatency));
+        Row("**Latency ratio ours / ONNX Runtime** (p50; goal ≥ 1)", o => $"**{LatencyRatio(o.OursLatency, o.RuntimeLatency)}**");
+        Row("`PredictionEngine` over `ApplyOnnxModel`: p50 / p99", o => Latency(o.ApplyOnnxLatency));
         return table;
     }
 

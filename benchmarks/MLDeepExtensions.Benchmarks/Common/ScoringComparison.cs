@@ -46,9 +46,9 @@ internal static class ScoringComparison
 
         report.Section($"Single-row latency: {predictions} predictions after {predictions / 10} warm-up ones");
         using var engine = data.MLContext.Model.CreatePredictionEngine<FashionImage, ScoreOutput>(ours);
-        var oursLatency = Latencies(data.TestImages, predictions, image => engine.Predict(image));
+        var oursLatency = Timing.Latencies(data.TestImages, predictions, image => engine.Predict(image));
         var one = new float[10];
-        var bareLatency = Latencies(data.TestImages, predictions, image => bare.ScoreOne(image.Pixels, one));
+        var bareLatency = Timing.Latencies(data.TestImages, predictions, image => bare.ScoreOne(image.Pixels, one));
         report.Add("PredictionEngine p50 / p99", $"{Timing.Median(oursLatency):F1} / {Timing.Percentile(oursLatency, 0.99):F1} µs");
         report.Add("bare one-row forward p50 / p99", $"{Timing.Median(bareLatency):F1} / {Timing.Percentile(bareLatency, 0.99):F1} µs");
         report.Results.Add(new LatencyResult(architecture, predictions, Timing.Median(oursLatency), Timing.Percentile(oursLatency, 0.99),
@@ -73,22 +73,6 @@ internal static class ScoringComparison
             checksum += value.GetValues()[0];
         }
         return checksum;
-    }
-
-    /// <summary>Microseconds of each call, cycling through the images.</summary>
-    private static double[] Latencies(FashionImage[] images, int count, Action<FashionImage> predict)
-    {
-        for (int i = 0; i < count / 10; i++)
-            predict(images[i % images.Length]);
-        Timing.Settle();
-        var microseconds = new double[count];
-        for (int i = 0; i < count; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            predict(images[i % images.Length]);
-            microseconds[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        return microseconds;
     }
 
     /// <summary>PredictionEngine output: the class probabilities.</summary>

@@ -25,6 +25,22 @@ internal static class Timing
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
+    /// <summary>Microseconds of each of <paramref name="count"/> calls, cycling through the inputs, after a tenth as many warm-up calls.</summary>
+    public static double[] Latencies<T>(T[] inputs, int count, Action<T> predict)
+    {
+        for (int i = 0; i < count / 10; i++)
+            predict(inputs[i % inputs.Length]);
+        Settle();
+        var microseconds = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            predict(inputs[i % inputs.Length]);
+            microseconds[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        return microseconds;
+    }
+
     public static double Median(double[] values) => Percentile(values, 0.5);
 
     /// <summary>The nearest-rank percentile (0.5: median, 0.99: p99); the mean of the middle two for an even-sized median.</summary>
