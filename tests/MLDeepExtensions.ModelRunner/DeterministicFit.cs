@@ -45,7 +45,12 @@ internal static class DeterministicFit
             NumberOfThreads = Threads,
         };
         using var model = ml.Regression.Trainers.DeepNetwork(options).Fit(data);
+        return Hashes(ml, model, data);
+    }
 
+    /// <summary>The hex SHA-256 of a fitted model's saved network entry and of its scores on <paramref name="data"/>.</summary>
+    public static (string Network, string Scores) Hashes(MLContext ml, DeepNetworkTransformer model, IDataView data)
+    {
         using var zipBytes = new MemoryStream();
         ml.Model.Save(model, data.Schema, zipBytes);
         zipBytes.Position = 0;
@@ -61,7 +66,7 @@ internal static class DeterministicFit
     }
 
     /// <summary>Rows of 6 features on different scales and a nonlinear label; System.Random with a seed gives the same rows in every process.</summary>
-    private static Row[] Rows(int count)
+    public static Row[] Rows(int count)
     {
         var random = new Random(7);
         return Enumerable.Range(0, count).Select(_ =>

@@ -12,6 +12,9 @@ using Microsoft.ML.Data;
 // Usage: ModelRunner fit <seed>
 // Runs DeterministicFit (a fixed fit on generated data) and prints "network-sha256=<hex>" and "scores-sha256=<hex>".
 //
+// Usage: ModelRunner checkpoint-fit <folder> <none | batch:E:B | write:E>
+// Runs CheckpointedFit: a checkpointed fit that resumes from <folder>, pausing (to be killed) at the point given.
+//
 // Usage: ModelRunner train-small-convolutions
 // Trains small convolutional networks (see SmallConvolutions) and prints what it trained; a diverging fit fails.
 //
@@ -22,6 +25,8 @@ if (args is ["fit", var seedText] && int.TryParse(seedText, out int seed))
     return Fit(seed);
 if (args is ["score-fixtures", var fixtures, var output])
     return ScoreFixtures(fixtures, output);
+if (args is ["checkpoint-fit", var folder, var pause])
+    return CheckpointFit(folder, pause);
 if (args is ["train-small-convolutions"])
     return TrainSmallConvolutions();
 if (args.Length != 3)
@@ -80,6 +85,8 @@ static int Fit(int seed)
     Console.WriteLine($"scores-sha256={scores}");
     return 0;
 }
+
+static int CheckpointFit(string folder, string pause) => MLDeepExtensions.ModelRunner.CheckpointedFit.Run(folder, pause);
 
 static int TrainSmallConvolutions()
 {

@@ -10,7 +10,7 @@ namespace MLDeepExtensions;
 
 /// <summary>
 /// What every network estimator does, whatever it learns: check the columns (in <see cref="GetOutputSchema"/> and
-/// <see cref="Fit"/> alike), resolve the architecture and the head for the training data, and run the one fit.
+/// <see cref="Fit(IDataView)"/> alike), resolve the architecture and the head for the training data, and run the one fit.
 /// <see cref="DeepNetworkEstimator"/> learns from a label, <see cref="AutoencoderEstimator"/> to reproduce its input.
 /// </summary>
 /// <typeparam name="TTransformer">The fitted transformer.</typeparam>
@@ -42,7 +42,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     /// <summary>A copy of the options the estimator trains with.</summary>
     private protected NetworkTrainingOptions CopyOfOptions() => _options.Snapshot();
 
-    /// <summary>The schema the fitted transformer will produce; runs the same column checks as <see cref="Fit"/>.</summary>
+    /// <summary>The schema the fitted transformer will produce; runs the same column checks as <see cref="Fit(IDataView)"/>.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -51,9 +51,29 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     }
 
     /// <summary>Trains a network on <paramref name="input"/>. Throws, leaving nothing half-trained, on bad data or cancellation.</summary>
-    public TTransformer Fit(IDataView input)
+    public TTransformer Fit(IDataView input) => Fit(input, initialModel: null, nameof(input));
+
+    /// <summary>
+    /// Continues training <paramref name="initialModel"/> on <paramref name="input"/> (ML.NET's warm start): the new
+    /// network starts from its weights and batch-norm statistics, with a fresh optimizer and schedule, for these
+    /// options' epochs; its history holds only the new epochs. The architecture, the input width and the task (output
+    /// size, class names) must be the ones <paramref name="initialModel"/> was trained with; an
+    /// <see cref="ArgumentException"/> names what differs. <paramref name="initialModel"/> is neither changed nor
+    /// disposed. In a pipeline, pass the fitted network itself, e.g. <c>fittedPipeline.LastTransformer</c>, and fit the
+    /// estimator on data transformed by the steps before it. Combine with <see cref="NetworkTrainingOptions.FrozenLayers"/> to fine-tune.
+    /// </summary>
+    /// <param name="input">The training data, with the columns the first fit had.</param>
+    /// <param name="initialModel">A fitted transformer of this estimator's kind.</param>
+    public TTransformer Fit(IDataView input, TTransformer initialModel)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(initialModel);
+        return Fit(input, initialModel, nameof(input));
+    }
+
+    private TTransformer Fit(IDataView input, TTransformer? initialModel, string inputName)
+    {
+        ArgumentNullException.ThrowIfNull(input, inputName);
+        var initial = initialModel?.NetworkForContinuing(nameof(initialModel));
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var featureColumn = SchemaChecks.FindFeatureColumn(input.Schema, _options.FeatureColumnName);
         var architecture = _architecture.ResolveFor(featureColumn, () => TrainingDataReader.MaxVectorLength(input, featureColumn));
@@ -65,6 +85,24 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
             encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validation.Schema, _options.FeatureColumnName));
             _head.CheckValidationData(validation.Schema, head);
         }
-        return _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head));
+        if (initial is not null)
+            CheckContinues(initial, architecture, inputSize, head);
+        return _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head, initial));
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming what differs when <paramref name="initial"/>'s weights cannot start this fit.</summary>
+    private void CheckContinues(NetworkModel initial, NetworkArchitecture architecture, int inputSize, NetworkHead head)
+    {
+        const string parameter = "initialModel";
+        if (initial.Architecture != architecture)
+            throw new ArgumentException($"initialModel was trained with architecture {initial.Architecture}; these options train {architecture}, with other settings. " +
+                "To continue a fit, use the same architecture: e.g. set the options' Architecture to initialModel.Architecture.", parameter);
+        if (initial.InputSize != inputSize)
+            throw new ArgumentException(FormattableString.Invariant($"initialModel reads {initial.InputSize} values per row; column '{_options.FeatureColumnName}' of this data gives {inputSize}. ") +
+                "Continue on data with the features the model was trained on.", parameter);
+        string was = initial.Head.Describe(), now = head.Describe();
+        if (initial.Head.Name != head.Name || was != now)
+            throw new ArgumentException($"initialModel was trained for {was}; this data and these options ask for {now}. " +
+                "Continue on data whose label has the same classes (in the same key order) and size.", parameter);
     }
 }

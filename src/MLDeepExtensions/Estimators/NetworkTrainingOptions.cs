@@ -55,6 +55,19 @@ public abstract record NetworkTrainingOptions
     public EarlyStoppingOptions? EarlyStopping { get; set; }
 
     /// <summary>
+    /// Layers whose weights the fit leaves as they are, e.g. <c>LayerSelection.Named("features")</c> to train only the
+    /// dense head of a CNN continued from a fitted model (<c>Fit(data, initialModel)</c>). Frozen batch normalization keeps
+    /// its running statistics. Default: null (every layer trains).
+    /// </summary>
+    public LayerSelection? FrozenLayers { get; set; }
+
+    /// <summary>
+    /// Writes checkpoints while training, and (with <see cref="CheckpointOptions.Resume"/>) continues a fit that was
+    /// interrupted, exactly where it stopped. Default: null (no checkpoints).
+    /// </summary>
+    public CheckpointOptions? Checkpoints { get; set; }
+
+    /// <summary>
     /// Drops training rows whose features or label are NaN, infinite or a missing key (and logs how many) instead of
     /// failing. Default: false (such rows are an error that says how many there are).
     /// </summary>
@@ -128,6 +141,8 @@ public abstract record NetworkTrainingOptions
         if (ValidationFraction > 0 && ValidationData is not null)
             errors.Add($"Both {nameof(ValidationFraction)} ({ValidationFraction}) and {nameof(ValidationData)} are set; use one of them.");
         EarlyStopping?.Validate(errors);
+        FrozenLayers?.Validate(errors, nameof(FrozenLayers));
+        Checkpoints?.Validate(errors);
         if (NumberOfThreads < 1)
             errors.Add($"{nameof(NumberOfThreads)} is {NumberOfThreads}; it must be ≥ 1, or null for libtorch's default.");
         if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })

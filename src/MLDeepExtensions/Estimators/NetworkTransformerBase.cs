@@ -52,6 +52,28 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     /// <summary>Number of trainable weights in the network.</summary>
     public long ParameterCount => Network.ParameterCount;
 
+    /// <summary>
+    /// The network's layers that hold weights, from input to output (e.g. <c>features.conv0</c>, <c>features.norm0</c>,
+    /// …, <c>head.output</c>): the names <see cref="LayerSelection"/> selects by.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyList<string> LayerNames
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return Training.NetworkLayers.Names(Network.Module);
+        }
+    }
+
+    /// <summary>The network to continue training from; an <see cref="ObjectDisposedException"/> when this transformer was disposed.</summary>
+    internal NetworkModel NetworkForContinuing(string parameterName)
+    {
+        if (Scorer.IsDisposed)
+            throw new ObjectDisposedException(GetType().Name, $"{parameterName} ({GetType().Name}) was disposed, so its weights are gone; " +
+                "continue from a model that is still in use, or load it again with mlContext.Model.Load.");
+        return Network;
+    }
+
     internal NetworkModel Network { get; }
 
     private protected IHost Host { get; }

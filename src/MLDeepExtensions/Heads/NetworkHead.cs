@@ -40,6 +40,12 @@ internal abstract class NetworkHead
     /// <summary>Width of the network's last layer for inputs of <paramref name="inputSize"/> values.</summary>
     public abstract int NetworkOutputSize(int inputSize);
 
+    /// <summary>
+    /// What the network learns, in words that differ when two fits cannot share weights or a checkpoint: the task, the
+    /// output size and the class names (not column names). E.g. "multiclass classification, 3 outputs, classes a, b, c".
+    /// </summary>
+    public abstract string Describe();
+
     /// <summary>Throws <see cref="InvalidDataException"/> when a model file pairs this head with an architecture it cannot work with.</summary>
     public abstract void CheckArchitecture(NetworkArchitecture architecture);
 

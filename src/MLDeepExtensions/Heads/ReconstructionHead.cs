@@ -86,6 +86,9 @@ internal sealed class ReconstructionHead : NetworkHead
 
     public override int NetworkOutputSize(int inputSize) => inputSize;
 
+    public override string Describe() => FormattableString.Invariant($"reconstruction of {InputSize} values through {LatentSize} latent values") +
+        (AnomalyDetection ? ", anomaly detection" : "");
+
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {
         if (architecture is not AutoencoderArchitecture autoencoder || autoencoder.LatentSize != LatentSize)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -81,6 +82,18 @@ internal sealed class SupervisedHead : NetworkHead
     }
 
     public override int NetworkOutputSize(int inputSize) => Task.OutputSize;
+
+    public override string Describe()
+    {
+        string task = Task.Task switch
+        {
+            DeepNetworkTask.MulticlassClassification => "multiclass classification",
+            DeepNetworkTask.BinaryClassification => "binary classification",
+            _ => Task.VectorLabel ? "vector regression" : "regression",
+        };
+        string classes = Task.KeyValues is { } keyValues ? ", classes " + KeyValuesCodec.Describe(keyValues) : "";
+        return FormattableString.Invariant($"{task}, {Task.OutputSize} outputs{classes}");
+    }
 
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace MLDeepExtensions;
 
@@ -42,6 +43,16 @@ public abstract record LearningRateSchedule
 
     /// <summary>A fresh copy with no state, so one options object can train several models.</summary>
     internal virtual LearningRateSchedule Fresh() => this;
+
+    /// <summary>Writes what the schedule remembers between epochs (for a checkpoint); stateless schedules write nothing.</summary>
+    internal virtual void SaveState(BinaryWriter writer)
+    {
+    }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote.</summary>
+    internal virtual void LoadState(BinaryReader reader)
+    {
+    }
 
     private sealed record StepDecaySchedule(int stepSize, double gamma) : LearningRateSchedule
     {
@@ -103,6 +114,18 @@ public abstract record LearningRateSchedule
         }
 
         internal override LearningRateSchedule Fresh() => new ReduceOnPlateauSchedule(factor, patience, minimum);
+
+        internal override void SaveState(BinaryWriter writer)
+        {
+            writer.Write(_best);
+            writer.Write(_badEpochs);
+        }
+
+        internal override void LoadState(BinaryReader reader)
+        {
+            _best = reader.ReadDouble();
+            _badEpochs = reader.ReadInt32();
+        }
 
         internal override double Next(double initial, double current, int completedEpochs, int totalEpochs, double monitoredLoss)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -23,6 +24,12 @@ internal abstract class ParameterUpdater : IDisposable
 
     /// <inheritdoc/>
     public abstract void Dispose();
+
+    /// <summary>Writes the optimizer's state (moments, step counts, learning rate) for a checkpoint.</summary>
+    public abstract void SaveState(BinaryWriter writer);
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote into this updater, made for the same parameters.</summary>
+    public abstract void LoadState(BinaryReader reader);
 
     /// <summary>Creates the updater <paramref name="options"/> describe for <paramref name="parameters"/>.</summary>
     public static ParameterUpdater Create(OptimizerOptions options, IReadOnlyList<Parameter> parameters)
@@ -59,6 +66,13 @@ internal abstract class ParameterUpdater : IDisposable
         public override void ZeroGrad() => optimizer.zero_grad();
 
         public override void Dispose() => optimizer.Dispose();
+
+        public override void SaveState(BinaryWriter writer) => Helper.save_state_dict(writer);
+
+        public override void LoadState(BinaryReader reader) => Helper.load_state_dict(reader);
+
+        private OptimizerHelper Helper => optimizer as OptimizerHelper
+            ?? throw new NotSupportedException($"The state of optimizer {optimizer.GetType().Name} cannot be saved (a bug in MLDeepExtensions).");
     }
 }
 
@@ -122,6 +136,32 @@ internal sealed class MomentumUpdater : ParameterUpdater
             var g = w.grad;
             if (g is not null)
                 g.zero_();
+        }
+    }
+
+    public override void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_velocity.Length);
+        foreach (var dw in _velocity)
+        {
+            writer.Write(dw is not null);
+            dw?.Save(writer);
+        }
+    }
+
+    public override void LoadState(BinaryReader reader)
+    {
+        if (reader.ReadInt32() != _velocity.Length)
+            throw new InvalidDataException("The checkpoint's momentum state is for another number of weight tensors.");
+        for (int i = 0; i < _velocity.Length; i++)
+        {
+            _velocity[i]?.Dispose();
+            _velocity[i] = null;
+            if (!reader.ReadBoolean())
+                continue;
+            var dw = zeros_like(_parameters[i]).DetachFromDisposeScope();
+            _velocity[i] = dw;
+            dw.Load(reader);
         }
     }
 

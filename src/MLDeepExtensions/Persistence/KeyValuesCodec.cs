@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -29,6 +30,20 @@ internal static class KeyValuesCodec
         var builder = new DataViewSchema.Annotations.Builder();
         builder.Add(AnnotationUtils.Kinds.KeyValues, vector, getter);
         return builder.ToAnnotations();
+    }
+
+    /// <summary>The class names as text, in key order, e.g. "cat, dog" (for messages and checkpoint descriptions).</summary>
+    public static string Describe(DataViewSchema.Annotations keyValues)
+    {
+        var column = keyValues.Schema[AnnotationUtils.Kinds.KeyValues];
+        return (string)Invoke(nameof(DescribeTyped), ((VectorDataViewType)column.Type).ItemType.RawType, keyValues, column)!;
+    }
+
+    private static object? DescribeTyped<T>(DataViewSchema.Annotations keyValues, DataViewSchema.Column column)
+    {
+        var values = default(VBuffer<T>);
+        keyValues.GetGetter<VBuffer<T>>(column)(ref values);
+        return string.Join(", ", values.DenseValues().Select(v => System.Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static object? Invoke(string name, Type itemType, params object[] arguments)

@@ -119,7 +119,7 @@ internal static class NetworkStreams
                 FormattableString.Invariant($"but only {bytesLeft} bytes are left in the '{NetworkStream}' entry."));
     }
 
-    private static void WriteHistory(BinaryWriter writer, TrainingHistory history)
+    internal static void WriteHistory(BinaryWriter writer, TrainingHistory history)
     {
         writer.Write(history.Count);
         writer.Write(history.SelectedEpoch);
@@ -135,7 +135,7 @@ internal static class NetworkStreams
         }
     }
 
-    private static TrainingHistory ReadHistory(BinaryReader reader)
+    internal static TrainingHistory ReadHistory(BinaryReader reader)
     {
         int count = reader.ReadInt32();
         // Epoch, loss, validation loss and metric, learning rate, elapsed ticks, after the selected epoch and stopped-early flag.

@@ -28,9 +28,15 @@ internal static class WeightReader
 
     /// <summary>Reads the weights into <paramref name="module"/>'s own (CPU) tensors; throws <see cref="InvalidDataException"/> on any mismatch.</summary>
     public static void Read(BinaryReader reader, nn.Module module, string entryName)
+        => Read(reader, module.state_dict(), entryName, toEnd: true);
+
+    /// <summary>
+    /// Reads weights into <paramref name="expected"/>'s contiguous CPU tensors, which give the names, types and shapes;
+    /// with <paramref name="toEnd"/>, nothing may follow them in the stream.
+    /// </summary>
+    public static void Read(BinaryReader reader, IReadOnlyDictionary<string, Tensor> expected, string entryName, bool toEnd)
     {
         var stream = reader.BaseStream;
-        var expected = module.state_dict();
         long count = ReadNumber(reader, "the number of weight tensors");
         if (count != expected.Count)
             throw Mismatch(entryName, $"it holds {count} weight tensors where the network has {expected.Count}");
@@ -66,7 +72,7 @@ internal static class WeightReader
             tensor.ReadBytesFromStream(stream, bufferSize: (int)Math.Clamp(bytes, 1, 1 << 16));
         }
 
-        long trailing = Remaining(stream);
+        long trailing = toEnd ? Remaining(stream) : 0;
         if (trailing > 0 && trailing != long.MaxValue)
             throw NetworkStreams.Corrupt($"the '{entryName}' entry has {trailing} unexpected bytes after the weights.");
     }

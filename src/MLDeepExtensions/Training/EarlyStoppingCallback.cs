@@ -1,12 +1,12 @@
-using System.Collections.Generic;
-using System.Linq;
+using System.IO;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Training;
 
 /// <summary>
 /// Stops training when the monitored quantity stops improving, and can restore the best epoch's weights.
-/// Keeps its snapshot on the CPU as detached copies, and frees it when training ends.
+/// Keeps its snapshot on the CPU (a <see cref="ModuleState"/>, the same capture a checkpoint stores), and frees it when
+/// training ends.
 /// </summary>
 internal sealed class EarlyStoppingCallback : TrainingCallback, System.IDisposable
 {
@@ -14,29 +14,34 @@ internal sealed class EarlyStoppingCallback : TrainingCallback, System.IDisposab
     private double _best = double.PositiveInfinity;
     private int _bestEpoch;
     private int _epochsWithoutImprovement;
-    private Dictionary<string, Tensor>? _bestWeights;
+    private ModuleState? _bestWeights;
 
     public EarlyStoppingCallback(EarlyStoppingOptions options)
     {
         _options = options;
     }
 
+    /// <summary>The value of <paramref name="monitor"/> after an epoch, turned so that lower is better.</summary>
+    public static double LowerIsBetter(EarlyStoppingMonitor monitor, EpochMetrics metrics) => monitor switch
+    {
+        EarlyStoppingMonitor.TrainingLoss => metrics.TrainingLoss,
+        EarlyStoppingMonitor.ValidationMetric => -(metrics.ValidationMetric ?? -metrics.TrainingLoss),
+        _ => metrics.ValidationLoss ?? metrics.TrainingLoss,
+    };
+
     public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {
-        // Work with "lower is better" throughout.
-        double value = _options.Monitor switch
-        {
-            EarlyStoppingMonitor.TrainingLoss => metrics.TrainingLoss,
-            EarlyStoppingMonitor.ValidationMetric => -(metrics.ValidationMetric ?? -metrics.TrainingLoss),
-            _ => metrics.ValidationLoss ?? metrics.TrainingLoss,
-        };
+        double value = LowerIsBetter(_options.Monitor, metrics);
         if (value < _best - _options.MinDelta)
         {
             _best = value;
             _bestEpoch = metrics.Epoch;
             _epochsWithoutImprovement = 0;
             if (_options.RestoreBestWeights)
-                Snapshot(context.Module);
+            {
+                _bestWeights?.Dispose();
+                _bestWeights = ModuleState.Capture(context.Module);
+            }
         }
         else if (++_epochsWithoutImprovement >= _options.Patience)
         {
@@ -49,31 +54,38 @@ internal sealed class EarlyStoppingCallback : TrainingCallback, System.IDisposab
     {
         if (_bestWeights is not null)
         {
-            using (no_grad())
-            {
-                var current = context.Module.state_dict();
-                foreach (var (name, tensor) in _bestWeights)
-                    current[name].copy_(tensor);
-            }
+            _bestWeights.RestoreInto(context.Module);
             context.History.SelectedEpoch = _bestEpoch;
             FreeSnapshot();
         }
     }
 
-    public void Dispose() => FreeSnapshot();
-
-    private void Snapshot(nn.Module module)
+    /// <summary>Writes the best value, its epoch, the epochs since, and the best weights (for a checkpoint).</summary>
+    public void SaveState(BinaryWriter writer)
     {
-        FreeSnapshot();
-        _bestWeights = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        writer.Write(_best);
+        writer.Write(_bestEpoch);
+        writer.Write(_epochsWithoutImprovement);
+        writer.Write(_bestWeights is not null);
+        _bestWeights?.Write(writer);
     }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote; the best weights are shaped like <paramref name="module"/>'s.</summary>
+    public void LoadState(BinaryReader reader, nn.Module module)
+    {
+        _best = reader.ReadDouble();
+        _bestEpoch = reader.ReadInt32();
+        _epochsWithoutImprovement = reader.ReadInt32();
+        FreeSnapshot();
+        if (reader.ReadBoolean())
+            _bestWeights = ModuleState.Read(reader, module, "early stopping's best weights");
+    }
+
+    public void Dispose() => FreeSnapshot();
 
     private void FreeSnapshot()
     {
-        if (_bestWeights is null)
-            return;
-        foreach (var tensor in _bestWeights.Values)
-            tensor.Dispose();
+        _bestWeights?.Dispose();
         _bestWeights = null;
     }
 }

@@ -23,8 +23,9 @@ internal static class NetworkFit
     /// <param name="architecture">The architecture resolved for the data.</param>
     /// <param name="encoder">How feature rows are read; its width is the network's input size.</param>
     /// <param name="head">The head resolved for the data: label, loss, outputs.</param>
+    /// <param name="initialModel">A fitted network (already checked to match) whose weights the fit starts from; null starts from random weights.</param>
     public static NetworkModel Run(IHost host, NetworkTrainingOptions options, IDataView input, NetworkArchitecture architecture, FeatureEncoder encoder,
-        NetworkHead head)
+        NetworkHead head, NetworkModel? initialModel = null)
     {
         TorchNative.EnsureInitialized();
         int inputSize = encoder.Width, outputSize = head.NetworkOutputSize(inputSize);
@@ -49,15 +50,31 @@ internal static class NetworkFit
                 validation = Read(options.ValidationData, "validation");
 
             var device = DeviceSelector.Resolve(options.Device, host, channel);
-            train.MoveTo(device);
-            validation?.MoveTo(device);
             random.manual_seed(seed);
             module = architecture.CreateModule(inputSize, outputSize);
+            string initialWeights = "random";
+            if (initialModel is not null)
+            {
+                using (var state = ModuleState.Capture(initialModel.Module))
+                    state.RestoreInto(module);
+                initialWeights = "a fitted model's, " + TrainingFingerprint.WeightsHash(module);
+                channel.Info($"Continuing from a fitted model ({initialModel.History.Count} epochs trained before).");
+            }
+            CheckpointPlan? checkpoints = null;
+            if (options.Checkpoints is { } checkpointOptions)
+            {
+                var store = new CheckpointStore(checkpointOptions, channel);
+                store.Prepare();
+                var featureType = input.Schema[options.FeatureColumnName].Type.ToString() ?? "";
+                checkpoints = new CheckpointPlan(store, TrainingFingerprint.Create(options, architecture, featureType, inputSize, head, train, validation, seed, initialWeights));
+            }
+            train.MoveTo(device);
+            validation?.MoveTo(device);
             module.to(device);
             channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {train.Count} training rows") +
                 (validation is null ? "" : FormattableString.Invariant($", {validation.Count} validation rows")) + $", {options.Optimizer}, on {device}.");
             using var loss = head.CreateLoss(device);
-            var history = new TrainingLoop(module, loss, options, channel).Run(train, validation, seed);
+            var history = new TrainingLoop(module, loss, options, channel, checkpoints).Run(train, validation, seed);
             var completed = head.Complete(module, train.Features, options.ScoringBatchSize);
             var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, options.ScoringBatchSize, history, device);
             module = null;

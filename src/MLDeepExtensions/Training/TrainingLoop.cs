@@ -2,13 +2,18 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Optimizers;
+using MLDeepExtensions.Persistence;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Training;
+
+/// <summary>Where a fit's checkpoints go, and the description of the fit they must match on resume.</summary>
+internal sealed record CheckpointPlan(CheckpointStore Store, IReadOnlyList<(string Name, string Value)> Fingerprint);
 
 /// <summary>
 /// The one training loop every architecture uses: epoch → batch → step, then validation under eval mode and
@@ -20,43 +25,80 @@ internal sealed class TrainingLoop
     private readonly LossFunction _loss;
     private readonly NetworkTrainingOptions _options;
     private readonly IChannel _channel;
+    private readonly CheckpointPlan? _checkpoints;
 
-    public TrainingLoop(nn.Module<Tensor, Tensor> module, LossFunction loss, NetworkTrainingOptions options, IChannel channel)
+    /// <param name="module">The module to train, on its device.</param>
+    /// <param name="loss">The head's loss.</param>
+    /// <param name="options">The training options.</param>
+    /// <param name="channel">Where the fit logs.</param>
+    /// <param name="checkpoints">Where checkpoints go and what they must match on resume; null writes none.</param>
+    public TrainingLoop(nn.Module<Tensor, Tensor> module, LossFunction loss, NetworkTrainingOptions options, IChannel channel, CheckpointPlan? checkpoints = null)
     {
         _module = module;
         _loss = loss;
         _options = options;
         _channel = channel;
+        _checkpoints = checkpoints;
     }
 
-    /// <summary>Trains the module in place and returns what each epoch measured.</summary>
+    /// <summary>Trains the module in place (from the last good checkpoint when asked to resume) and returns what each epoch measured.</summary>
     public TrainingHistory Run(TrainingSet train, TrainingSet? validation, int seed)
     {
-        var history = new TrainingHistory();
-        var context = new TrainingContext(history, _options.Epochs, validation is not null, _module);
-        var callbacks = BuiltInCallbacks().Concat(_options.Callbacks).ToList();
-        var parameters = _module.parameters().ToList();
+        var frozen = NetworkLayers.Freeze(_module, _options.FrozenLayers);
+        if (frozen.Layers.Count > 0)
+            _channel.Info(FormattableString.Invariant($"Frozen layers: {string.Join(", ", frozen.Layers)}; {frozen.Trainable.Count} weight tensors train."));
+        var parameters = frozen.Trainable;
         var schedule = _options.Optimizer.Schedule?.Fresh();
+        using var earlyStopping = _options.EarlyStopping is { } earlyStoppingOptions ? new EarlyStoppingCallback(earlyStoppingOptions) : null;
+        var callbacks = BuiltInCallbacks(earlyStopping).Concat(_options.Callbacks).ToList();
         var random = new Random(seed);
-        var clock = Stopwatch.StartNew();
+        bool onCuda = train.Features.device_type == TorchSharp.DeviceType.CUDA;
         using var updater = ParameterUpdater.Create(_options.Optimizer, parameters);
+
+        var resumed = Resume(updater, schedule, earlyStopping);
+        var history = resumed?.History ?? new TrainingHistory();
+        var context = new TrainingContext(history, _options.Epochs, validation is not null, _module);
+        int first = 1;
+        double bestMonitored = double.PositiveInfinity;
+        var elapsedBefore = TimeSpan.Zero;
+        if (resumed is { } state)
+        {
+            first = state.Epoch + 1;
+            bestMonitored = state.BestMonitored;
+            elapsedBefore = history.Count > 0 ? history[^1].Elapsed : TimeSpan.Zero;
+            if (state.StopRequested)
+                context.RequestStop();
+            // The shuffle seeds of the epochs already run.
+            for (int epoch = 1; epoch < first; epoch++)
+                random.Next();
+        }
+        var clock = Stopwatch.StartNew();
         try
         {
             foreach (var callback in callbacks)
                 callback.OnTrainingBegin(context);
 
-            for (int epoch = 1; epoch <= _options.Epochs && !context.StopRequested; epoch++)
+            for (int epoch = first; epoch <= _options.Epochs && !context.StopRequested; epoch++)
             {
+                // TorchSharp cannot read or set a CUDA generator's state, so each epoch on CUDA starts from a seed of its own: a resumed fit draws the same.
+                if (onCuda)
+                    cuda.manual_seed_all(seed * 1_000_003L + epoch);
                 double learningRate = updater.LearningRate;
-                double trainLoss = TrainEpoch(epoch, train, updater, parameters, random.Next(), context, callbacks);
+                double trainLoss = TrainEpoch(epoch, train, updater, parameters, frozen, random.Next(), context, callbacks);
                 (double loss, double metric)? validated = validation is null ? null : Evaluate(validation);
-                var metrics = new EpochMetrics(epoch, trainLoss, validated?.loss, validated?.metric, learningRate, clock.Elapsed);
+                var metrics = new EpochMetrics(epoch, trainLoss, validated?.loss, validated?.metric, learningRate, elapsedBefore + clock.Elapsed);
                 history.Add(metrics);
                 history.SelectedEpoch = epoch;
                 foreach (var callback in callbacks)
                     callback.OnEpochEnd(context, metrics);
                 if (schedule is not null)
                     updater.LearningRate = schedule.Next(_options.Optimizer.EffectiveLearningRate, learningRate, epoch, _options.Epochs, validated?.loss ?? trainLoss);
+                if (_checkpoints is { } plan && CheckpointDue(plan.Store.Options, epoch, metrics, context.StopRequested, ref bestMonitored))
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    plan.Store.Write(epoch, writer => WriteCheckpoint(writer, plan, epoch, context.StopRequested, bestMonitored, history, updater, schedule, earlyStopping));
+                    _channel.Info(FormattableString.Invariant($"Checkpoint of epoch {epoch} written to {plan.Store.Directory} in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s."));
+                }
             }
 
             foreach (var callback in callbacks)
@@ -71,17 +113,114 @@ internal sealed class TrainingLoop
         return history;
     }
 
-    private IEnumerable<TrainingCallback> BuiltInCallbacks()
+    /// <summary>Whether epoch <paramref name="epoch"/> ends with a checkpoint: on the schedule, at the end, or on improvement.</summary>
+    private bool CheckpointDue(CheckpointOptions options, int epoch, EpochMetrics metrics, bool stopping, ref double bestMonitored)
+    {
+        bool due = options.EveryEpochs > 0 && (epoch % options.EveryEpochs == 0 || epoch == _options.Epochs || stopping);
+        if (options.OnImprovement)
+        {
+            double value = EarlyStoppingCallback.LowerIsBetter(options.Monitor, metrics);
+            if (value < bestMonitored)
+            {
+                bestMonitored = value;
+                due = true;
+            }
+        }
+        return due;
+    }
+
+    /// <summary>What a checkpoint restores before the loop goes on.</summary>
+    private sealed record ResumedState(int Epoch, bool StopRequested, double BestMonitored, TrainingHistory History);
+
+    /// <remarks>
+    /// Payload layout, checkpoint format 1: the fingerprint (<see cref="TrainingFingerprint"/>); int32 epochs completed;
+    /// Boolean stop requested; double best monitored value (for <see cref="CheckpointOptions.OnImprovement"/>); the history
+    /// (as in the model file); the module's state_dict (TorchSharp's layout); the optimizer's state; double learning rate;
+    /// Boolean has-schedule and the schedule's state; int32 length and bytes of libtorch's CPU generator state;
+    /// Boolean has-early-stopping and its state (best value, its epoch, epochs since, best weights).
+    /// </remarks>
+    private void WriteCheckpoint(BinaryWriter writer, CheckpointPlan plan, int epoch, bool stopRequested, double bestMonitored, TrainingHistory history,
+        ParameterUpdater updater, LearningRateSchedule? schedule, EarlyStoppingCallback? earlyStopping)
+    {
+        TrainingFingerprint.Write(writer, plan.Fingerprint);
+        writer.Write(epoch);
+        writer.Write(stopRequested);
+        writer.Write(bestMonitored);
+        NetworkStreams.WriteHistory(writer, history);
+        using (var state = ModuleState.Capture(_module))
+            state.Write(writer);
+        updater.SaveState(writer);
+        writer.Write(updater.LearningRate);
+        writer.Write(schedule is not null);
+        schedule?.SaveState(writer);
+        using (var generator = random.get_rng_state())
+        {
+            var bytes = generator.bytes;
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
+        }
+        writer.Write(earlyStopping is not null);
+        earlyStopping?.SaveState(writer);
+    }
+
+    /// <summary>With <see cref="CheckpointOptions.Resume"/>, restores the newest good checkpoint into the module, optimizer, schedule and early stopping; null when there is none.</summary>
+    private ResumedState? Resume(ParameterUpdater updater, LearningRateSchedule? schedule, EarlyStoppingCallback? earlyStopping)
+    {
+        if (_checkpoints is not { } plan)
+            return null;
+        var existing = plan.Store.Existing();
+        if (!plan.Store.Options.Resume)
+        {
+            if (existing.Count > 0)
+                throw new InvalidOperationException($"{nameof(NetworkTrainingOptions.Checkpoints)}.{nameof(CheckpointOptions.Directory)} '{plan.Store.Directory}' already holds " +
+                    FormattableString.Invariant($"{existing.Count} checkpoint(s) of an earlier fit (the newest: epoch {existing[0].Epoch}). Set {nameof(CheckpointOptions)}.{nameof(CheckpointOptions.Resume)} = true to continue that fit, ") +
+                    "or choose an empty folder (or delete them) to start a new one.");
+            return null;
+        }
+        if (plan.Store.ReadLatest() is not { } latest)
+        {
+            _channel.Info($"No checkpoint in {plan.Store.Directory}: starting a new fit.");
+            return null;
+        }
+        using var reader = new BinaryReader(new MemoryStream(latest.Payload, writable: false));
+        string? difference = TrainingFingerprint.Difference(TrainingFingerprint.Read(reader), plan.Fingerprint);
+        if (difference is not null)
+            throw new InvalidOperationException($"Cannot resume from checkpoint '{latest.Path}': it was made by a different fit. {difference}. " +
+                $"Resume with the options, data and architecture it was made with, or point {nameof(NetworkTrainingOptions.Checkpoints)}.{nameof(CheckpointOptions.Directory)} " +
+                "at another folder to start a new fit.");
+        int epoch = reader.ReadInt32();
+        bool stopRequested = reader.ReadBoolean();
+        double bestMonitored = reader.ReadDouble();
+        var history = NetworkStreams.ReadHistory(reader);
+        using (var state = ModuleState.Read(reader, _module, "checkpoint"))
+            state.RestoreInto(_module);
+        updater.LoadState(reader);
+        updater.LearningRate = reader.ReadDouble();
+        if (reader.ReadBoolean() != schedule is not null)
+            throw new InvalidDataException($"Checkpoint '{latest.Path}' does not match its own description: learning-rate schedule.");
+        schedule?.LoadState(reader);
+        var generatorState = reader.ReadBytes(reader.ReadInt32());
+        using (var generator = tensor(generatorState))
+            random.set_rng_state(generator);
+        if (reader.ReadBoolean() != earlyStopping is not null)
+            throw new InvalidDataException($"Checkpoint '{latest.Path}' does not match its own description: early stopping.");
+        earlyStopping?.LoadState(reader, _module);
+        _channel.Info(FormattableString.Invariant($"Resuming from checkpoint {latest.Path}: {epoch} of {_options.Epochs} epochs done."));
+        return new ResumedState(epoch, stopRequested, bestMonitored, history);
+    }
+
+    private IEnumerable<TrainingCallback> BuiltInCallbacks(EarlyStoppingCallback? earlyStopping)
     {
         yield return new ProgressCallback(_channel, _options.Progress);
-        if (_options.EarlyStopping is { } earlyStopping)
-            yield return new EarlyStoppingCallback(earlyStopping);
+        if (earlyStopping is not null)
+            yield return earlyStopping;
     }
 
     private double TrainEpoch(int epoch, TrainingSet train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters,
-        int shuffleSeed, TrainingContext context, IReadOnlyList<TrainingCallback> callbacks)
+        NetworkLayers.Frozen frozen, int shuffleSeed, TrainingContext context, IReadOnlyList<TrainingCallback> callbacks)
     {
         _module.train();
+        frozen.KeepInInferenceMode();
         int count = train.Count;
         int batchSize = Math.Min(_options.BatchSize, count);
         var device = train.Features.device;

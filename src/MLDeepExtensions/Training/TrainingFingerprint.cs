@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using Microsoft.ML;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Heads;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Training;
+
+/// <summary>
+/// Everything a fit's trajectory depends on, as named text values: stored in every checkpoint and compared on resume,
+/// so that a checkpoint made with other options, data or architecture is refused with the name of what differs.
+/// Callbacks, progress, cancellation, the thread count and the checkpoint settings themselves are not part of it.
+/// </summary>
+internal static class TrainingFingerprint
+{
+    public static IReadOnlyList<(string Name, string Value)> Create(NetworkTrainingOptions options, NetworkArchitecture architecture, string featureColumnType,
+        int inputSize, NetworkHead head, TrainingSet train, TrainingSet? validation, int seed, string initialWeights)
+    {
+        var optimizer = options.Optimizer;
+        static string N(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "default";
+        return
+        [
+            ("architecture", $"{architecture} (settings {SettingsHash(architecture)})"),
+            ("feature column", FormattableString.Invariant($"'{options.FeatureColumnName}' of type {featureColumnType}, {inputSize} values per row")),
+            ("task", head.Describe()),
+            ("training data", FormattableString.Invariant($"{train.Count} rows, contents {DataHash(train)}")),
+            ("validation data", validation is null ? "none" : FormattableString.Invariant($"{validation.Count} rows, contents {DataHash(validation)}")),
+            ("seed", seed.ToString(CultureInfo.InvariantCulture)),
+            ("initial weights", initialWeights),
+            ("optimizer", $"{optimizer.Kind}, learning rate {N(optimizer.EffectiveLearningRate)}, momentum {N(optimizer.Momentum)}, rho {N(optimizer.Rho)}, " +
+                $"beta1 {N(optimizer.Beta1)}, beta2 {N(optimizer.Beta2)}, epsilon {N(optimizer.Epsilon)}, weight decay {N(optimizer.WeightDecay)}, " +
+                $"gradient clip norm {N(optimizer.GradientClipNorm)}, schedule {optimizer.Schedule?.ToString() ?? "none"}"),
+            (nameof(options.Epochs), options.Epochs.ToString(CultureInfo.InvariantCulture)),
+            (nameof(options.BatchSize), options.BatchSize.ToString(CultureInfo.InvariantCulture)),
+            (nameof(options.ScoringBatchSize), options.ScoringBatchSize.ToString(CultureInfo.InvariantCulture)),
+            (nameof(options.Shuffle), options.Shuffle ? "true" : "false"),
+            (nameof(options.EarlyStopping), options.EarlyStopping is { } stopping
+                ? FormattableString.Invariant($"monitor {stopping.Monitor}, patience {stopping.Patience}, min delta {stopping.MinDelta:R}, restore best {stopping.RestoreBestWeights}")
+                : "none"),
+            (nameof(options.FrozenLayers), options.FrozenLayers?.ToString() ?? "none"),
+            (nameof(options.SkipNonFiniteBatches), options.SkipNonFiniteBatches ? "true" : "false"),
+            (nameof(DeepNetworkOptions.ClassWeights), options is DeepNetworkOptions { ClassWeights: { } weights }
+                ? string.Join(", ", weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture)))
+                : "none"),
+        ];
+    }
+
+    /// <summary>The first difference between a checkpoint's fingerprint and the current one, in words, or null when they agree.</summary>
+    public static string? Difference(IReadOnlyList<(string Name, string Value)> saved, IReadOnlyList<(string Name, string Value)> current)
+    {
+        foreach (var (name, value) in current)
+        {
+            var match = saved.FirstOrDefault(s => s.Name == name);
+            if (match.Name is null)
+                return $"{name}: the checkpoint does not record it (it was written by another version of MLDeepExtensions); now {value}";
+            if (match.Value != value)
+                return $"{name}: the checkpoint has {match.Value}; now {value}";
+        }
+        return null;
+    }
+
+    public static void Write(BinaryWriter writer, IReadOnlyList<(string Name, string Value)> fingerprint)
+    {
+        writer.Write(fingerprint.Count);
+        foreach (var (name, value) in fingerprint)
+        {
+            writer.Write(name);
+            writer.Write(value);
+        }
+    }
+
+    public static IReadOnlyList<(string Name, string Value)> Read(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0 || count > 1000)
+            throw new InvalidDataException(FormattableString.Invariant($"The checkpoint's description of its fit claims {count} entries."));
+        var items = new (string, string)[count];
+        for (int i = 0; i < count; i++)
+            items[i] = (reader.ReadString(), reader.ReadString());
+        return items;
+    }
+
+    /// <summary>A short hash of the weights and buffers of a module (the initial model a fit continues from).</summary>
+    public static string WeightsHash(nn.Module module)
+    {
+        using var state = ModuleState.Capture(module);
+        using var bytes = new MemoryStream();
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+            state.Write(writer);
+        return Short(SHA256.HashData(bytes.ToArray()));
+    }
+
+    private static string SettingsHash(NetworkArchitecture architecture)
+    {
+        using var bytes = new MemoryStream();
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+            ArchitectureRegistry.Write(writer, architecture);
+        return Short(SHA256.HashData(bytes.ToArray()));
+    }
+
+    /// <summary>A short hash of the rows' features and labels, in chunks of whole rows (a tensor's byte span is limited to 2 GB).</summary>
+    private static string DataHash(TrainingSet data)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tensor in new[] { data.Features, data.Labels })
+        {
+            long rowBytes = Math.Max(1, tensor.NumberOfElements / Math.Max(1, tensor.shape[0]) * tensor.ElementSize);
+            long rowsPerChunk = Math.Max(1, (64L << 20) / rowBytes);
+            for (long start = 0; start < tensor.shape[0]; start += rowsPerChunk)
+            {
+                using var scope = NewDisposeScope();
+                var chunk = tensor.narrow(0, start, Math.Min(rowsPerChunk, tensor.shape[0] - start)).cpu().contiguous();
+                hash.AppendData(chunk.bytes);
+            }
+        }
+        return Short(hash.GetHashAndReset());
+    }
+
+    private static string Short(byte[] hash) => Convert.ToHexString(hash, 0, 8).ToLowerInvariant();
+}
