@@ -9,6 +9,13 @@ using Microsoft.ML.Data;
 // scores.bin: int rows, int width, then the "Score" column's values (vector or scalar), in row order.
 // This mode never references MLDeepExtensions types: ML.NET finds the transformer's assembly from the model file alone.
 //
+// Usage: ModelRunner score-custom <model.zip> <rows.bin> <scores.bin>
+// The same after registering the example custom modules (ExampleModules), as an application that uses them must.
+//
+// Usage: ModelRunner export-pytorch <folder>
+// Trains the PyTorch fixtures' networks briefly and exports their weights with our inputs and outputs (PyTorchExport),
+// for tools/pytorch/check_export.py.
+//
 // Usage: ModelRunner fit <seed>
 // Runs DeterministicFit (a fixed fit on generated data) and prints "network-sha256=<hex>" and "scores-sha256=<hex>".
 //
@@ -27,54 +34,68 @@ if (args is ["score-fixtures", var fixtures, var output])
     return ScoreFixtures(fixtures, output);
 if (args is ["checkpoint-fit", var folder, var pause])
     return CheckpointFit(folder, pause);
+if (args is ["export-pytorch", var exportFolder])
+    return ExportPyTorch(exportFolder);
 if (args is ["train-small-convolutions"])
     return TrainSmallConvolutions();
+if (args is ["score-custom", var customModel, var customRows, var customScores])
+{
+    RegisterExampleModules();
+    return Score(customModel, customRows, customScores);
+}
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: ModelRunner <model.zip> <rows.bin> <scores.bin>  |  ModelRunner fit <seed>");
     return 2;
 }
+return Score(args[0], args[1], args[2]);
 
-var ml = new MLContext(seed: 123);
-var model = ml.Model.Load(args[0], out _);
-using var reader = new BinaryReader(File.OpenRead(args[1]));
-int rows = reader.ReadInt32(), width = reader.ReadInt32();
-var input = Enumerable.Range(0, rows)
-    .Select(_ => new Row { Features = Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray() })
-    .ToList();
-var schema = SchemaDefinition.Create(typeof(Row));
-schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-var scored = model.Transform(ml.Data.LoadFromEnumerable(input, schema));
-var scoreColumn = scored.Schema["Score"];
+static int Score(string modelPath, string rowsPath, string scoresPath)
+{
+    var ml = new MLContext(seed: 123);
+    var model = ml.Model.Load(modelPath, out _);
+    using var reader = new BinaryReader(File.OpenRead(rowsPath));
+    int rows = reader.ReadInt32(), width = reader.ReadInt32();
+    var input = Enumerable.Range(0, rows)
+        .Select(_ => new Row { Features = Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray() })
+        .ToList();
+    var schema = SchemaDefinition.Create(typeof(Row));
+    schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+    var scored = model.Transform(ml.Data.LoadFromEnumerable(input, schema));
+    var scoreColumn = scored.Schema["Score"];
 
-using var writer = new BinaryWriter(File.Create(args[2]));
-writer.Write(rows);
-using var cursor = scored.GetRowCursor(new[] { scoreColumn });
-bool headerWritten = false;
-if (scoreColumn.Type is VectorDataViewType)
-{
-    var getter = cursor.GetGetter<VBuffer<float>>(scoreColumn);
-    var value = default(VBuffer<float>);
-    while (cursor.MoveNext())
+    using var writer = new BinaryWriter(File.Create(scoresPath));
+    writer.Write(rows);
+    using var cursor = scored.GetRowCursor(new[] { scoreColumn });
+    bool headerWritten = false;
+    if (scoreColumn.Type is VectorDataViewType)
     {
-        getter(ref value);
-        if (!headerWritten) { writer.Write(value.Length); headerWritten = true; }
-        foreach (float v in value.DenseValues()) writer.Write(v);
+        var getter = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+        var value = default(VBuffer<float>);
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            if (!headerWritten) { writer.Write(value.Length); headerWritten = true; }
+            foreach (float v in value.DenseValues()) writer.Write(v);
+        }
     }
-}
-else
-{
-    var getter = cursor.GetGetter<float>(scoreColumn);
-    float value = 0;
-    writer.Write(1);
-    while (cursor.MoveNext())
+    else
     {
-        getter(ref value);
-        writer.Write(value);
+        var getter = cursor.GetGetter<float>(scoreColumn);
+        float value = 0;
+        writer.Write(1);
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            writer.Write(value);
+        }
     }
+    Console.WriteLine($"scored {rows} rows with {model.GetType().Name}");
+    return 0;
 }
-Console.WriteLine($"scored {rows} rows with {model.GetType().Name}");
-return 0;
+
+[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+static void RegisterExampleModules() => MLDeepExtensions.ModelRunner.ExampleModules.Register();
 
 // Its own method, so that the scoring mode's Main never loads MLDeepExtensions by itself.
 [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -85,6 +106,8 @@ static int Fit(int seed)
     Console.WriteLine($"scores-sha256={scores}");
     return 0;
 }
+
+static int ExportPyTorch(string folder) => MLDeepExtensions.ModelRunner.PyTorchExport.Run(folder);
 
 static int CheckpointFit(string folder, string pause) => MLDeepExtensions.ModelRunner.CheckpointedFit.Run(folder, pause);
 

@@ -30,6 +30,7 @@ internal static class ArchitectureRegistry
         Register(CnnArchitecture.RegisteredName, CnnArchitecture.CurrentSettingsVersion, CnnArchitecture.ReadSettings);
         Register(RnnArchitecture.RegisteredName, RnnArchitecture.CurrentSettingsVersion, RnnArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.DenseName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: false));
+        Register(CustomArchitecture.RegisteredName, CustomArchitecture.CurrentSettingsVersion, CustomArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.ConvolutionalName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: true));
     }
 

@@ -67,6 +67,9 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     public TTransformer Fit(IDataView input, TTransformer initialModel)
     {
         ArgumentNullException.ThrowIfNull(initialModel);
+        if (_options.InitialWeights is not null)
+            throw new ArgumentException($"These options start from the weights in '{_options.InitialWeights}' (InitialWeights); a fit starts from one of initialModel and InitialWeights. " +
+                "Set InitialWeights to null to continue initialModel.", nameof(initialModel));
         return Fit(input, initialModel, nameof(input));
     }
 

@@ -23,7 +23,7 @@ public abstract record NetworkTrainingOptions
     /// <summary>The optimizer and its settings. Default: Adam with learning rate 0.001.</summary>
     public OptimizerOptions Optimizer { get; set; } = new();
 
-    /// <summary>Passes over the training data, ≥ 1. Default: 10.</summary>
+    /// <summary>Passes over the training data, ≥ 1; 0 only with <see cref="InitialWeights"/>, to use imported weights as they are. Default: 10.</summary>
     public int Epochs { get; set; } = DeepNetworkDefaults.Epochs;
 
     /// <summary>Rows per training step, ≥ 1. Default: 128.</summary>
@@ -50,6 +50,17 @@ public abstract record NetworkTrainingOptions
     /// back to the CPU when MLContext.FallbackToCpu allows), else <see cref="ComputeDevice.Auto"/>.
     /// </summary>
     public ComputeDevice? Device { get; set; }
+
+    /// <summary>
+    /// A PyTorch <c>state_dict</c> file (.pt or .pth, written by <c>torch.save(model.state_dict(), path)</c>) or a
+    /// safetensors file whose weights the network starts from instead of random ones: the names and shapes must be
+    /// exactly the network's (see the architectures' documentation for the equivalent PyTorch modules; an
+    /// <see cref="System.IO.InvalidDataException"/> lists every missing, unexpected or mismatched name). float64 and
+    /// float16 weights are converted to float32 with a warning. The file is checked before anything it claims is
+    /// allocated, and a pickle that names anything but tensors is refused. With <see cref="Epochs"/> = 0 the fitted
+    /// network holds the imported weights unchanged. Default: null.
+    /// </summary>
+    public string? InitialWeights { get; set; }
 
     /// <summary>Early stopping; null trains all <see cref="Epochs"/>. Default: null.</summary>
     public EarlyStoppingOptions? EarlyStopping { get; set; }
@@ -130,8 +141,11 @@ public abstract record NetworkTrainingOptions
             errors.Add($"{nameof(Optimizer)} is null; use e.g. OptimizerOptions.Adam().");
         else
             Optimizer.Validate(errors);
-        if (Epochs < 1)
-            errors.Add($"{nameof(Epochs)} is {Epochs}; it must be ≥ 1.");
+        if (Epochs < 0 || (Epochs == 0 && InitialWeights is null))
+            errors.Add($"{nameof(Epochs)} is {Epochs}; it must be ≥ 1 (or 0 with {nameof(InitialWeights)}, to keep imported weights as they are).");
+        if (InitialWeights is not null && !(InitialWeights.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) || InitialWeights.EndsWith(".pth", StringComparison.OrdinalIgnoreCase)
+            || InitialWeights.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || InitialWeights.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)))
+            errors.Add($"{nameof(InitialWeights)} is '{InitialWeights}'; give a .pt or .pth file (a PyTorch state_dict) or a .safetensors file.");
         if (BatchSize < 1)
             errors.Add($"{nameof(BatchSize)} is {BatchSize}; it must be ≥ 1 (typical: 32–256).");
         if (ScoringBatchSize < 1)

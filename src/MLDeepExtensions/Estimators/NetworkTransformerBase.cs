@@ -65,6 +65,22 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the network's weights for PyTorch: a <c>state_dict</c> as <c>torch.save</c> writes it (.pt or .pth; load it in
+    /// Python with <c>module.load_state_dict(torch.load(path))</c>) or safetensors (.safetensors). The names are the
+    /// ones in <see cref="LayerNames"/> with <c>.weight</c>, <c>.bias</c>, … (the architectures' documentation lists
+    /// them with the equivalent PyTorch modules); float32 values, copied to the CPU. An existing file is replaced.
+    /// </summary>
+    /// <param name="path">The file to write; its extension picks the format.</param>
+    /// <exception cref="ArgumentException">The extension is not .pt, .pth, .bin or .safetensors.</exception>
+    public void ExportWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var format = PyTorchWeights.FormatOf(path, nameof(path));
+        ThrowIfDisposed();
+        PyTorchWeights.Save(Network.Module, path, format);
+    }
+
     /// <summary>The network to continue training from; an <see cref="ObjectDisposedException"/> when this transformer was disposed.</summary>
     internal NetworkModel NetworkForContinuing(string parameterName)
     {

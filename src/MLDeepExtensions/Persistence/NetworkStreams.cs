@@ -70,7 +70,7 @@ internal static class NetworkStreams
             module = null;
             return model;
         }
-        catch (Exception e) when (e is not InvalidDataException)
+        catch (Exception e) when (e is not (InvalidDataException or CustomModuleNotRegisteredException))
         {
             throw Corrupt("its network weights could not be read (" + e.Message + ")", e);
         }

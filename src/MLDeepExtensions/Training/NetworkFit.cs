@@ -5,6 +5,7 @@ using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
 using MLDeepExtensions.Interop;
+using MLDeepExtensions.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,6 +60,12 @@ internal static class NetworkFit
                     state.RestoreInto(module);
                 initialWeights = "a fitted model's, " + TrainingFingerprint.WeightsHash(module);
                 channel.Info($"Continuing from a fitted model ({initialModel.History.Count} epochs trained before).");
+            }
+            else if (options.InitialWeights is { } weightsFile)
+            {
+                PyTorchWeights.Load(module, weightsFile, channel);
+                initialWeights = $"imported from {System.IO.Path.GetFileName(weightsFile)}, " + TrainingFingerprint.WeightsHash(module);
+                channel.Info($"Starting from the weights in '{weightsFile}'.");
             }
             CheckpointPlan? checkpoints = null;
             if (options.Checkpoints is { } checkpointOptions)

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// A network you write yourself as a TorchSharp <c>nn.Module&lt;Tensor, Tensor&gt;</c>, registered by name with
+/// <see cref="CustomModules.Register"/>, trained by DeepNetwork with every option (optimizers, schedules, early
+/// stopping, checkpoints, frozen layers) and saved in the model zip: the file holds the name, the input shape and the
+/// weights; loading rebuilds the module with the registered factory.
+/// </summary>
+/// <remarks>
+/// The feature column must be a known-size Single vector. A custom module cannot be exported to ONNX
+/// (<c>ConvertToOnnx</c> says so). Its weights can be exported to PyTorch like any other network's.
+/// </remarks>
+/// <example><code>
+/// CustomModules.Register("residual-mlp", context => new ResidualMlp(context.InputSize, 64, context.OutputSize));
+/// var options = new DeepNetworkOptions { Architecture = new CustomArchitecture("residual-mlp") };
+/// </code></example>
+public sealed record CustomArchitecture : NetworkArchitecture
+{
+    internal const string RegisteredName = "custom";
+
+    /// <summary>Version 1: module name, input shape.</summary>
+    internal const int CurrentSettingsVersion = 1;
+
+    /// <summary>Rows of the probe batch a new module must map to [rows, OutputSize].</summary>
+    private const int ProbeRows = 2;
+
+    private readonly ValueList<int>? _inputShape;
+
+    /// <summary>A network built by the factory registered under <paramref name="moduleName"/>.</summary>
+    public CustomArchitecture(string moduleName)
+    {
+        ModuleName = moduleName;
+    }
+
+    /// <summary>The name the module's factory is registered under (<see cref="CustomModules.Register"/>); saved in the model file.</summary>
+    public string ModuleName { get; init; }
+
+    /// <summary>The feature column's dimensions; filled in from the training data (leave it null).</summary>
+    public IReadOnlyList<int>? InputShape { get => _inputShape; init => _inputShape = value is null ? null : SettingChecks.Own(value); }
+
+    internal override string Name => RegisteredName;
+
+    internal override void Validate(ValidationErrors errors)
+    {
+        const string name = nameof(CustomArchitecture) + ".";
+        if (!CustomModules.IsWellFormed(ModuleName))
+            errors.Add($"{name}{nameof(ModuleName)} is '{ModuleName}'; it must be 1 to 64 characters of letters, digits, '-', '_' and '.', the name given to CustomModules.Register.");
+        else if (!CustomModules.IsRegistered(ModuleName))
+            errors.Add($"{name}{nameof(ModuleName)} is '{ModuleName}', which is not registered: call CustomModules.Register(\"{ModuleName}\", context => new YourModule(...)) first.");
+        if (InputShape is { } shape && (shape.Count == 0 || shape.Any(d => d < 1)))
+            errors.Add($"{name}{nameof(InputShape)} is [{SettingChecks.Sizes(shape)}]; leave it null: the training data's feature column sets it.");
+    }
+
+    internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
+    {
+        SchemaChecks.CheckDenseFeatureColumn(featureColumn);
+        var type = (VectorDataViewType)featureColumn.Type;
+        var dimensions = type.Dimensions.Length > 1 ? type.Dimensions.ToArray() : [type.Size];
+        if (InputShape is { } declared && !declared.SequenceEqual(dimensions))
+            throw new ArgumentException($"Column '{featureColumn.Name}' has dimensions [{SettingChecks.Sizes(dimensions)}], but {nameof(CustomArchitecture)}.{nameof(InputShape)} " +
+                $"is [{SettingChecks.Sizes(declared)}]. Leave {nameof(InputShape)} null: the data sets it.");
+        return this with { InputShape = dimensions };
+    }
+
+    private protected override nn.Module<Tensor, Tensor> BuildModule(int inputSize, int outputSize)
+    {
+        var factory = CustomModules.Factory(ModuleName);
+        var context = new CustomModuleContext(inputSize, InputShape ?? [inputSize], outputSize);
+        var module = factory(context) ?? throw new InvalidOperationException($"The factory of custom module '{ModuleName}' returned null; it must return a new module.");
+        try
+        {
+            CheckModule(module, context);
+            return module;
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Checks the new module's weights and that it maps a batch of rows to [rows, OutputSize], without touching any random state.</summary>
+    private void CheckModule(nn.Module<Tensor, Tensor> module, CustomModuleContext context)
+    {
+        var parameters = module.named_parameters().ToList();
+        if (parameters.Count == 0)
+            throw new InvalidOperationException($"Custom module '{ModuleName}' has no weights to train: register its layers as fields (and call RegisterComponents() in its constructor).");
+        foreach (var (name, parameter) in parameters)
+        {
+            if (parameter.dtype != ScalarType.Float32)
+                throw new InvalidOperationException($"Custom module '{ModuleName}' has weight '{name}' of type {parameter.dtype}; networks train in float32: build its layers with the default dtype.");
+            if (parameter.device_type != DeviceType.CPU)
+                throw new InvalidOperationException($"Custom module '{ModuleName}' has weight '{name}' on {parameter.device}; build it on the CPU: the estimator moves it to its device.");
+        }
+        bool training = module.training;
+        module.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            Tensor output;
+            try
+            {
+                output = module.forward(zeros(ProbeRows, context.InputSize));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidOperationException($"Custom module '{ModuleName}' failed on a batch of {ProbeRows} rows of {context.InputSize} values ([{ProbeRows}, {context.InputSize}]): {e.Message}", e);
+            }
+            if (output.dtype != ScalarType.Float32 || !output.shape.SequenceEqual(new long[] { ProbeRows, context.OutputSize }))
+                throw new InvalidOperationException(FormattableString.Invariant(
+                    $"Custom module '{ModuleName}' maps a batch of [{ProbeRows}, {context.InputSize}] to {output.dtype} [{string.Join(", ", output.shape)}]; the task needs float32 [{ProbeRows}, {context.OutputSize}] ") +
+                    "(CustomModuleContext.OutputSize: classes for multiclass, 1 for binary or scalar regression, the label's size for vector regression).");
+        }
+        finally
+        {
+            module.train(training);
+        }
+    }
+
+    // The number of weights is known only once the user's factory has built the module; the weight reader checks each tensor's bytes.
+    internal override double MinimumWeightCount(int inputSize, int outputSize) => 0;
+
+    internal override void WriteSettings(BinaryWriter writer)
+    {
+        var shape = InputShape ?? throw new InvalidOperationException("Only a resolved custom architecture can be saved.");
+        writer.Write(ModuleName);
+        writer.WriteSizes(shape);
+    }
+
+    internal static CustomArchitecture ReadSettings(BinaryReader reader, int version)
+    {
+        string moduleName = reader.ReadString();
+        var shape = reader.ReadSizes("custom module", "input dimensions");
+        if (!CustomModules.IsWellFormed(moduleName))
+            throw new InvalidDataException("The model file's custom module settings are corrupt: its module name is not well formed.");
+        if (!CustomModules.IsRegistered(moduleName))
+            throw CustomModules.NotRegistered(moduleName);
+        return Checked(new CustomArchitecture(moduleName) { InputShape = shape }, "custom module");
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"custom module '{ModuleName}'" + (InputShape is { } shape ? $" [{SettingChecks.Sizes(shape)}]" : "");
+}

@@ -1,0 +1,170 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLDeepExtensions.ModelRunner;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Tests.Architectures;
+
+/// <summary>
+/// Modules written outside the library (<see cref="ExampleModules"/>: a residual MLP and a self-attention network) trained
+/// by DeepNetwork through <see cref="CustomArchitecture"/>: learning, every optimizer, save → load in a new process, and
+/// what goes wrong with unregistered or ill-fitting modules.
+/// </summary>
+[TestClass]
+public sealed class CustomModuleTests
+{
+    private static readonly MLContext Ml = new(seed: 1);
+
+    [ClassInitialize]
+    public static void RegisterModules(TestContext _) => ExampleModules.Register();
+
+    /// <summary>Generated rows (class = quadrant of two of the four features), labels as keys: 600 to train, 300 to test.</summary>
+    private static (IDataView Train, IDataView Test) Data()
+    {
+        var toKey = Ml.Transforms.Conversion.MapValueToKey("Label", nameof(GeneratedRow.Class)).Fit(Ml.Data.LoadFromEnumerable(TestData.Generate(600, seed: 21)));
+        return (toKey.Transform(Ml.Data.LoadFromEnumerable(TestData.Generate(600, seed: 21))), toKey.Transform(Ml.Data.LoadFromEnumerable(TestData.Generate(300, seed: 22))));
+    }
+
+    private static DeepNetworkOptions Options(string module, int epochs = 15) => new()
+    {
+        Architecture = new CustomArchitecture(module),
+        Optimizer = OptimizerOptions.AdamW(0.01),
+        Epochs = epochs,
+        BatchSize = 32,
+        Seed = 2,
+    };
+
+    [TestMethod]
+    [DataRow(ExampleModules.ResidualMlpName, 0.9)]
+    [DataRow(ExampleModules.AttentionName, 0.85)]
+    public void CustomModule_Learns_LikeABuiltInNetwork(string module, double minimumAccuracy)
+    {
+        var (train, test) = Data();
+        using var model = Ml.MulticlassClassification.Trainers.DeepNetwork(Options(module)).Fit(train);
+        double accuracy = Ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+        Assert.IsGreaterThan(minimumAccuracy, accuracy, $"{module}: test accuracy {accuracy}");
+        Assert.AreEqual($"custom module '{module}' [4]", model.Architecture.ToString());
+        Assert.IsLessThan(model.History[0].TrainingLoss, model.History[^1].TrainingLoss);
+    }
+
+    [TestMethod]
+    [DataRow(OptimizerKind.Sgd)]
+    [DataRow(OptimizerKind.SgdMomentum)]
+    [DataRow(OptimizerKind.Nesterov)]
+    [DataRow(OptimizerKind.Adadelta)]
+    [DataRow(OptimizerKind.RmsProp)]
+    [DataRow(OptimizerKind.Adam)]
+    [DataRow(OptimizerKind.AdamW)]
+    public void CustomModule_TrainsWithEveryOptimizer(OptimizerKind kind)
+    {
+        var (train, _) = Data();
+        var options = Options(ExampleModules.ResidualMlpName, epochs: 5) with
+        {
+            Optimizer = new OptimizerOptions { Kind = kind, LearningRate = kind switch { OptimizerKind.Adadelta => 1.0, OptimizerKind.Sgd => 0.1, _ => 0.01 } },
+        };
+        using var model = Ml.MulticlassClassification.Trainers.DeepNetwork(options).Fit(train);
+        Assert.IsLessThan(0.7 * model.History[0].TrainingLoss, model.History[^1].TrainingLoss, $"{kind}: {string.Join(", ", model.History.Select(m => m.TrainingLoss))}");
+    }
+
+    [TestMethod]
+    public void CustomModule_SavedAndLoadedInANewProcess_ScoresBitwiseTheSame_AndNeedsItsRegistration()
+    {
+        var (train, _) = Data();
+        using var model = Ml.MulticlassClassification.Trainers.DeepNetwork(Options(ExampleModules.AttentionName, epochs: 3)).Fit(train);
+        var rows = TestData.Generate(40, seed: 23);
+        string folder = Path.Combine(Path.GetTempPath(), $"mlde-custom-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string modelPath = Path.Combine(folder, "model.zip"), rowsPath = Path.Combine(folder, "rows.bin"), scoresPath = Path.Combine(folder, "scores.bin");
+            var featuresOnly = Ml.Transforms.SelectColumns(nameof(GeneratedRow.Features)).Fit(train).Transform(train);
+            Ml.Model.Save(model, featuresOnly.Schema, modelPath);
+            using (var writer = new BinaryWriter(File.Create(rowsPath)))
+            {
+                writer.Write(rows.Count);
+                writer.Write(4);
+                foreach (float v in rows.SelectMany(r => r.Features))
+                    writer.Write(v);
+            }
+            var expected = TestData.ReadScores(model.Transform(Ml.Data.LoadFromEnumerable(rows)));
+
+            ModelRunnerProcess.Run("score-custom", modelPath, rowsPath, scoresPath);
+            using (var reader = new BinaryReader(File.OpenRead(scoresPath)))
+            {
+                Assert.AreEqual(rows.Count, reader.ReadInt32());
+                Assert.AreEqual(4, reader.ReadInt32());
+                for (int i = 0; i < rows.Count; i++)
+                    for (int j = 0; j < 4; j++)
+                        Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i][j]), BitConverter.SingleToInt32Bits(reader.ReadSingle()), $"row {i} class {j}");
+            }
+
+            // A process that never registered the module: the load names it and the call to make.
+            using var unregistered = ModelRunnerProcess.Start(modelPath, rowsPath, scoresPath);
+            string output = unregistered.StandardOutput.ReadToEnd() + unregistered.StandardError.ReadToEnd();
+            unregistered.WaitForExit();
+            Assert.AreNotEqual(0, unregistered.ExitCode);
+            StringAssert.Contains(output, $"CustomModules.Register(\"{ExampleModules.AttentionName}\"");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void CustomModule_LayersCanBeFrozenAndTheFitContinued()
+    {
+        var (train, _) = Data();
+        using var first = Ml.MulticlassClassification.Trainers.DeepNetwork(Options(ExampleModules.ResidualMlpName, epochs: 2)).Fit(train);
+        CollectionAssert.AreEqual(new[] { "input", "blocks.0.norm", "blocks.0.dense0", "blocks.0.dense1", "blocks.1.norm", "blocks.1.dense0", "blocks.1.dense1", "output" },
+            first.LayerNames.ToArray());
+        var options = Options(ExampleModules.ResidualMlpName, epochs: 1) with { FrozenLayers = LayerSelection.Named("input", "blocks") };
+        using var tuned = Ml.MulticlassClassification.Trainers.DeepNetwork(options).Fit(train, first);
+        var before = TestData.SavedNetwork(Ml, first, train.Schema);
+        var after = TestData.SavedNetwork(Ml, tuned, train.Schema);
+        CollectionAssert.AreNotEqual(before, after, "the output layer trained");
+    }
+
+    [TestMethod]
+    public void UnregisteredName_MalformedName_OrOtherFactory_AreErrors()
+    {
+        var unknown = Assert.ThrowsExactly<ArgumentException>(() => Ml.MulticlassClassification.Trainers.DeepNetwork(Options("tests.never-registered")));
+        StringAssert.Contains(unknown.Message, "CustomModules.Register(\"tests.never-registered\"");
+        var malformed = Assert.ThrowsExactly<ArgumentException>(() => Ml.MulticlassClassification.Trainers.DeepNetwork(Options("no spaces")));
+        StringAssert.Contains(malformed.Message, "CustomArchitecture.ModuleName is 'no spaces'");
+        Assert.ThrowsExactly<ArgumentException>(() => CustomModules.Register("a/b", _ => nn.Linear(1, 1)));
+        var clash = Assert.ThrowsExactly<InvalidOperationException>(() => CustomModules.Register(ExampleModules.ResidualMlpName, context => nn.Linear(context.InputSize, context.OutputSize)));
+        StringAssert.Contains(clash.Message, "registered already");
+    }
+
+    [TestMethod]
+    public void ModuleWithTheWrongOutputSize_OrNoWeights_OrFloat64_IsRefusedBeforeTraining()
+    {
+        var (train, _) = Data();
+        CustomModules.Register("tests.wrong-output", context => nn.Linear(context.InputSize, context.OutputSize + 3));
+        CustomModules.Register("tests.no-weights", _ => nn.Identity());
+        CustomModules.Register("tests.float64", context => nn.Linear(context.InputSize, context.OutputSize, dtype: ScalarType.Float64));
+
+        var wrong = Assert.ThrowsExactly<InvalidOperationException>(() => Ml.MulticlassClassification.Trainers.DeepNetwork(Options("tests.wrong-output")).Fit(train));
+        StringAssert.Contains(wrong.Message, "maps a batch of [2, 4] to Float32 [2, 7]; the task needs float32 [2, 4]");
+        var empty = Assert.ThrowsExactly<InvalidOperationException>(() => Ml.MulticlassClassification.Trainers.DeepNetwork(Options("tests.no-weights")).Fit(train));
+        StringAssert.Contains(empty.Message, "has no weights to train");
+        var float64 = Assert.ThrowsExactly<InvalidOperationException>(() => Ml.MulticlassClassification.Trainers.DeepNetwork(Options("tests.float64")).Fit(train));
+        StringAssert.Contains(float64.Message, "weight 'weight' of type Float64");
+    }
+
+    [TestMethod]
+    public void CustomModule_ToOnnx_SaysItCannot()
+    {
+        var (train, _) = Data();
+        using var model = Ml.MulticlassClassification.Trainers.DeepNetwork(Options(ExampleModules.ResidualMlpName, epochs: 1)).Fit(train);
+        using var stream = new MemoryStream();
+        var error = Assert.ThrowsExactly<NotSupportedException>(() => Ml.Model.ConvertToOnnx(model, train, stream));
+        StringAssert.Contains(error.Message, "cannot be exported to ONNX");
+    }
+}

@@ -1,0 +1,131 @@
+"""PyTorch modules equivalent to MLDeepExtensions' architectures: same layers, same state_dict names, same forward.
+
+Weights exported with DeepNetworkTransformer.ExportWeights load into these with load_state_dict, and a state_dict of
+these loads into the matching architecture through NetworkTrainingOptions.InitialWeights. Each class names the .NET
+settings it mirrors. Dropout layers have no weights; in eval mode they do nothing.
+"""
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "relu": nn.ReLU, "leakyrelu": lambda: nn.LeakyReLU(0.01), "gelu": nn.GELU,
+    "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "elu": nn.ELU,
+}
+
+
+def dense_stack(input_size, hidden, output_size, activation="relu", dropout=0.0, batch_norm=False,
+                drop_input=False, prefix="hidden"):
+    """DenseStack.Layers: [drop_in], then per hidden layer {prefix}{i}, [norm{i}], act{i}, [drop{i}]; then output."""
+    layers = OrderedDict()
+    if drop_input and dropout > 0:
+        layers["drop_in"] = nn.Dropout(dropout)
+    width = input_size
+    for i, units in enumerate(hidden):
+        layers[f"{prefix}{i}"] = nn.Linear(width, units)
+        if batch_norm:
+            layers[f"norm{i}"] = nn.BatchNorm1d(units)
+        layers[f"act{i}"] = ACTIVATIONS[activation]()
+        if dropout > 0:
+            layers[f"drop{i}"] = nn.Dropout(dropout)
+        width = units
+    layers["output"] = nn.Linear(width, output_size)
+    return layers
+
+
+class Mlp(nn.Module):
+    """MlpArchitecture(hidden) { Activation, Dropout, BatchNormalization }: rows [batch, input] -> [batch, output]."""
+
+    def __init__(self, input_size, hidden, output_size, activation="relu", dropout=0.0, batch_norm=False):
+        super().__init__()
+        self.layers = nn.Sequential(dense_stack(input_size, hidden, output_size, activation, dropout, batch_norm))
+
+    def forward(self, rows):
+        return self.layers(rows)
+
+
+class Cnn(nn.Module):
+    """CnnArchitecture(ImageShape(c, h, w)) with PixelLayout.Planar; blocks are dicts of ConvolutionBlock's settings
+    (filters, kernel=3, stride=1, padding=kernel//2, activation, batch_norm, pooling None/'max'/'average', pool=2,
+    dropout). Rows [batch, c*h*w] -> [batch, output]."""
+
+    def __init__(self, shape, blocks, hidden, output_size, activation="relu", dropout=0.25):
+        super().__init__()
+        self.shape = shape
+        channels, height, width = shape
+        layers = OrderedDict()
+        for i, b in enumerate(blocks):
+            kernel = b.get("kernel", 3)
+            stride = b.get("stride", 1)
+            padding = b.get("padding", kernel // 2)
+            layers[f"conv{i}"] = nn.Conv2d(channels, b["filters"], kernel, stride=stride, padding=padding)
+            if b.get("batch_norm"):
+                layers[f"norm{i}"] = nn.BatchNorm2d(b["filters"])
+            layers[f"act{i}"] = ACTIVATIONS[b.get("activation", "relu")]()
+            height = (height + 2 * padding - kernel) // stride + 1
+            width = (width + 2 * padding - kernel) // stride + 1
+            if b.get("pooling") == "max":
+                layers[f"pool{i}"] = nn.MaxPool2d(b.get("pool", 2))
+            elif b.get("pooling") == "average":
+                layers[f"pool{i}"] = nn.AvgPool2d(b.get("pool", 2))
+            if b.get("pooling"):
+                height //= b.get("pool", 2)
+                width //= b.get("pool", 2)
+            if b.get("dropout", 0) > 0:
+                layers[f"drop{i}"] = nn.Dropout2d(b["dropout"])
+            channels = b["filters"]
+        self.features = nn.Sequential(layers)
+        head = OrderedDict(flatten=nn.Flatten())
+        head.update(dense_stack(channels * height * width, hidden, output_size, activation, dropout, drop_input=True, prefix="dense"))
+        self.head = nn.Sequential(head)
+
+    def forward(self, rows):
+        return self.head(self.features(rows.view(-1, *self.shape)))
+
+
+class Rnn(nn.Module):
+    """RnnArchitecture { Cell, HiddenSize, RecurrentLayers, Bidirectional, Pooling, HiddenLayers, InputShape =
+    SequenceShape(steps, features) } for fixed-length float sequences. Rows [batch, steps*features] -> [batch, output].
+    Pooling 'last' concatenates the last layer's final hidden state of each direction (forward, then backward)."""
+
+    CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+    def __init__(self, cell, steps, features, hidden_size, layers, bidirectional, pooling, hidden, output_size,
+                 activation="relu", dropout=0.0):
+        super().__init__()
+        self.steps, self.features, self.layers, self.pooling = steps, features, layers, pooling
+        self.directions = 2 if bidirectional else 1
+        self.rnn = self.CELLS[cell](features, hidden_size, layers, batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Sequential(dense_stack(hidden_size * self.directions, hidden, output_size, activation, dropout,
+                                              drop_input=True, prefix="dense"))
+
+    def forward(self, rows):
+        batch = rows.shape[0]
+        outputs, final = self.rnn(rows.view(batch, self.steps, self.features))
+        if isinstance(final, tuple):
+            final = final[0]
+        if self.pooling == "last":
+            pooled = final.view(self.layers, self.directions, batch, -1)[-1].permute(1, 0, 2).reshape(batch, -1)
+        elif self.pooling == "mean":
+            pooled = outputs.mean(1)
+        else:
+            pooled = outputs.max(1).values
+        return self.head(pooled)
+
+
+def fixtures():
+    """The networks of the committed fixtures, with the .NET architecture each one matches (see PyTorchInterchangeTests)."""
+    return {
+        # new MlpArchitecture(16, 8) { Activation = GELU, BatchNormalization = true }, 6 inputs, 3 outputs
+        "mlp": (Mlp(6, [16, 8], 3, activation="gelu", batch_norm=True), (6,)),
+        # new CnnArchitecture(new ImageShape(2, 6, 6)) { ConvolutionBlocks = [ConvolutionBlock(4) { BatchNormalization, Max },
+        # ConvolutionBlock(8) { Average }], HiddenLayers = [16], Dropout = 0 }
+        "cnn": (Cnn((2, 6, 6), [dict(filters=4, batch_norm=True, pooling="max"), dict(filters=8, pooling="average")], [16], 3,
+                    dropout=0.0), (72,)),
+        # new RnnArchitecture { Cell = Lstm, HiddenSize = 8, RecurrentLayers = 2, Bidirectional = true, Pooling = Last,
+        # HiddenLayers = [8], InputShape = new SequenceShape(5, 3) }
+        "lstm": (Rnn("lstm", 5, 3, 8, 2, True, "last", [8], 3), (15,)),
+        # the same with Cell = Gru, Pooling = Mean
+        "gru": (Rnn("gru", 5, 3, 8, 2, True, "mean", [8], 3), (15,)),
+    }
