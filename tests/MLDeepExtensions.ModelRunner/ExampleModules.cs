@@ -14,13 +14,17 @@ internal static class ExampleModules
 {
     public const string ResidualMlpName = "tests.residual-mlp";
     public const string AttentionName = "tests.attention";
+    public const string AutoencoderName = "tests.autoencoder";
 
     /// <summary>Registers both modules (again: a no-op).</summary>
     public static void Register()
     {
         CustomModules.Register(ResidualMlpName, CreateResidualMlp);
         CustomModules.Register(AttentionName, CreateAttention);
+        CustomModules.Register(AutoencoderName, CreateAutoencoder);
     }
+
+    private static nn.Module<Tensor, Tensor> CreateAutoencoder(CustomModuleContext context) => new TanhAutoencoder(context.InputSize, 64, context.LatentSize);
 
     private static nn.Module<Tensor, Tensor> CreateResidualMlp(CustomModuleContext context) => new ResidualMlp(context.InputSize, 32, context.OutputSize);
 
@@ -88,5 +92,24 @@ internal static class ExampleModules
             var attended = tokens + nn.functional.softmax(scores, -1).matmul(value.forward(tokens));
             return output.forward(norm.forward(attended).mean([1])).MoveToOuterDisposeScope();
         }
+    }
+
+    /// <summary>input → 64 tanh → latent → 64 tanh → input, the output squashed to [0, 1] like pixels.</summary>
+    internal sealed class TanhAutoencoder : CustomAutoencoderModule
+    {
+        private readonly Sequential encoder;
+        private readonly Sequential decoder;
+
+        public TanhAutoencoder(int inputSize, int width, int latentSize)
+            : base(nameof(TanhAutoencoder))
+        {
+            encoder = nn.Sequential(("hidden", nn.Linear(inputSize, width)), ("act", nn.Tanh()), ("latent", nn.Linear(width, latentSize)));
+            decoder = nn.Sequential(("hidden", nn.Linear(latentSize, width)), ("act", nn.Tanh()), ("output", nn.Linear(width, inputSize)), ("squash", nn.Sigmoid()));
+            RegisterComponents();
+        }
+
+        public override Tensor Encode(Tensor input) => encoder.forward(input);
+
+        public override Tensor Decode(Tensor latent) => decoder.forward(latent);
     }
 }

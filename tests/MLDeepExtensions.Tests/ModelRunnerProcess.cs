@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace MLDeepExtensions.Tests;
@@ -47,4 +48,35 @@ internal static class ModelRunnerProcess
     }
 
     public static string Run(params string[] arguments) => Finish(Start(arguments));
+
+    /// <summary>Writes rows for the runner's scoring modes: int rows, int width, then the values row by row.</summary>
+    public static void WriteRows(string path, IReadOnlyList<float[]> rows)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(rows.Count);
+        writer.Write(rows[0].Length);
+        foreach (var row in rows)
+            foreach (float v in row)
+                writer.Write(v);
+    }
+
+    /// <summary>Reads what the runner's scoring modes wrote: one Score array per row.</summary>
+    public static float[][] ReadScores(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        int rows = reader.ReadInt32(), width = reader.ReadInt32();
+        return Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray()).ToArray();
+    }
+
+    /// <summary>Asserts that the runner's scores equal <paramref name="expected"/> bit for bit.</summary>
+    public static void AssertBitwiseEqual(float[][] expected, float[][] actual)
+    {
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.HasCount(expected[i].Length, actual[i]);
+            for (int j = 0; j < expected[i].Length; j++)
+                Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i][j]), BitConverter.SingleToInt32Bits(actual[i][j]), $"row {i}, value {j}");
+        }
+    }
 }

@@ -31,6 +31,7 @@ internal static class ArchitectureRegistry
         Register(RnnArchitecture.RegisteredName, RnnArchitecture.CurrentSettingsVersion, RnnArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.DenseName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: false));
         Register(CustomArchitecture.RegisteredName, CustomArchitecture.CurrentSettingsVersion, CustomArchitecture.ReadSettings);
+        Register(AutoencoderArchitecture.CustomName, AutoencoderArchitecture.CurrentSettingsVersion, AutoencoderArchitecture.ReadCustomSettings);
         Register(AutoencoderArchitecture.ConvolutionalName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: true));
     }
 

@@ -21,6 +21,7 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
 {
     internal const string DenseName = "autoencoder";
     internal const string ConvolutionalName = "conv-autoencoder";
+    internal const string CustomName = "custom-autoencoder";
 
     /// <summary>Version 1: latent size, hidden layers, activation, noise, input dropout; convolutional: image shape, layout, blocks.</summary>
     internal const int CurrentSettingsVersion = 1;
@@ -59,6 +60,19 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
             ConvolutionBlocks = [new ConvolutionBlock(32) { Pooling = PoolingKind.Max }, new ConvolutionBlock(64) { Pooling = PoolingKind.Max }],
         };
 
+    /// <summary>
+    /// An autoencoder you write yourself: the module registered under <paramref name="moduleName"/> with
+    /// <see cref="CustomModules.Register"/>, deriving from <see cref="CustomAutoencoderModule"/>, whose Encode returns
+    /// <paramref name="latentSize"/> values per row. The estimator trains it like ours (reconstruction error, anomaly
+    /// threshold, every option) and saves it by name; it cannot be exported to ONNX.
+    /// </summary>
+    /// <param name="moduleName">The registered name, saved in the model file.</param>
+    /// <param name="latentSize">Values per row of the <c>Embedding</c> column, told to the factory (<see cref="CustomModuleContext.LatentSize"/>) and checked.</param>
+    public static AutoencoderArchitecture Custom(string moduleName, int latentSize = 32) => new(latentSize) { CustomModule = moduleName };
+
+    /// <summary>The registered name of a custom autoencoder module (see <see cref="Custom"/>); null for ours. Default: null.</summary>
+    public string? CustomModule { get; init; }
+
     /// <summary>Size of the latent vector (the <c>Embedding</c> column), ≥ 1. Default: 32.</summary>
     public int LatentSize { get; init; }
 
@@ -95,7 +109,7 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     /// <summary>Probability of zeroing an input value during training only, in [0, 1). Default: 0 (off).</summary>
     public float InputDropout { get; init; }
 
-    internal override string Name => IsConvolutional ? ConvolutionalName : DenseName;
+    internal override string Name => CustomModule is not null ? CustomName : IsConvolutional ? ConvolutionalName : DenseName;
 
     internal override void Validate(ValidationErrors errors)
     {
@@ -111,7 +125,16 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
             errors.Add($"{name}{nameof(ConvolutionBlocks)} is null; give an empty list for a dense autoencoder.");
         else if (IsConvolutional)
             ImageInput.ValidateBlocks(errors, nameof(AutoencoderArchitecture), nameof(ConvolutionBlocks), ConvolutionBlocks, InputShape);
-        else if (InputShape is not null || PixelLayout != PixelLayout.Planar)
+        if (CustomModule is not null)
+        {
+            if (!CustomModules.IsWellFormed(CustomModule))
+                errors.Add($"{name}{nameof(CustomModule)} is '{CustomModule}'; it must be 1 to 64 characters of letters, digits, '-', '_' and '.', the name given to CustomModules.Register.");
+            else if (!CustomModules.IsRegistered(CustomModule))
+                errors.Add($"{name}{nameof(CustomModule)} is '{CustomModule}', which is not registered: call CustomModules.Register(\"{CustomModule}\", context => new YourAutoencoder(...)) first.");
+            if (HiddenLayers is { Count: > 0 } || IsConvolutional || InputShape is not null || DenoisingNoise != 0 || InputDropout != 0)
+                errors.Add($"{name}{nameof(CustomModule)} is set, so the module decides its layers: leave {nameof(HiddenLayers)}, {nameof(ConvolutionBlocks)}, {nameof(InputShape)}, {nameof(DenoisingNoise)} and {nameof(InputDropout)} unset (use {nameof(AutoencoderArchitecture)}.{nameof(Custom)}(name, latentSize)).");
+        }
+        else if (!IsConvolutional && (InputShape is not null || PixelLayout != PixelLayout.Planar))
             errors.Add($"{name}{nameof(InputShape)} and {nameof(PixelLayout)} apply to the convolutional autoencoder only, and {nameof(ConvolutionBlocks)} is empty; use {nameof(AutoencoderArchitecture)}.{nameof(Convolutional)}(...) or leave them unset for a dense autoencoder.");
     }
 
@@ -126,6 +149,8 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     /// <summary>Builds the module; <paramref name="outputSize"/> must equal <paramref name="inputSize"/>.</summary>
     private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
     {
+        if (CustomModule is not null)
+            return CustomModules.Build(CustomModule, new CustomModuleContext(inputSize, [inputSize], outputSize, LatentSize), autoencoder: true);
         if (!IsConvolutional)
             return new DenseAutoencoderModule(inputSize, HiddenLayers, LatentSize, Activation, DenoisingNoise, InputDropout);
         var shape = InputShape ?? throw new InvalidOperationException("The autoencoder's image shape was not resolved before building the network.");
@@ -135,6 +160,9 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     /// <summary>The encoder's weights twice: the decoder mirrors every layer of it.</summary>
     internal override double MinimumWeightCount(int inputSize, int outputSize)
     {
+        if (CustomModule is not null)
+            return 0; // known once the user's factory has built the module; the weight reader checks each tensor's bytes
+
         if (!IsConvolutional)
             return 2 * DenseStack.WeightCount(inputSize, HiddenLayers, LatentSize);
         if (InputShape is not { } shape || ImageInput.FlattenedSize(shape, ConvolutionBlocks) is not long flattened)
@@ -144,6 +172,12 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
 
     internal override void WriteSettings(BinaryWriter writer)
     {
+        if (CustomModule is not null)
+        {
+            writer.Write(CustomModule);
+            writer.Write(LatentSize);
+            return;
+        }
         writer.Write(LatentSize);
         writer.WriteSizes(HiddenLayers);
         writer.Write((int)Activation);
@@ -173,9 +207,23 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
         return Checked(architecture, "autoencoder");
     }
 
+    /// <summary>Reads a custom autoencoder's settings (version 1: module name, latent size); its module must be registered.</summary>
+    internal static AutoencoderArchitecture ReadCustomSettings(BinaryReader reader, int version)
+    {
+        string module = reader.ReadString();
+        int latent = reader.ReadInt32();
+        if (!CustomModules.IsWellFormed(module))
+            throw new InvalidDataException("The model file's custom autoencoder settings are corrupt: its module name is not well formed.");
+        if (!CustomModules.IsRegistered(module))
+            throw CustomModules.NotRegistered(module);
+        return Checked(Custom(module, latent), "custom autoencoder");
+    }
+
     /// <inheritdoc/>
     public override string ToString()
     {
+        if (CustomModule is not null)
+            return $"custom autoencoder '{CustomModule}' → {Invariant($"{LatentSize}")}";
         string denoising = (DenoisingNoise > 0 ? Invariant($", noise {DenoisingNoise}") : "") + (InputDropout > 0 ? Invariant($", input dropout {InputDropout}") : "");
         if (!IsConvolutional)
             return $"Autoencoder [{SettingChecks.Sizes(HiddenLayers)}] → {Invariant($"{LatentSize}")} → [{SettingChecks.Sizes(HiddenLayers.Reverse())}] {Activation}{denoising}";

@@ -8,7 +8,7 @@ namespace MLDeepExtensions.Architectures;
 /// (corrupting the input first in training mode when denoising is on); <see cref="Encode"/> and
 /// <see cref="Decode"/> expose the halves for the Embedding and Reconstruction columns.
 /// </summary>
-internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>, IOnnxModule
+internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>, IOnnxModule, IEncoderDecoder
 {
     private readonly float _noise;
     private readonly float _inputDropout;
@@ -49,4 +49,14 @@ internal abstract class AutoencoderModule : nn.Module<Tensor, Tensor>, IOnnxModu
             x = nn.functional.dropout(x, _inputDropout, training: true);
         return Decode(Encode(x)).MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>What the reconstruction head needs of an autoencoder: its two halves (ours and users' alike).</summary>
+internal interface IEncoderDecoder
+{
+    /// <summary>[batch, inputSize] rows → [batch, latentSize].</summary>
+    Tensor Encode(Tensor input);
+
+    /// <summary>[batch, latentSize] → [batch, inputSize] reconstructed rows.</summary>
+    Tensor Decode(Tensor latent);
 }

@@ -32,9 +32,6 @@ public sealed record CustomArchitecture : NetworkArchitecture
     /// <summary>Version 1: module name, input shape.</summary>
     internal const int CurrentSettingsVersion = 1;
 
-    /// <summary>Rows of the probe batch a new module must map to [rows, OutputSize].</summary>
-    private const int ProbeRows = 2;
-
     private readonly ValueList<int>? _inputShape;
 
     /// <summary>A network built by the factory registered under <paramref name="moduleName"/>.</summary>
@@ -74,60 +71,7 @@ public sealed record CustomArchitecture : NetworkArchitecture
     }
 
     private protected override nn.Module<Tensor, Tensor> BuildModule(int inputSize, int outputSize)
-    {
-        var factory = CustomModules.Factory(ModuleName);
-        var context = new CustomModuleContext(inputSize, InputShape ?? [inputSize], outputSize);
-        var module = factory(context) ?? throw new InvalidOperationException($"The factory of custom module '{ModuleName}' returned null; it must return a new module.");
-        try
-        {
-            CheckModule(module, context);
-            return module;
-        }
-        catch
-        {
-            module.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Checks the new module's weights and that it maps a batch of rows to [rows, OutputSize], without touching any random state.</summary>
-    private void CheckModule(nn.Module<Tensor, Tensor> module, CustomModuleContext context)
-    {
-        var parameters = module.named_parameters().ToList();
-        if (parameters.Count == 0)
-            throw new InvalidOperationException($"Custom module '{ModuleName}' has no weights to train: register its layers as fields (and call RegisterComponents() in its constructor).");
-        foreach (var (name, parameter) in parameters)
-        {
-            if (parameter.dtype != ScalarType.Float32)
-                throw new InvalidOperationException($"Custom module '{ModuleName}' has weight '{name}' of type {parameter.dtype}; networks train in float32: build its layers with the default dtype.");
-            if (parameter.device_type != DeviceType.CPU)
-                throw new InvalidOperationException($"Custom module '{ModuleName}' has weight '{name}' on {parameter.device}; build it on the CPU: the estimator moves it to its device.");
-        }
-        bool training = module.training;
-        module.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            Tensor output;
-            try
-            {
-                output = module.forward(zeros(ProbeRows, context.InputSize));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                throw new InvalidOperationException($"Custom module '{ModuleName}' failed on a batch of {ProbeRows} rows of {context.InputSize} values ([{ProbeRows}, {context.InputSize}]): {e.Message}", e);
-            }
-            if (output.dtype != ScalarType.Float32 || !output.shape.SequenceEqual(new long[] { ProbeRows, context.OutputSize }))
-                throw new InvalidOperationException(FormattableString.Invariant(
-                    $"Custom module '{ModuleName}' maps a batch of [{ProbeRows}, {context.InputSize}] to {output.dtype} [{string.Join(", ", output.shape)}]; the task needs float32 [{ProbeRows}, {context.OutputSize}] ") +
-                    "(CustomModuleContext.OutputSize: classes for multiclass, 1 for binary or scalar regression, the label's size for vector regression).");
-        }
-        finally
-        {
-            module.train(training);
-        }
-    }
+        => CustomModules.Build(ModuleName, new CustomModuleContext(inputSize, InputShape ?? [inputSize], outputSize), autoencoder: false);
 
     // The number of weights is known only once the user's factory has built the module; the weight reader checks each tensor's bytes.
     internal override double MinimumWeightCount(int inputSize, int outputSize) => 0;

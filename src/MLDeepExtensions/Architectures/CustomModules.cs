@@ -9,8 +9,9 @@ namespace MLDeepExtensions;
 /// <summary>What a custom module's factory is told: the sizes the data and the task decided.</summary>
 /// <param name="InputSize">Values per input row: the module's <c>forward</c> receives [batch, InputSize] float32 tensors.</param>
 /// <param name="InputShape">The feature column's dimensions (e.g. [28, 28] for images saved with their shape; [InputSize] for a plain vector); their product is InputSize.</param>
-/// <param name="OutputSize">Values per output row the task needs: classes (multiclass), 1 (binary or scalar regression), the label's size (vector regression).</param>
-public sealed record CustomModuleContext(int InputSize, IReadOnlyList<int> InputShape, int OutputSize);
+/// <param name="OutputSize">Values per output row the task needs: classes (multiclass), 1 (binary or scalar regression), the label's size (vector regression); InputSize for an autoencoder.</param>
+/// <param name="LatentSize">An autoencoder's latent size (<see cref="AutoencoderArchitecture.LatentSize"/>), which its <see cref="CustomAutoencoderModule.Encode"/> must return; 0 for other networks.</param>
+public sealed record CustomModuleContext(int InputSize, IReadOnlyList<int> InputShape, int OutputSize, int LatentSize = 0);
 
 /// <summary>
 /// The registry of user-written TorchSharp modules that <see cref="CustomArchitecture"/> trains: a stable name, chosen
@@ -58,6 +59,80 @@ public static class CustomModules
     /// <summary>The factory registered under <paramref name="name"/>; the exception says how to register it.</summary>
     internal static Func<CustomModuleContext, torch.nn.Module<torch.Tensor, torch.Tensor>> Factory(string name)
         => _factories.TryGetValue(name, out var factory) ? factory : throw NotRegistered(name);
+
+    /// <summary>
+    /// Builds the module registered under <paramref name="name"/> for <paramref name="context"/> and checks it before any
+    /// training: float32 weights on the CPU, and a forward (for an autoencoder also Encode) that maps a batch of rows to
+    /// the sizes the task needs. Touches no random state (the check runs in eval mode on zeros).
+    /// </summary>
+    internal static torch.nn.Module<torch.Tensor, torch.Tensor> Build(string name, CustomModuleContext context, bool autoencoder)
+    {
+        var module = Factory(name)(context) ?? throw new InvalidOperationException($"The factory of custom module '{name}' returned null; it must return a new module.");
+        try
+        {
+            if (autoencoder && module is not CustomAutoencoderModule)
+                throw new InvalidOperationException($"Custom module '{name}' is a {module.GetType().Name}; an autoencoder's module must derive from {nameof(CustomAutoencoderModule)} (Encode and Decode).");
+            Check(name, module, context, autoencoder);
+            return module;
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    private const int ProbeRows = 2;
+
+    private static void Check(string name, torch.nn.Module<torch.Tensor, torch.Tensor> module, CustomModuleContext context, bool autoencoder)
+    {
+        var parameters = module.named_parameters().ToList();
+        if (parameters.Count == 0)
+            throw new InvalidOperationException($"Custom module '{name}' has no weights to train: register its layers as fields (and call RegisterComponents() in its constructor).");
+        foreach (var (weight, parameter) in parameters)
+        {
+            if (parameter.dtype != torch.ScalarType.Float32)
+                throw new InvalidOperationException($"Custom module '{name}' has weight '{weight}' of type {parameter.dtype}; networks train in float32: build its layers with the default dtype.");
+            if (parameter.device_type != DeviceType.CPU)
+                throw new InvalidOperationException($"Custom module '{name}' has weight '{weight}' on {parameter.device}; build it on the CPU: the estimator moves it to its device.");
+        }
+        bool training = module.training;
+        module.eval();
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var rows = torch.zeros(ProbeRows, context.InputSize);
+            Expect(name, "maps", Run(name, () => module.forward(rows), context), context.OutputSize, "the task needs",
+                "(CustomModuleContext.OutputSize: classes for multiclass, 1 for binary or scalar regression, the label's size for vector regression, the input size for an autoencoder)", context);
+            if (autoencoder)
+                Expect(name, "encodes", Run(name, () => ((CustomAutoencoderModule)module).Encode(rows), context), context.LatentSize, "the autoencoder's latent size needs",
+                    "(CustomModuleContext.LatentSize)", context);
+        }
+        finally
+        {
+            module.train(training);
+        }
+    }
+
+    private static torch.Tensor Run(string name, Func<torch.Tensor> forward, CustomModuleContext context)
+    {
+        try
+        {
+            return forward();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidOperationException($"Custom module '{name}' failed on a batch of {ProbeRows} rows of {context.InputSize} values ([{ProbeRows}, {context.InputSize}]): {e.Message}", e);
+        }
+    }
+
+    private static void Expect(string name, string verb, torch.Tensor output, int width, string needs, string hint, CustomModuleContext context)
+    {
+        if (output.dtype != torch.ScalarType.Float32 || !output.shape.SequenceEqual(new long[] { ProbeRows, width }))
+            throw new InvalidOperationException(FormattableString.Invariant(
+                $"Custom module '{name}' {verb} a batch of [{ProbeRows}, {context.InputSize}] to {output.dtype} [{string.Join(", ", output.shape)}]; {needs} float32 [{ProbeRows}, {width}] ") + hint + ".");
+    }
 
     internal static CustomModuleNotRegisteredException NotRegistered(string name)
         => new($"No custom module is registered under the name '{name}' in this process. Call CustomModules.Register(\"{name}\", context => new YourModule(...)) " +

@@ -27,7 +27,7 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     /// <summary>The task; <see cref="DeepNetworkTask.Auto"/> decides from the label column type. Default: Auto.</summary>
     public DeepNetworkTask Task { get; set; } = DeepNetworkTask.Auto;
 
-    /// <summary>The network: <see cref="MlpArchitecture"/>, <see cref="CnnArchitecture"/> or <see cref="RnnArchitecture"/>. Default: <c>new MlpArchitecture()</c> (hidden layers 128, 64, ReLU).</summary>
+    /// <summary>The network: <see cref="MlpArchitecture"/>, <see cref="CnnArchitecture"/>, <see cref="RnnArchitecture"/> or your own module (<see cref="CustomArchitecture"/>). Default: <c>new MlpArchitecture()</c> (hidden layers 128, 64, ReLU).</summary>
     public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture();
 
     /// <summary>

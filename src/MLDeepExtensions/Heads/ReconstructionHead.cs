@@ -21,7 +21,7 @@ internal readonly record struct AutoencoderColumnNames(string Embedding, string 
 /// <summary>
 /// Learning to reproduce the input (no label): Embedding (the latent vector), Reconstruction, Score (the mean squared
 /// reconstruction error) and, for anomaly detection, PredictedLabel (Score above a threshold: a quantile of the
-/// training rows' errors). The network must be an <see cref="AutoencoderModule"/>.
+/// training rows' errors). The network must be an autoencoder: ours (<see cref="AutoencoderModule"/>) or a user's (<see cref="CustomAutoencoderModule"/>).
 /// </summary>
 /// <remarks>
 /// Model-file fields, version 1: Embedding, Reconstruction, Score and PredictedLabel column names; latent size;
@@ -100,7 +100,7 @@ internal sealed class ReconstructionHead : NetworkHead
     public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
     {
         using var scope = NewDisposeScope();
-        var autoencoder = (AutoencoderModule)module;
+        var autoencoder = (IEncoderDecoder)module;
         var latent = autoencoder.Encode(input);
         var reconstruction = autoencoder.Decode(latent);
         var error = Error(reconstruction, input);
@@ -114,7 +114,8 @@ internal sealed class ReconstructionHead : NetworkHead
 
     public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
     {
-        var autoencoder = (AutoencoderModule)module;
+        var autoencoder = module as AutoencoderModule ?? throw new NotSupportedException(
+            $"The {graph.Owner} cannot be exported to ONNX: its module {module.GetType().Name} (a custom autoencoder) has no ONNX form. Score it with the {graph.Owner} itself.");
         string latent = autoencoder.ExportEncoder(graph, rows, inputSize);
         string reconstruction = autoencoder.ExportDecoder(graph, latent);
         string difference = graph.Sub(reconstruction, rows);
@@ -137,7 +138,7 @@ internal sealed class ReconstructionHead : NetworkHead
     {
         if (_thresholdQuantile is not double quantile)
             return this;
-        var autoencoder = (AutoencoderModule)module;
+        var autoencoder = (IEncoderDecoder)module;
         using var noGrad = no_grad();
         long rows = trainingFeatures.shape[0];
         var errors = new float[rows];

@@ -84,24 +84,11 @@ public sealed class CustomModuleTests
             string modelPath = Path.Combine(folder, "model.zip"), rowsPath = Path.Combine(folder, "rows.bin"), scoresPath = Path.Combine(folder, "scores.bin");
             var featuresOnly = Ml.Transforms.SelectColumns(nameof(GeneratedRow.Features)).Fit(train).Transform(train);
             Ml.Model.Save(model, featuresOnly.Schema, modelPath);
-            using (var writer = new BinaryWriter(File.Create(rowsPath)))
-            {
-                writer.Write(rows.Count);
-                writer.Write(4);
-                foreach (float v in rows.SelectMany(r => r.Features))
-                    writer.Write(v);
-            }
+            ModelRunnerProcess.WriteRows(rowsPath, rows.Select(r => r.Features).ToArray());
             var expected = TestData.ReadScores(model.Transform(Ml.Data.LoadFromEnumerable(rows)));
 
             ModelRunnerProcess.Run("score-custom", modelPath, rowsPath, scoresPath);
-            using (var reader = new BinaryReader(File.OpenRead(scoresPath)))
-            {
-                Assert.AreEqual(rows.Count, reader.ReadInt32());
-                Assert.AreEqual(4, reader.ReadInt32());
-                for (int i = 0; i < rows.Count; i++)
-                    for (int j = 0; j < 4; j++)
-                        Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i][j]), BitConverter.SingleToInt32Bits(reader.ReadSingle()), $"row {i} class {j}");
-            }
+            ModelRunnerProcess.AssertBitwiseEqual(expected, ModelRunnerProcess.ReadScores(scoresPath));
 
             // A process that never registered the module: the load names it and the call to make.
             using var unregistered = ModelRunnerProcess.Start(modelPath, rowsPath, scoresPath);
@@ -166,5 +153,74 @@ public sealed class CustomModuleTests
         using var stream = new MemoryStream();
         var error = Assert.ThrowsExactly<NotSupportedException>(() => Ml.Model.ConvertToOnnx(model, train, stream));
         StringAssert.Contains(error.Message, "cannot be exported to ONNX");
+    }
+
+    [TestMethod]
+    public void CustomAutoencoder_ReconstructsDetectsAnomalies_AndScoresTheSameInANewProcess()
+    {
+        var ml = new MLContext(seed: 3);
+        var (train, test) = TestData.Fashion(ml, train: 1500, test: 500);
+        var pixels = ml.Transforms.SelectColumns(nameof(MLDeepExtensions.Samples.FashionImage.Pixels)).Fit(train);
+        var options = new AutoencoderOptions
+        {
+            FeatureColumnName = nameof(MLDeepExtensions.Samples.FashionImage.Pixels),
+            Architecture = AutoencoderArchitecture.Custom(ExampleModules.AutoencoderName, latentSize: 16),
+            Optimizer = OptimizerOptions.Adam(0.003),
+            Epochs = 8,
+            Seed = 4,
+        };
+        using var model = ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(pixels.Transform(train));
+        var scored = model.Transform(pixels.Transform(test));
+        double error = scored.GetColumn<float>("Score").Average();
+        var testPixels = test.GetColumn<float[]>(nameof(MLDeepExtensions.Samples.FashionImage.Pixels)).ToArray();
+        var trainMean = Enumerable.Range(0, 784).Select(j => train.GetColumn<float[]>(nameof(MLDeepExtensions.Samples.FashionImage.Pixels)).Average(r => r[j])).ToArray();
+        double meanImageError = testPixels.Average(r => r.Select((v, j) => (v - trainMean[j]) * (v - trainMean[j])).Average());
+        Assert.IsLessThan(0.6 * meanImageError, error, $"reconstruction MSE {error:F4} against {meanImageError:F4} for the mean image");
+        Assert.AreEqual(16, scored.Schema["Embedding"].Type.GetVectorSize());
+        double flagged = scored.GetColumn<bool>("PredictedLabel").Average(b => b ? 1.0 : 0.0);
+        Assert.IsTrue(flagged is > 0.01 and < 0.2, $"{flagged:P1} of the test images flagged at the 95% training quantile");
+        Assert.AreEqual($"custom autoencoder '{ExampleModules.AutoencoderName}' → 16", model.Architecture.ToString());
+        using (var onnx = new MemoryStream())
+            StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.ConvertToOnnx(model, pixels.Transform(test), onnx)).Message, "a custom autoencoder");
+
+        string folder = Path.Combine(Path.GetTempPath(), $"mlde-custom-ae-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string modelPath = Path.Combine(folder, "model.zip"), rowsPath = Path.Combine(folder, "rows.bin"), scoresPath = Path.Combine(folder, "scores.bin");
+            var renamed = ml.Transforms.CopyColumns("Features", nameof(MLDeepExtensions.Samples.FashionImage.Pixels)).Fit(pixels.Transform(test));
+            var featuresOnly = ml.Transforms.SelectColumns("Features").Fit(renamed.Transform(pixels.Transform(test)));
+            using var onFeatures = ml.AnomalyDetection.Trainers.Autoencoder(options with { FeatureColumnName = "Features", Epochs = 1 })
+                .Fit(featuresOnly.Transform(renamed.Transform(pixels.Transform(train))));
+            ml.Model.Save(onFeatures, featuresOnly.Transform(renamed.Transform(pixels.Transform(test))).Schema, modelPath);
+            var rows = testPixels.Take(30).ToArray();
+            ModelRunnerProcess.WriteRows(rowsPath, rows);
+            var expected = onFeatures.Transform(featuresOnly.Transform(renamed.Transform(pixels.Transform(test)))).GetColumn<float>("Score").Take(30).Select(v => new[] { v }).ToArray();
+            ModelRunnerProcess.Run("score-custom", modelPath, rowsPath, scoresPath);
+            ModelRunnerProcess.AssertBitwiseEqual(expected, ModelRunnerProcess.ReadScores(scoresPath));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void CustomAutoencoder_OfTheWrongKindOrLatentSize_IsRefused()
+    {
+        var ml = new MLContext(seed: 3);
+        var data = ml.Data.LoadFromEnumerable(TestData.Generate(100, seed: 5));
+        var options = new AutoencoderOptions { Architecture = AutoencoderArchitecture.Custom(ExampleModules.ResidualMlpName, latentSize: 2), Epochs = 1 };
+        var kind = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Autoencoder(options).Fit(data));
+        StringAssert.Contains(kind.Message, "must derive from CustomAutoencoderModule");
+        CustomModules.Register("tests.latent-five", context => new ExampleModules.TanhAutoencoder(context.InputSize, 8, latentSize: 5));
+        var latent = Assert.ThrowsExactly<InvalidOperationException>(() =>
+            ml.Transforms.Autoencoder(options with { Architecture = AutoencoderArchitecture.Custom("tests.latent-five", latentSize: 2) }).Fit(data));
+        StringAssert.Contains(latent.Message, "encodes a batch of [2, 4] to Float32 [2, 5]; the autoencoder's latent size needs float32 [2, 2]");
+        var mixed = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Autoencoder(options with
+        {
+            Architecture = AutoencoderArchitecture.Custom(ExampleModules.AutoencoderName) with { DenoisingNoise = 0.1f },
+        }));
+        StringAssert.Contains(mixed.Message, "the module decides its layers");
     }
 }

@@ -39,24 +39,14 @@ public sealed class ModelFileTests
             var featuresOnly = ml.Transforms.SelectColumns(nameof(GeneratedRow.Features)).Fit(data).Transform(data);
             var deepOnly = model.LastTransformer;
             ml.Model.Save(deepOnly, featuresOnly.Schema, modelPath);
-            using (var writer = new BinaryWriter(File.Create(rowsPath)))
-            {
-                writer.Write(rows.Count);
-                writer.Write(4);
-                foreach (float v in rows.SelectMany(r => r.Features))
-                    writer.Write(v);
-            }
+            ModelRunnerProcess.WriteRows(rowsPath, rows.Select(r => r.Features).ToArray());
             var expected = TestData.ReadScores(deepOnly.Transform(ml.Data.LoadFromEnumerable(rows)));
 
             StringAssert.Contains(ModelRunnerProcess.Run(modelPath, rowsPath, scoresPath), "DeepNetworkTransformer");
 
-            using var reader = new BinaryReader(File.OpenRead(scoresPath));
-            Assert.AreEqual(rows.Count, reader.ReadInt32());
-            int width = reader.ReadInt32();
-            Assert.AreEqual(4, width, "four classes");
-            for (int i = 0; i < rows.Count; i++)
-                for (int j = 0; j < width; j++)
-                    Assert.AreEqual(expected[i][j], reader.ReadSingle(), $"row {i} class {j}");
+            var scores = ModelRunnerProcess.ReadScores(scoresPath);
+            Assert.HasCount(4, scores[0], "four classes");
+            ModelRunnerProcess.AssertBitwiseEqual(expected, scores);
         }
         finally
         {
