@@ -41,7 +41,8 @@ public static class TestNetworks
     }
 
     /// <summary>An unfitted estimator of the given kind that scores in batches of <paramref name="scoringBatchSize"/>.</summary>
-    public static IEstimator<ITransformer> Estimator(MLContext ml, string kind, int epochs = 2, int scoringBatchSize = 64)
+    public static IEstimator<ITransformer> Estimator(MLContext ml, string kind, int epochs = 2, int scoringBatchSize = 64, DataLoadingOptions? loading = null,
+        bool shuffle = true, float validationFraction = 0)
     {
         var shape = new ImageShape(1, 4, 4);
         NetworkArchitecture architecture = kind switch
@@ -58,12 +59,13 @@ public static class TestNetworks
             return ml.Transforms.Autoencoder(new AutoencoderOptions
             {
                 FeatureColumnName = nameof(SixteenRow.Features), Architecture = autoencoder, Epochs = epochs, BatchSize = 32, Seed = 1,
-                ScoringBatchSize = scoringBatchSize,
+                ScoringBatchSize = scoringBatchSize, DataLoading = loading ?? new(), Shuffle = shuffle, ValidationFraction = validationFraction,
             });
         return ml.Regression.Trainers.DeepNetwork(new DeepNetworkOptions
         {
             LabelColumnName = nameof(SixteenRow.Target), FeatureColumnName = nameof(SixteenRow.Features), Architecture = architecture,
-            Epochs = epochs, BatchSize = 32, Seed = 1, ScoringBatchSize = scoringBatchSize,
+            Epochs = epochs, BatchSize = 32, Seed = 1, ScoringBatchSize = scoringBatchSize, DataLoading = loading ?? new(), Shuffle = shuffle,
+            ValidationFraction = validationFraction,
         });
     }
 

@@ -12,7 +12,9 @@ namespace MLDeepExtensions.Data;
 
 /// <summary>
 /// Reads the feature and label columns of an IDataView with one cursor straight into one contiguous array, which the
-/// feature tensor then shares (no copy); no managed object is made per row. Rows with NaN, infinite or missing values
+/// feature tensor then shares (no copy); no managed object is made per row. When the view cannot tell its row count, a
+/// first cursor with no active column counts the rows, so that the array is allocated once at its final size: the
+/// data is held once, never twice while an array grows. Rows with NaN, infinite or missing values
 /// fail the read (saying how many there are) unless the options ask to drop them.
 /// </summary>
 internal static class TrainingDataReader
@@ -26,7 +28,7 @@ internal static class TrainingDataReader
         var labelColumn = label is null ? (DataViewSchema.Column?)null : data.Schema[label.ColumnName];
         int labelWidth = label?.Width ?? 0;
         long maxRows = Array.MaxLength / Math.Max(width, 1);
-        int capacity = (int)Math.Clamp(data.GetRowCount() ?? 1024, 1, maxRows);
+        int capacity = (int)Math.Clamp(data.GetRowCount() ?? CountRows(data, cancellation), 1, maxRows);
         var features = new float[(long)capacity * width];
         var labels = new float[(long)capacity * labelWidth];
         var usable = new bool[capacity];
@@ -104,6 +106,21 @@ internal static class TrainingDataReader
         if (role == "training")
             label?.CheckTrainingLabels(labelTensor);
         return new TrainingSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The rows of <paramref name="data"/>: its own count, or one pass of a cursor with no active column.</summary>
+    public static long CountRows(IDataView data, CancellationToken cancellation)
+    {
+        if (data.GetRowCount() is long known)
+            return known;
+        long rows = 0;
+        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+        while (cursor.MoveNext())
+        {
+            if ((++rows & 0xFFFF) == 0)
+                cancellation.ThrowIfCancellationRequested();
+        }
+        return rows;
     }
 
     /// <summary>The longest vector in a vector column (variable-length sequences), read with one cursor.</summary>

@@ -62,6 +62,13 @@ public abstract record NetworkTrainingOptions
     /// </summary>
     public string? InitialWeights { get; set; }
 
+    /// <summary>
+    /// How the training and validation data are read: in memory, streamed from a cursor per epoch (for data larger than
+    /// memory), or chosen by the data's size. Default: <see cref="DataLoadingMode.Auto"/> with a quarter of the
+    /// available memory as the budget.
+    /// </summary>
+    public DataLoadingOptions DataLoading { get; set; } = new();
+
     /// <summary>Early stopping; null trains all <see cref="Epochs"/>. Default: null.</summary>
     public EarlyStoppingOptions? EarlyStopping { get; set; }
 
@@ -155,6 +162,10 @@ public abstract record NetworkTrainingOptions
         if (ValidationFraction > 0 && ValidationData is not null)
             errors.Add($"Both {nameof(ValidationFraction)} ({ValidationFraction}) and {nameof(ValidationData)} are set; use one of them.");
         EarlyStopping?.Validate(errors);
+        if (DataLoading is null)
+            errors.Add($"{nameof(DataLoading)} is null; use new DataLoadingOptions() for the default.");
+        else
+            DataLoading.Validate(errors);
         FrozenLayers?.Validate(errors, nameof(FrozenLayers));
         Checkpoints?.Validate(errors);
         if (NumberOfThreads < 1)

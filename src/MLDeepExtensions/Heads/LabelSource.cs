@@ -75,13 +75,19 @@ internal sealed class LabelSource(TaskInfo task, string columnName)
         _ => tensor(values, stackalloc long[] { rows }),
     };
 
+    /// <summary>Whether the labels are classes (a classifier needs two of them in its training data).</summary>
+    public bool IsClassification => task.Task is DeepNetworkTask.MulticlassClassification or DeepNetworkTask.BinaryClassification;
+
     /// <summary>Throws when a classifier's training labels hold fewer than two classes.</summary>
     public void CheckTrainingLabels(Tensor labels)
     {
-        if (task.Task is not (DeepNetworkTask.MulticlassClassification or DeepNetworkTask.BinaryClassification))
+        if (!IsClassification)
             return;
         using var scope = NewDisposeScope();
         if (labels.unique().Item1.shape[0] < 2)
-            throw new ArgumentException($"Label column '{columnName}' has only one class in the training data; a classifier needs rows of at least two classes.");
+            throw OneClassError();
     }
+
+    public ArgumentException OneClassError()
+        => new($"Label column '{columnName}' has only one class in the training data; a classifier needs rows of at least two classes.");
 }

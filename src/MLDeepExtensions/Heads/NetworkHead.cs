@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLDeepExtensions.Data;
 using MLDeepExtensions.Onnx;
 using MLDeepExtensions.Persistence;
 using MLDeepExtensions.Training;
@@ -66,7 +67,7 @@ internal abstract class NetworkHead
             $"The {graph.Owner} cannot be exported to ONNX: its module {module.GetType().Name} has no ONNX form. Score it with the {graph.Owner} itself.");
 
     /// <summary>Runs once after training on the training rows, before they are freed; returns the head to save (e.g. with a threshold).</summary>
-    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, Tensor trainingFeatures, int batchSize) => this;
+    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, int batchSize, System.Threading.CancellationToken cancellation) => this;
 
     /// <summary>The columns for <paramref name="inputSchema"/>; scorer annotations take the next score-column set id.</summary>
     public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)

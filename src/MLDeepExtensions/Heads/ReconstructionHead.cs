@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
 using MLDeepExtensions.Onnx;
 using MLDeepExtensions.Persistence;
 using MLDeepExtensions.Training;
@@ -134,21 +135,15 @@ internal sealed class ReconstructionHead : NetworkHead
     private static Tensor Error(Tensor reconstruction, Tensor input) => (reconstruction - input).square().mean([1], keepdim: true);
 
     /// <summary>For anomaly detection, sets the threshold: the asked-for quantile of the training rows' errors.</summary>
-    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, Tensor trainingFeatures, int batchSize)
+    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, int batchSize, System.Threading.CancellationToken cancellation)
     {
         if (_thresholdQuantile is not double quantile)
             return this;
         var autoencoder = (IEncoderDecoder)module;
         using var noGrad = no_grad();
-        long rows = trainingFeatures.shape[0];
-        var errors = new float[rows];
-        for (long start = 0; start < rows; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var x = trainingFeatures.narrow(0, start, Math.Min(batchSize, rows - start));
-            Error(autoencoder.Decode(autoencoder.Encode(x)), x).cpu().data<float>().CopyTo(errors, (int)start);
-        }
-        return new ReconstructionHead(_names, LatentSize, InputSize, AnomalyDetection, Quantile(errors, quantile));
+        var errors = new List<float>();
+        training.ForEachInOrder(batchSize, (x, _) => errors.AddRange(Error(autoencoder.Decode(autoencoder.Encode(x)), x).cpu().data<float>().ToArray()), cancellation);
+        return new ReconstructionHead(_names, LatentSize, InputSize, AnomalyDetection, Quantile(errors.ToArray(), quantile));
     }
 
     /// <summary>The <paramref name="q"/> quantile (linear interpolation between order statistics).</summary>

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
@@ -34,21 +35,46 @@ internal static class NetworkFit
             torch.set_num_threads(threads);
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
         using var channel = host.Start("Training");
-        TrainingSet? train = null, validation = null;
+        BatchSource? train = null, validation = null;
         nn.Module<Tensor, Tensor>? module = null;
         try
         {
-            train = Read(input, "training");
-            if (options.ValidationFraction > 0)
+            if (Streams(input))
             {
-                if (train.Count < 2)
-                    throw new ArgumentException(FormattableString.Invariant($"{nameof(options.ValidationFraction)} needs at least 2 training rows; there is {train.Count}."));
-                var whole = train;
-                (train, validation) = whole.Split(options.ValidationFraction, seed);
-                whole.Dispose();
+                if (options.ValidationFraction > 0)
+                {
+                    // A seeded split by stable row id, the same in every pass whatever order the cursor gives.
+                    double fraction = options.ValidationFraction;
+                    train = Stream(input, "training", id => !HeldOut(id, seed, fraction));
+                    validation = Stream(input, "validation", id => HeldOut(id, seed, fraction));
+                }
+                else
+                {
+                    train = Stream(input, "training");
+                    validation = options.ValidationData is { } validationData ? Stream(validationData, "validation") : null;
+                }
             }
-            else if (options.ValidationData is not null)
-                validation = Read(options.ValidationData, "validation");
+            else
+            {
+                var whole = Read(input, "training");
+                if (options.ValidationFraction > 0)
+                {
+                    if (whole.Count < 2)
+                    {
+                        whole.Dispose();
+                        throw new ArgumentException(FormattableString.Invariant($"{nameof(options.ValidationFraction)} needs at least 2 training rows; there is {whole.Count}."));
+                    }
+                    var (trainRows, validationRows) = whole.Split(options.ValidationFraction, seed);
+                    whole.Dispose();
+                    (train, validation) = (new InMemoryBatchSource(trainRows), new InMemoryBatchSource(validationRows));
+                }
+                else
+                {
+                    train = new InMemoryBatchSource(whole);
+                    if (options.ValidationData is not null)
+                        validation = new InMemoryBatchSource(Read(options.ValidationData, "validation"));
+                }
+            }
 
             var device = DeviceSelector.Resolve(options.Device, host, channel);
             random.manual_seed(seed);
@@ -78,11 +104,13 @@ internal static class NetworkFit
             train.MoveTo(device);
             validation?.MoveTo(device);
             module.to(device);
-            channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {train.Count} training rows") +
-                (validation is null ? "" : FormattableString.Invariant($", {validation.Count} validation rows")) + $", {options.Optimizer}, on {device}.");
+            channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {Rows(train)} training rows") +
+                (validation is null ? "" : FormattableString.Invariant($", {Rows(validation)} validation rows")) + $", {options.Optimizer}, on {device}.");
             using var loss = head.CreateLoss(device);
             var history = new TrainingLoop(module, loss, options, channel, checkpoints).Run(train, validation, seed);
-            var completed = head.Complete(module, train.Features, options.ScoringBatchSize);
+            if (train is StreamingBatchSource)
+                channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
+            var completed = head.Complete(module, train, options.ScoringBatchSize, options.CancellationToken);
             var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, options.ScoringBatchSize, history, device);
             module = null;
             return model;
@@ -97,5 +125,39 @@ internal static class NetworkFit
         TrainingSet Read(IDataView data, string role)
             => TrainingDataReader.Read(data, role, options.FeatureColumnName, encoder, head.Label, options.DropRowsWithNonFiniteValues, channel,
                 options.CancellationToken);
+
+        StreamingBatchSource Stream(IDataView data, string role, Func<DataViewRowId, bool>? keep = null)
+            => new(data, role, options.FeatureColumnName, encoder, head.Label, options.DropRowsWithNonFiniteValues, options.DataLoading, channel, keep);
+
+        // Streaming when asked, or (Auto) when the rows' floats would not fit the memory budget; the log says which and why.
+        bool Streams(IDataView data)
+        {
+            var loading = options.DataLoading;
+            if (loading.Mode != DataLoadingMode.Auto)
+            {
+                channel.Info($"Data loading: {(loading.Mode == DataLoadingMode.Streaming ? "streamed from a cursor per epoch" : "in memory")} ({nameof(options.DataLoading)}.{nameof(DataLoadingOptions.Mode)}).");
+                return loading.Mode == DataLoadingMode.Streaming;
+            }
+            long rows = data.GetRowCount() ?? TrainingDataReader.CountRows(data, options.CancellationToken);
+            double bytes = (double)rows * (encoder.Width + (head.Label?.Width ?? 0)) * sizeof(float);
+            long budget = loading.EffectiveBudget;
+            bool stream = bytes > budget;
+            channel.Info(FormattableString.Invariant($"Data loading: {rows} rows × {encoder.Width + (head.Label?.Width ?? 0)} values = {bytes / (1 << 20):N0} MiB, ") +
+                FormattableString.Invariant($"{(stream ? "over" : "within")} the memory budget of {budget / (double)(1 << 20):N0} MiB: {(stream ? "streamed from a cursor per epoch" : "read into memory")}."));
+            return stream;
+        }
+    }
+
+    /// <summary>Rows for the log: the count, or "streamed" before the first pass has counted them.</summary>
+    private static string Rows(BatchSource data) => data.Count is long count ? count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "streamed";
+
+    /// <summary>Whether the row with this id is held out for validation: a seeded hash of the id below the fraction.</summary>
+    private static bool HeldOut(DataViewRowId id, int seed, double fraction)
+    {
+        ulong h = id.Low * 0x9E3779B97F4A7C15UL ^ id.High * 0xC2B2AE3D27D4EB4FUL ^ (ulong)(uint)seed * 0x165667B19E3779F9UL;
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        return (h >> 11) * (1.0 / (1UL << 53)) < fraction;
     }
 }

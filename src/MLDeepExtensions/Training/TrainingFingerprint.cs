@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -20,7 +21,7 @@ namespace MLDeepExtensions.Training;
 internal static class TrainingFingerprint
 {
     public static IReadOnlyList<(string Name, string Value)> Create(NetworkTrainingOptions options, NetworkArchitecture architecture, string featureColumnType,
-        int inputSize, NetworkHead head, TrainingSet train, TrainingSet? validation, int seed, string initialWeights)
+        int inputSize, NetworkHead head, BatchSource train, BatchSource? validation, int seed, string initialWeights)
     {
         var optimizer = options.Optimizer;
         static string N(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "default";
@@ -29,8 +30,8 @@ internal static class TrainingFingerprint
             ("architecture", $"{architecture} (settings {SettingsHash(architecture)})"),
             ("feature column", FormattableString.Invariant($"'{options.FeatureColumnName}' of type {featureColumnType}, {inputSize} values per row")),
             ("task", head.Describe()),
-            ("training data", FormattableString.Invariant($"{train.Count} rows, contents {DataHash(train)}")),
-            ("validation data", validation is null ? "none" : FormattableString.Invariant($"{validation.Count} rows, contents {DataHash(validation)}")),
+            ("training data", Describe(train, options.CancellationToken)),
+            ("validation data", validation is null ? "none" : Describe(validation, options.CancellationToken)),
             ("seed", seed.ToString(CultureInfo.InvariantCulture)),
             ("initial weights", initialWeights),
             ("optimizer", $"{optimizer.Kind}, learning rate {N(optimizer.EffectiveLearningRate)}, momentum {N(optimizer.Momentum)}, rho {N(optimizer.Rho)}, " +
@@ -104,22 +105,11 @@ internal static class TrainingFingerprint
         return Short(SHA256.HashData(bytes.ToArray()));
     }
 
-    /// <summary>A short hash of the rows' features and labels, in chunks of whole rows (a tensor's byte span is limited to 2 GB).</summary>
-    private static string DataHash(TrainingSet data)
+    /// <summary>The rows' count and a short hash of their features and labels (one pass when streamed).</summary>
+    private static string Describe(BatchSource data, CancellationToken cancellation)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var tensor in new[] { data.Features, data.Labels })
-        {
-            long rowBytes = Math.Max(1, tensor.NumberOfElements / Math.Max(1, tensor.shape[0]) * tensor.ElementSize);
-            long rowsPerChunk = Math.Max(1, (64L << 20) / rowBytes);
-            for (long start = 0; start < tensor.shape[0]; start += rowsPerChunk)
-            {
-                using var scope = NewDisposeScope();
-                var chunk = tensor.narrow(0, start, Math.Min(rowsPerChunk, tensor.shape[0] - start)).cpu().contiguous();
-                hash.AppendData(chunk.bytes);
-            }
-        }
-        return Short(hash.GetHashAndReset());
+        string contents = data.ContentHash(cancellation);
+        return FormattableString.Invariant($"{data.Count} rows, contents {contents}");
     }
 
     private static string Short(byte[] hash) => Convert.ToHexString(hash, 0, 8).ToLowerInvariant();

@@ -42,7 +42,7 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>Trains the module in place (from the last good checkpoint when asked to resume) and returns what each epoch measured.</summary>
-    public TrainingHistory Run(TrainingSet train, TrainingSet? validation, int seed)
+    public TrainingHistory Run(BatchSource train, BatchSource? validation, int seed)
     {
         var frozen = NetworkLayers.Freeze(_module, _options.FrozenLayers);
         if (frozen.Layers.Count > 0)
@@ -52,7 +52,7 @@ internal sealed class TrainingLoop
         using var earlyStopping = _options.EarlyStopping is { } earlyStoppingOptions ? new EarlyStoppingCallback(earlyStoppingOptions) : null;
         var callbacks = BuiltInCallbacks(earlyStopping).Concat(_options.Callbacks).ToList();
         var random = new Random(seed);
-        bool onCuda = train.Features.device_type == TorchSharp.DeviceType.CUDA;
+        bool onCuda = train.Device.type == TorchSharp.DeviceType.CUDA;
         using var updater = ParameterUpdater.Create(_options.Optimizer, parameters);
 
         var resumed = Resume(updater, schedule, earlyStopping);
@@ -216,41 +216,27 @@ internal sealed class TrainingLoop
             yield return earlyStopping;
     }
 
-    private double TrainEpoch(int epoch, TrainingSet train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters,
+    private double TrainEpoch(int epoch, BatchSource train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters,
         NetworkLayers.Frozen frozen, int shuffleSeed, TrainingContext context, IReadOnlyList<TrainingCallback> callbacks)
     {
         _module.train();
         frozen.KeepInInferenceMode();
-        int count = train.Count;
-        int batchSize = Math.Min(_options.BatchSize, count);
-        var device = train.Features.device;
-        using var order = _options.Shuffle
-            ? tensor(TrainingSet.Permutation(count, shuffleSeed), device: device)
-            : arange(count, ScalarType.Int64, device: device);
         // Each batch's loss stays on the device and the epoch's losses are read at once at its end: a read per batch
         // would stall the pipeline. Skipping batches with a NaN or infinite loss needs that read, so only then is it made.
-        int batches = (count + batchSize - 1) / batchSize;
-        using var losses = zeros(batches, device: device);
-        var rowsPerBatch = new int[batches];
-        int batch = 0, skipped = 0;
-        for (int start = 0; start < count; start += batchSize)
+        var losses = new List<Tensor?>();
+        var rowsPerBatch = new List<int>();
+        int skipped = 0;
+        try
         {
-            _options.CancellationToken.ThrowIfCancellationRequested();
-            int size = Math.Min(batchSize, count - start);
-            // A one-row batch breaks batch normalization and adds only noise; it is left to the next epoch's shuffle.
-            if (size == 1 && count > 1)
-                break;
-            batch++;
-            using (var scope = NewDisposeScope())
+            train.ForEachTrainingBatch(epoch, _options.BatchSize, _options.Shuffle, shuffleSeed, (x, y) =>
             {
-                var rows = order.narrow(0, start, size);
-                var x = train.Features.index_select(0, rows);
-                var y = train.Labels.index_select(0, rows);
                 updater.ZeroGrad();
                 var loss = _loss.Compute(_module.forward(x), y);
                 if (_options.SkipNonFiniteBatches && !loss.isfinite().item<bool>())
                 {
                     skipped++;
+                    losses.Add(null);
+                    rowsPerBatch.Add(0);
                 }
                 else
                 {
@@ -258,22 +244,34 @@ internal sealed class TrainingLoop
                     if (_options.Optimizer.GradientClipNorm is double maxNorm)
                         nn.utils.clip_grad_norm_(parameters, maxNorm);
                     updater.Step();
-                    losses.narrow(0, batch - 1, 1).copy_(loss.detach());
-                    rowsPerBatch[batch - 1] = size;
+                    losses.Add(loss.detach().DetachFromDisposeScope());
+                    rowsPerBatch.Add((int)x.shape[0]);
                 }
-            }
-            foreach (var callback in callbacks)
-                callback.OnBatchEnd(context, epoch, batch);
+                foreach (var callback in callbacks)
+                    callback.OnBatchEnd(context, epoch, losses.Count);
+            }, _options.CancellationToken);
+            return EpochLoss(epoch, losses, rowsPerBatch, skipped, updater);
         }
-        return EpochLoss(epoch, losses, rowsPerBatch, batch, skipped, updater);
+        finally
+        {
+            foreach (var loss in losses)
+                loss?.Dispose();
+        }
     }
 
     /// <summary>The epoch's mean training loss, or an exception naming the first batch whose loss was NaN or infinite.</summary>
-    private double EpochLoss(int epoch, Tensor losses, int[] rowsPerBatch, int batches, int skipped, ParameterUpdater updater)
+    private double EpochLoss(int epoch, List<Tensor?> losses, List<int> rowsPerBatch, int skipped, ParameterUpdater updater)
     {
-        float[] values;
-        using (var cpu = losses.cpu())
-            values = cpu.data<float>().ToArray();
+        int batches = losses.Count;
+        var values = new float[batches];
+        var computed = losses.Where(l => l is not null).ToArray();
+        if (computed.Length > 0)
+        {
+            using var scope = NewDisposeScope();
+            var read = stack(computed!).cpu().data<float>().ToArray();
+            for (int b = 0, k = 0; b < batches; b++)
+                values[b] = losses[b] is null ? 0 : read[k++];
+        }
         double sum = 0;
         long seen = 0;
         for (int b = 0; b < batches; b++)
@@ -311,23 +309,21 @@ internal sealed class TrainingLoop
             $"or normalize the features (mlContext.Transforms.NormalizeMeanVariance).{alternative}");
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>
-    private (double Loss, double Metric) Evaluate(TrainingSet data)
+    private (double Loss, double Metric) Evaluate(BatchSource data)
     {
         _module.eval();
         using var noGrad = no_grad();
-        int batchSize = _options.ScoringBatchSize;
         double lossSum = 0, metricSum = 0;
-        for (int start = 0; start < data.Count; start += batchSize)
+        long rows = 0;
+        data.ForEachInOrder(_options.ScoringBatchSize, (features, labels) =>
         {
-            _options.CancellationToken.ThrowIfCancellationRequested();
-            int size = Math.Min(batchSize, data.Count - start);
-            using var scope = NewDisposeScope();
-            var output = _module.forward(data.Features.narrow(0, start, size));
-            var labels = data.Labels.narrow(0, start, size);
+            var output = _module.forward(features);
+            int size = (int)features.shape[0];
             lossSum += _loss.Compute(output, labels).item<float>() * size;
             metricSum += _loss.MetricSum(output, labels);
-        }
-        return (lossSum / data.Count, metricSum / data.Count);
+            rows += size;
+        }, _options.CancellationToken);
+        return (lossSum / rows, metricSum / rows);
     }
 
     /// <summary>Reports each epoch to the MLContext log (under the estimator's name) and to the user's IProgress.</summary>
