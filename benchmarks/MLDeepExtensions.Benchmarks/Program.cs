@@ -6,10 +6,16 @@ using static TorchSharp.torch;
 
 // Our estimators against the same networks in bare TorchSharp, in one process, on Fashion-MNIST (and a real series
 // for forecasting), plus accuracy runs, exported models under ONNX Runtime and a long native-memory check. Sections:
-// mlp (default), cnn, rnn, autoencoder, onnx, memory, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
+// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
 // Run: dotnet run --project benchmarks/MLDeepExtensions.Benchmarks -c Release [-- SECTION] [--quick] [--epochs N] [--repeats N]
 //      [--with-baseline] [--timing-only | --accuracy-only] [--results PATH | --no-results]
 // Measured numbers and what they mean: benchmarks/README.md and benchmarks/RESULTS.md.
+
+// The streaming section measures each in-memory fit's peak in a process of its own (see StreamingSection.InMemoryPeaks).
+if (args is [StreamingSection.PeakCommand, var peakRows, var peakSubset])
+    return StreamingSection.MeasurePeak(long.Parse(peakRows, CultureInfo.InvariantCulture), peakSubset == "subset");
+if (args is [StreamingSection.LargeCommand, var largeFile, var largeBudget])
+    return StreamingSection.TrainLarge(largeFile, long.Parse(largeBudget, CultureInfo.InvariantCulture));
 
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
@@ -36,6 +42,7 @@ foreach (string section in options.SelectedSections)
         case "autoencoder": AutoencoderSection.Run(data, options, report); break;
         case "onnx": OnnxSection.Run(data, options, report); break;
         case "memory": MemorySection.Run(data, options, report); break;
+        case "streaming": StreamingSection.Run(data, options, report); break;
     }
 }
 

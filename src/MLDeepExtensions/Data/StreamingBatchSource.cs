@@ -61,10 +61,19 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
         var reader = Task.Factory.StartNew(() => Read(pass, random, ready, free, counts, stop.Token),
             stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         long seen = 0;
+        var waited = TimeSpan.Zero;
+        long passStart = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            foreach (var batch in ready.GetConsumingEnumerable(stop.Token))
+            using var batches = ready.GetConsumingEnumerable(stop.Token).GetEnumerator();
+            while (true)
             {
+                long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                bool more = batches.MoveNext();
+                waited += System.Diagnostics.Stopwatch.GetElapsedTime(waitStart);
+                if (!more)
+                    break;
+                var batch = batches.Current;
                 seen += batch.Rows;
                 // A last batch of one row breaks batch normalization; it is left to another epoch's shuffle.
                 bool lone = dropLoneRow && batch.Rows == 1 && batchSize > 1 && seen > 1;
@@ -100,6 +109,8 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
         if (_count is long before && before != seen)
             throw new InvalidOperationException(Invariant($"The {role} data gave {before} usable rows in an earlier pass and {seen} in {pass}: streamed data must not change during a fit. ") +
                 "Fit on data that stays the same while it is read (a file, or a cached view: mlContext.Data.Cache).");
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(passStart);
+        channel.Info(Invariant($"Streamed {role} data, {pass}: {seen} rows in {elapsed.TotalSeconds:F1} s; waited {waited.TotalSeconds:F2} s for the reader ({100 * waited / elapsed:F0}%)."));
         if (role == "training" && label is { IsClassification: true } && counts.Classes.Count < 2)
             throw label.OneClassError();
         _count = seen;

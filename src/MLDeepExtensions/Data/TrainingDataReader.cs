@@ -20,15 +20,16 @@ namespace MLDeepExtensions.Data;
 internal static class TrainingDataReader
 {
     /// <summary>Reads features and labels; with no label (autoencoders) the label is the features themselves.</summary>
+    /// <remarks><paramref name="rowCount"/>: the rows, when a caller has counted them already (null: the view's count, else a counting pass).</remarks>
     public static TrainingSet Read(IDataView data, string role, string featureColumnName, FeatureEncoder encoder, LabelSource? label,
-        bool dropNonFinite, IChannel channel, CancellationToken cancellation)
+        bool dropNonFinite, IChannel channel, CancellationToken cancellation, long? rowCount = null)
     {
         int width = encoder.Width;
         var featureColumn = data.Schema[featureColumnName];
         var labelColumn = label is null ? (DataViewSchema.Column?)null : data.Schema[label.ColumnName];
         int labelWidth = label?.Width ?? 0;
         long maxRows = Array.MaxLength / Math.Max(width, 1);
-        int capacity = (int)Math.Clamp(data.GetRowCount() ?? CountRows(data, cancellation), 1, maxRows);
+        int capacity = (int)Math.Clamp(rowCount ?? data.GetRowCount() ?? CountRows(data, cancellation), 1, maxRows);
         var features = new float[(long)capacity * width];
         var labels = new float[(long)capacity * labelWidth];
         var usable = new bool[capacity];

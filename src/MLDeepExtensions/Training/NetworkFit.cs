@@ -36,6 +36,7 @@ internal static class NetworkFit
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
         using var channel = host.Start("Training");
         BatchSource? train = null, validation = null;
+        long? countedRows = null; // counted by the Auto choice, so that the in-memory read does not count again
         nn.Module<Tensor, Tensor>? module = null;
         try
         {
@@ -56,7 +57,7 @@ internal static class NetworkFit
             }
             else
             {
-                var whole = Read(input, "training");
+                var whole = Read(input, "training", countedRows);
                 if (options.ValidationFraction > 0)
                 {
                     if (whole.Count < 2)
@@ -122,9 +123,9 @@ internal static class NetworkFit
             validation?.Dispose();
         }
 
-        TrainingSet Read(IDataView data, string role)
+        TrainingSet Read(IDataView data, string role, long? rows = null)
             => TrainingDataReader.Read(data, role, options.FeatureColumnName, encoder, head.Label, options.DropRowsWithNonFiniteValues, channel,
-                options.CancellationToken);
+                options.CancellationToken, rows);
 
         StreamingBatchSource Stream(IDataView data, string role, Func<DataViewRowId, bool>? keep = null)
             => new(data, role, options.FeatureColumnName, encoder, head.Label, options.DropRowsWithNonFiniteValues, options.DataLoading, channel, keep);
@@ -139,6 +140,7 @@ internal static class NetworkFit
                 return loading.Mode == DataLoadingMode.Streaming;
             }
             long rows = data.GetRowCount() ?? TrainingDataReader.CountRows(data, options.CancellationToken);
+            countedRows = rows;
             double bytes = (double)rows * (encoder.Width + (head.Label?.Width ?? 0)) * sizeof(float);
             long budget = loading.EffectiveBudget;
             bool stream = bytes > budget;

@@ -37,6 +37,24 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
+    public void StreamedAnomalyDetector_SetsItsThresholdInAStreamedPass_LikeInMemory()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4));
+        AutoencoderOptions Options(DataLoadingOptions loading) => new()
+        {
+            FeatureColumnName = nameof(SixteenRow.Features), Architecture = new AutoencoderArchitecture(4, 8), Epochs = 2, BatchSize = 32, Seed = 1,
+            Shuffle = false, DataLoading = loading, ThresholdQuantile = 0.9,
+        };
+        using var inMemory = ml.AnomalyDetection.Trainers.Autoencoder(Options(InMemory)).Fit(data);
+        using var streamed = ml.AnomalyDetection.Trainers.Autoencoder(Options(Streaming)).Fit(data);
+        CollectionAssert.AreEqual(TestData.SavedNetwork(ml, inMemory, data.Schema), TestData.SavedNetwork(ml, streamed, data.Schema));
+        var flagged = streamed.Transform(data).GetColumn<bool>("PredictedLabel").ToArray();
+        CollectionAssert.AreEqual(inMemory.Transform(data).GetColumn<bool>("PredictedLabel").ToArray(), flagged);
+        Assert.AreEqual(30, flagged.Count(f => f), "10% of the training rows lie above the 0.9 quantile");
+    }
+
+    [TestMethod]
     public void StreamedAndShuffled_IsReproducible_AndShufflesByTheSeed()
     {
         var ml = new MLContext(seed: 1);
@@ -122,6 +140,38 @@ public sealed class StreamingTests
         options.Callbacks.Add(new CancelAt(cancel, epoch: 2, batch: 5));
         Assert.ThrowsExactly<OperationCanceledException>(() => ml.Regression.Trainers.DeepNetwork(options).Fit(data));
         Assert.IsTrue(SpinWait.SpinUntil(() => data.OpenCursors == 0, 5000));
+    }
+
+    [TestMethod]
+    public void StreamedFit_StoppedAndResumedFromACheckpoint_EqualsTheUninterruptedFit()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TestNetworks.Rows(400, seed: 4));
+        string folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mlde-streamed-checkpoints-{Guid.NewGuid():N}");
+        DeepNetworkOptions Options(CheckpointOptions? checkpoints) => new()
+        {
+            LabelColumnName = nameof(SixteenRow.Target), FeatureColumnName = nameof(SixteenRow.Features),
+            Architecture = new MlpArchitecture(16) { Dropout = 0.1f }, Epochs = 4, BatchSize = 32, Seed = 3,
+            ValidationFraction = 0.2f, DataLoading = Streaming with { ShufflePoolRows = 64 }, Checkpoints = checkpoints,
+        };
+        try
+        {
+            using var uninterrupted = ml.Regression.Trainers.DeepNetwork(Options(null)).Fit(data);
+            using (var cancel = new CancellationTokenSource())
+            {
+                var first = Options(new CheckpointOptions(folder)) with { CancellationToken = cancel.Token };
+                first.Callbacks.Add(new CancelAt(cancel, epoch: 3, batch: 2));
+                Assert.ThrowsExactly<OperationCanceledException>(() => ml.Regression.Trainers.DeepNetwork(first).Fit(data));
+            }
+            using var resumed = ml.Regression.Trainers.DeepNetwork(Options(new CheckpointOptions(folder) { Resume = true })).Fit(data);
+            CollectionAssert.AreEqual(TestData.SavedNetwork(ml, uninterrupted, data.Schema), TestData.SavedNetwork(ml, resumed, data.Schema));
+            CollectionAssert.AreEqual(uninterrupted.History.Select(m => m.ValidationLoss).ToArray(), resumed.History.Select(m => m.ValidationLoss).ToArray());
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(folder))
+                System.IO.Directory.Delete(folder, recursive: true);
+        }
     }
 
     [TestMethod]

@@ -67,6 +67,15 @@ public sealed class SampleSmokeTests
         StringAssert.Contains(output, "Reloaded model, forecasts for 2009–2013:");
     }
 
+    [TestMethod]
+    public void ImageFolderStreaming_TinyBudget_StreamsFromImageFilesAndEvaluates()
+    {
+        string output = RunSample("ImageFolderStreaming", "--epochs", "1", "--subset", "--max-train", "300");
+        StringAssert.Contains(output, "as 1300 PNG files");
+        StringAssert.Contains(output, "Streamed training data, epoch 1: 300 rows");
+        StringAssert.Contains(output, "Test set: micro accuracy");
+    }
+
     /// <summary>Runs samples/NAME/bin/CONFIGURATION/TFM/NAME.dll with dotnet and returns stdout and stderr.</summary>
     [TestMethod]
     public void OnnxDeployment_TinyBudget_ExportsAndServesWithOnnxRuntimeAlone()
