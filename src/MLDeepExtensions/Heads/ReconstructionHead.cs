@@ -109,7 +109,8 @@ internal sealed class ReconstructionHead : NetworkHead
             return cat([latent, reconstruction, error], 1).MoveToOuterDisposeScope();
         double threshold = Threshold ?? throw new InvalidOperationException("The anomaly threshold is set after training; nothing scores before it.");
         // Compared in double precision, as the threshold is: a float error just above it must count as above.
-        var anomalous = error.to_type(ScalarType.Float64).gt(threshold).to_type(ScalarType.Float32);
+        // A row that cannot be scored (NaN or infinite features give a NaN error) is flagged: never silently "normal".
+        var anomalous = error.to_type(ScalarType.Float64).gt(threshold).logical_or(error.isnan()).to_type(ScalarType.Float32);
         return cat([latent, reconstruction, error, anomalous], 1).MoveToOuterDisposeScope();
     }
 
@@ -128,7 +129,7 @@ internal sealed class ReconstructionHead : NetworkHead
         float below = (float)threshold;
         if (below > threshold)
             below = MathF.BitDecrement(below);
-        return [latent, reconstruction, error, graph.Op("Greater", [error, graph.Float(below, "threshold")])];
+        return [latent, reconstruction, error, graph.Op("Or", [graph.Op("Greater", [error, graph.Float(below, "threshold")]), graph.Op("IsNaN", error)])];
     }
 
     /// <summary>The Score: each row's mean squared reconstruction error, [rows, 1].</summary>

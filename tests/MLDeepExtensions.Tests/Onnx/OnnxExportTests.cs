@@ -309,6 +309,19 @@ public sealed class OnnxExportTests
         var labels = model.Transform(test).GetColumn<bool>("PredictedLabel").ToArray();
         Assert.IsTrue(labels.Any(l => l) && labels.Any(l => !l), "the threshold splits the test images, so the comparison covers both sides");
         AssertMatches(ml, model, test, ["Embedding", "Reconstruction", "Score", "PredictedLabel"], "dense anomaly autoencoder");
+
+        // A row that cannot be scored (NaN pixels) is flagged, in the exported graph as in our Transform.
+        var images = test.GetColumn<float[]>(nameof(FashionImage.Pixels)).Take(4).Select(p => new FashionImage { Label = "x", Pixels = p }).ToArray();
+        images[1].Pixels = images[1].Pixels.ToArray();
+        images[1].Pixels[300] = float.NaN;
+        var withNaN = ml.Data.LoadFromEnumerable(images);
+        byte[] onnx = OnnxRunner.Export(ml, model, withNaN);
+        using var session = new InferenceSession(onnx);
+        using var results = session.Run(OnnxRunner.Inputs(session, withNaN, [0, 1, 2, 3]));
+        var exported = OnnxRunner.Output(results, "PredictedLabel.output").Select(r => r[0] == 1f).ToArray();
+        var ours = model.Transform(withNaN).GetColumn<bool>("PredictedLabel").ToArray();
+        Assert.IsTrue(ours[1] && exported[1], "the NaN row is flagged");
+        CollectionAssert.AreEqual(ours, exported);
     }
 
     [TestMethod]
