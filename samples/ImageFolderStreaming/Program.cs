@@ -52,7 +52,6 @@ var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
         Architecture = architecture,
         Optimizer = OptimizerOptions.Adam(0.001),
         Epochs = arguments.Epochs,
-        ScoringBatchSize = 128,
         // Streamed: a cursor per epoch over the files. The file list cannot shuffle itself, so rows go through a shuffle
         // pool; a binary .idv file (mlContext.Data.SaveAsBinary) shuffles exactly.
         DataLoading = new DataLoadingOptions { Mode = DataLoadingMode.Streaming, ShufflePoolRows = 8192 },

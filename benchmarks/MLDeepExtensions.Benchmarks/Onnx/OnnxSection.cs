@@ -68,6 +68,7 @@ internal static class OnnxSection
             Optimizer = OptimizerOptions.Adam(1e-3),
             Epochs = 1,
             Seed = 1,
+            ScoringBatchSize = BatchSize, // ONNX Runtime's batch
         }).Fit(keyedTrain);
     }
 

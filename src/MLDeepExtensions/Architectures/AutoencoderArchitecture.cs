@@ -109,6 +109,8 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     /// <summary>Probability of zeroing an input value during training only, in [0, 1). Default: 0 (off).</summary>
     public float InputDropout { get; init; }
 
+    internal override bool HasConvolutions => IsConvolutional;
+
     internal override string Name => CustomModule is not null ? CustomName : IsConvolutional ? ConvolutionalName : DenseName;
 
     internal override void Validate(ValidationErrors errors)

@@ -74,6 +74,8 @@ public sealed record CnnArchitecture : NetworkArchitecture
         return this with { InputShape = shape };
     }
 
+    internal override bool HasConvolutions => true;
+
     private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
     {
         var shape = InputShape ?? throw new InvalidOperationException("The CNN's input shape was not resolved before building the network.");

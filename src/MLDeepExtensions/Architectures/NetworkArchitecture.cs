@@ -54,6 +54,9 @@ public abstract record NetworkArchitecture
     /// <summary>How feature rows are encoded for this (resolved) architecture, given the encoded width.</summary>
     internal virtual FeatureEncoder CreateEncoder(int inputWidth) => new DenseEncoder(inputWidth);
 
+    /// <summary>Whether the network has convolutions (their activations are large: scoring on the CPU prefers small batches).</summary>
+    internal virtual bool HasConvolutions => false;
+
     /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
     internal torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
     {

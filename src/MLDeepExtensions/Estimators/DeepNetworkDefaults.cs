@@ -16,6 +16,7 @@ internal static class DeepNetworkDefaults
     public const int Epochs = 10;
     public const int BatchSize = 128;
     public const int ScoringBatchSize = 1024;
+    public const int ConvolutionalCpuScoringBatchSize = 128;
     public const bool Shuffle = true;
     public const float ValidationFraction = 0f;
 

@@ -29,9 +29,12 @@ public abstract record NetworkTrainingOptions
     /// <summary>Rows per training step, ≥ 1. Default: 128.</summary>
     public int BatchSize { get; set; } = DeepNetworkDefaults.BatchSize;
 
-    /// <summary>Rows per forward pass when scoring with Transform, ≥ 1. Default: 1024. For CNNs on Linux with glibc's default
-    /// allocator, 128 scores about twice as fast (large activations are returned to the kernel after every batch).</summary>
-    public int ScoringBatchSize { get; set; } = DeepNetworkDefaults.ScoringBatchSize;
+    /// <summary>
+    /// Rows per forward pass when scoring with Transform (and for validation), ≥ 1. Default: null — 128 for networks with
+    /// convolutions on the CPU (their large activations make big batches slow: measured, a CNN scored 6× faster at 128
+    /// than at 1,024 on Linux with glibc's allocator), else 1,024.
+    /// </summary>
+    public int? ScoringBatchSize { get; set; }
 
     /// <summary>Shuffles the training rows before every epoch. Default: true.</summary>
     public bool Shuffle { get; set; } = DeepNetworkDefaults.Shuffle;
@@ -155,7 +158,7 @@ public abstract record NetworkTrainingOptions
             errors.Add($"{nameof(InitialWeights)} is '{InitialWeights}'; give a .pt or .pth file (a PyTorch state_dict) or a .safetensors file.");
         if (BatchSize < 1)
             errors.Add($"{nameof(BatchSize)} is {BatchSize}; it must be ≥ 1 (typical: 32–256).");
-        if (ScoringBatchSize < 1)
+        if (ScoringBatchSize is < 1)
             errors.Add($"{nameof(ScoringBatchSize)} is {ScoringBatchSize}; it must be ≥ 1.");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))
             errors.Add($"{nameof(ValidationFraction)} is {ValidationFraction}; it must be in (0, 1), or 0 for no held-out data.");

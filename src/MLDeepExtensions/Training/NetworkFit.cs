@@ -78,6 +78,13 @@ internal static class NetworkFit
             }
 
             var device = DeviceSelector.Resolve(options.Device, host, channel);
+            if (options.ScoringBatchSize is null)
+                options = options with
+                {
+                    ScoringBatchSize = architecture.HasConvolutions && device.type == DeviceType.CPU
+                        ? DeepNetworkDefaults.ConvolutionalCpuScoringBatchSize
+                        : DeepNetworkDefaults.ScoringBatchSize,
+                };
             random.manual_seed(seed);
             module = architecture.CreateModule(inputSize, outputSize);
             string initialWeights = "random";
@@ -111,8 +118,9 @@ internal static class NetworkFit
             var history = new TrainingLoop(module, loss, options, channel, checkpoints).Run(train, validation, seed);
             if (train is StreamingBatchSource)
                 channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
-            var completed = head.Complete(module, train, options.ScoringBatchSize, options.CancellationToken);
-            var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, options.ScoringBatchSize, history, device);
+            int scoringBatchSize = options.ScoringBatchSize.Value;
+            var completed = head.Complete(module, train, scoringBatchSize, options.CancellationToken);
+            var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device);
             module = null;
             return model;
         }

@@ -39,7 +39,7 @@ internal static class TrainingFingerprint
                 $"gradient clip norm {N(optimizer.GradientClipNorm)}, schedule {optimizer.Schedule?.ToString() ?? "none"}"),
             (nameof(options.Epochs), options.Epochs.ToString(CultureInfo.InvariantCulture)),
             (nameof(options.BatchSize), options.BatchSize.ToString(CultureInfo.InvariantCulture)),
-            (nameof(options.ScoringBatchSize), options.ScoringBatchSize.ToString(CultureInfo.InvariantCulture)),
+            (nameof(options.ScoringBatchSize), options.ScoringBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "default"),
             (nameof(options.Shuffle), options.Shuffle ? "true" : "false"),
             (nameof(options.EarlyStopping), options.EarlyStopping is { } stopping
                 ? FormattableString.Invariant($"monitor {stopping.Monitor}, patience {stopping.Patience}, min delta {stopping.MinDelta:R}, restore best {stopping.RestoreBestWeights}")

@@ -315,7 +315,7 @@ internal sealed class TrainingLoop
         using var noGrad = no_grad();
         double lossSum = 0, metricSum = 0;
         long rows = 0;
-        data.ForEachInOrder(_options.ScoringBatchSize, (features, labels) =>
+        data.ForEachInOrder(_options.ScoringBatchSize ?? DeepNetworkDefaults.ScoringBatchSize, (features, labels) =>
         {
             var output = _module.forward(features);
             int size = (int)features.shape[0];

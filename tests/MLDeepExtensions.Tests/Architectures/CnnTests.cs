@@ -268,4 +268,24 @@ public sealed class CnnTests
             File.Delete(path);
         }
     }
+
+    [TestMethod]
+    public void ScoringBatchSize_DefaultsTo128ForConvolutionsOnTheCpu_1024Otherwise_AndKeepsAnExplicitValue()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TestNetworks.Rows(100, seed: 2));
+        int Fitted(NetworkArchitecture architecture, int? scoringBatchSize)
+        {
+            using var model = ml.Regression.Trainers.DeepNetwork(new DeepNetworkOptions
+            {
+                LabelColumnName = nameof(SixteenRow.Target), FeatureColumnName = nameof(SixteenRow.Features), Architecture = architecture,
+                Epochs = 1, Device = ComputeDevice.Cpu, ScoringBatchSize = scoringBatchSize,
+            }).Fit(data);
+            return model.ScoringBatchSize;
+        }
+        var cnn = new CnnArchitecture(new ImageShape(1, 4, 4)) { ConvolutionBlocks = [new ConvolutionBlock(4)], HiddenLayers = [8] };
+        Assert.AreEqual(128, Fitted(cnn, null));
+        Assert.AreEqual(1024, Fitted(new MlpArchitecture(8), null));
+        Assert.AreEqual(1024, Fitted(cnn, 1024), "an explicit value is kept");
+    }
 }
