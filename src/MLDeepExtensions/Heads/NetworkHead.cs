@@ -47,6 +47,9 @@ internal abstract class NetworkHead
     /// </summary>
     public abstract string Describe();
 
+    /// <summary>Every field the head saves, as text (for the model file's checksum of its fields).</summary>
+    public abstract string Canonical();
+
     /// <summary>Throws <see cref="InvalidDataException"/> when a model file pairs this head with an architecture it cannot work with.</summary>
     public abstract void CheckArchitecture(NetworkArchitecture architecture);
 

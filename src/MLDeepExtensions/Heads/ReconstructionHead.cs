@@ -87,6 +87,9 @@ internal sealed class ReconstructionHead : NetworkHead
 
     public override int NetworkOutputSize(int inputSize) => inputSize;
 
+    public override string Canonical()
+        => FormattableString.Invariant($"{_names.Embedding}|{_names.Reconstruction}|{_names.Score}|{_names.PredictedLabel}|{LatentSize}|{AnomalyDetection}|{(Threshold ?? 0).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+
     public override string Describe() => FormattableString.Invariant($"reconstruction of {InputSize} values through {LatentSize} latent values") +
         (AnomalyDetection ? ", anomaly detection" : "");
 

@@ -83,6 +83,10 @@ internal sealed class SupervisedHead : NetworkHead
 
     public override int NetworkOutputSize(int inputSize) => Task.OutputSize;
 
+    public override string Canonical()
+        => FormattableString.Invariant($"{LabelColumnName}|{_names.Score}|{_names.Probability}|{_names.PredictedLabel}|{(int)Task.Task}|{Task.OutputSize}|{Task.VectorLabel}|") +
+           (Task.KeyValues is { } keyValues ? KeyValuesCodec.Describe(keyValues) : "-");
+
     public override string Describe()
     {
         string task = Task.Task switch

@@ -14,7 +14,7 @@ namespace MLDeepExtensions.Persistence;
 /// string feature column; int input size; int scoring batch size; the head (name, its fields' version, its fields:
 /// see <see cref="SupervisedHead"/> and <see cref="ReconstructionHead"/>). Then the binary streams "Network" (the
 /// architecture's name, its settings version and settings, then the weights) and "History" (see
-/// <see cref="NetworkStreams"/>). Files of version 0x00010001 (release 0.1.0) are read by <see cref="ModelFormat010"/>.
+/// <see cref="NetworkStreams"/>), and "Checksums" (<see cref="EntryChecksums"/>). Files of version 0x00010001 (release 0.1.0) are read by <see cref="ModelFormat010"/>.
 /// Each transformer keeps its own model and loader signatures, so ML.NET creates the right type, and a release that
 /// does not know this version reports a newer format.
 /// </remarks>
@@ -42,8 +42,12 @@ internal static class ModelFormat
         ctx.Writer.Write(model.InputSize);
         ctx.Writer.Write(model.ScoringBatchSize);
         model.Head.Write(ctx);
-        NetworkStreams.Save(ctx, model.Architecture, model.Module, model.History);
+        NetworkStreams.Save(ctx, model.Architecture, model.Module, model.History, Fields(model.FeatureColumnName, model.InputSize, model.ScoringBatchSize, model.Head));
     }
+
+    /// <summary>The model stream's fields as text, for the "Checksums" entry (see <see cref="EntryChecksums"/>).</summary>
+    private static string Fields(string feature, int inputSize, int scoringBatchSize, NetworkHead head)
+        => FormattableString.Invariant($"{feature}\n{inputSize}\n{scoringBatchSize}\n{head.Name}\n{head.Canonical()}");
 
     /// <summary>Reads a model whose head must be <paramref name="headName"/>; throws <see cref="System.IO.InvalidDataException"/> saying what is wrong.</summary>
     public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string headName) => NetworkStreams.Guard(() =>
@@ -59,6 +63,6 @@ internal static class ModelFormat
         if (inputSize < 1 || scoringBatchSize < 1)
             throw NetworkStreams.Corrupt(FormattableString.Invariant($"input size {inputSize}, scoring batch size {scoringBatchSize}."));
         var head = NetworkHead.Read(env, ctx, headName, inputSize);
-        return NetworkStreams.Load(env, ctx, head, inputSize, feature, scoringBatchSize, versionedSettings: true);
+        return NetworkStreams.Load(env, ctx, head, inputSize, feature, scoringBatchSize, versionedSettings: true, Fields(feature, inputSize, scoringBatchSize, head));
     });
 }

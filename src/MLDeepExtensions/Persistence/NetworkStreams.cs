@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -23,33 +24,64 @@ internal static class NetworkStreams
     private const string NetworkStream = "Network";
     private const string HistoryStream = "History";
 
-    public static void Save(ModelSaveContext ctx, NetworkArchitecture architecture, nn.Module module, TrainingHistory history)
+    /// <summary>Writes "Network", "History" and "Checksums" (with the hash of <paramref name="fields"/>, the model's own fields as text).</summary>
+    public static void Save(ModelSaveContext ctx, NetworkArchitecture architecture, nn.Module module, TrainingHistory history, string fields)
     {
-        ctx.SaveBinaryStream(NetworkStream, writer =>
+        byte[] network = Bytes(writer =>
         {
             ArchitectureRegistry.Write(writer, architecture);
             module.save(writer);
         });
-        ctx.SaveBinaryStream(HistoryStream, writer => WriteHistory(writer, history));
+        byte[] historyBytes = Bytes(writer => WriteHistory(writer, history));
+        ctx.SaveBinaryStream(NetworkStream, writer => writer.Write(network));
+        ctx.SaveBinaryStream(HistoryStream, writer => writer.Write(historyBytes));
+        EntryChecksums.Save(ctx, [(NetworkStream, EntryChecksums.Hash(network)), (HistoryStream, EntryChecksums.Hash(historyBytes)),
+            (EntryChecksums.Fields, EntryChecksums.Hash(fields))]);
+    }
+
+    private static byte[] Bytes(Action<BinaryWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            write(writer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>The entry's bytes, checked against its checksum when <paramref name="sums"/> holds them (files of 0.1.0 do not).</summary>
+    private static BinaryReader Checked(BinaryReader reader, string name, IReadOnlyDictionary<string, ulong>? sums)
+    {
+        if (sums is null)
+            return reader;
+        byte[] bytes = EntryChecksums.ReadToEnd(reader.BaseStream);
+        EntryChecksums.Verify(sums, name, EntryChecksums.Hash(bytes));
+        return new BinaryReader(new MemoryStream(bytes, writable: false));
     }
 
     /// <summary>Reads the network and its history into a model with <paramref name="head"/>, on the device the loading MLContext picks.</summary>
+    /// <remarks>With <paramref name="fields"/> (format 0x00020001 on), every entry is checked against the file's checksums first.</remarks>
     public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, NetworkHead head, int inputSize, string featureColumnName,
-        int scoringBatchSize, bool versionedSettings)
-        => Load(env, ctx, _ => head, inputSize, featureColumnName, scoringBatchSize, versionedSettings);
+        int scoringBatchSize, bool versionedSettings, string? fields = null)
+        => Load(env, ctx, _ => head, inputSize, featureColumnName, scoringBatchSize, versionedSettings, fields);
 
     /// <summary>As above, with a head that depends on the architecture read (files of 0.1.0).</summary>
     public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, Func<NetworkArchitecture, NetworkHead> headFor, int inputSize,
-        string featureColumnName, int scoringBatchSize, bool versionedSettings)
+        string featureColumnName, int scoringBatchSize, bool versionedSettings, string? fields = null)
     {
+        IReadOnlyDictionary<string, ulong>? sums = null;
+        if (fields is not null)
+        {
+            sums = EntryChecksums.Load(ctx);
+            EntryChecksums.Verify(sums, EntryChecksums.Fields, EntryChecksums.Hash(fields));
+        }
         NetworkArchitecture? architecture = null;
         NetworkHead? head = null;
         nn.Module<Tensor, Tensor>? module = null;
         try
         {
             TorchNative.EnsureInitialized();
-            bool found = ctx.TryLoadBinaryStream(NetworkStream, reader =>
+            bool found = ctx.TryLoadBinaryStream(NetworkStream, entry =>
             {
+                var reader = Checked(entry, NetworkStream, sums);
                 architecture = ArchitectureRegistry.Read(reader, versionedSettings);
                 head = headFor(architecture);
                 head.CheckArchitecture(architecture);
@@ -62,7 +94,11 @@ internal static class NetworkStreams
             if (!found || module is null || architecture is null || head is null)
                 throw Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
             var history = new TrainingHistory();
-            ctx.TryLoadBinaryStream(HistoryStream, reader => history = ReadHistory(reader));
+            ctx.TryLoadBinaryStream(HistoryStream, entry =>
+            {
+                var reader = Checked(entry, HistoryStream, sums);
+                history = ReadHistory(reader);
+            });
             using var channel = env.Start("Loading");
             var device = DeviceSelector.Resolve(null, env, channel);
             module.to(device);

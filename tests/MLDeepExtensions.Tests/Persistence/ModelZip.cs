@@ -44,9 +44,40 @@ internal static class ModelZip
         return memory.ToArray();
     }
 
-    public static void Replace(string path, string entrySuffix, byte[] content)
+    /// <summary>
+    /// Replaces an entry. With <paramref name="reseal"/> (the default) the model's "Checksums" entry is updated to match,
+    /// as a deliberate edit would: the tests of the reader's own checks get past the checksum to them.
+    /// </summary>
+    public static void Replace(string path, string entrySuffix, byte[] content, bool reseal = true)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        Write(zip, entrySuffix, content);
+        var checksums = zip.Entries.SingleOrDefault(e => e.FullName.EndsWith("/Checksums", StringComparison.Ordinal));
+        if (!reseal || checksums is null || entrySuffix == "Checksums")
+            return;
+        var sums = new System.Collections.Generic.List<(string Name, ulong Hash)>();
+        using (var reader = new BinaryReader(checksums.Open()))
+        {
+            int version = reader.ReadInt32(), count = reader.ReadInt32();
+            for (int i = 0; i < count; i++)
+                sums.Add((reader.ReadString(), reader.ReadUInt64()));
+        }
+        using var rewritten = new MemoryStream();
+        using (var writer = new BinaryWriter(rewritten, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(1);
+            writer.Write(sums.Count);
+            foreach (var (name, hash) in sums)
+            {
+                writer.Write(name);
+                writer.Write(name == entrySuffix ? System.IO.Hashing.XxHash64.HashToUInt64(content) : hash);
+            }
+        }
+        Write(zip, "Checksums", rewritten.ToArray());
+    }
+
+    private static void Write(ZipArchive zip, string entrySuffix, byte[] content)
+    {
         var entry = Find(zip, entrySuffix);
         string name = entry.FullName;
         entry.Delete();
