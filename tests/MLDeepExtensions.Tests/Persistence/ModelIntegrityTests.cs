@@ -123,4 +123,56 @@ public sealed class ModelIntegrityTests
             File.Delete(damaged);
         }
     }
+
+    [TestMethod]
+    public void LoadChecked_RefusesAFlipInAnyEntrysData_EvenML_NETsOwn_AndLoadsAGoodFile()
+    {
+        string path = ModelZip.SaveTinyRegressor();
+        string damaged = ModelZip.TempPath();
+        try
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = ml.Data.LoadFromEnumerable(TestData.Generate(20, seed: 9));
+            var good = ml.Model.LoadChecked(path, out var schema);
+            Assert.IsNotNull(schema);
+            using (var stream = File.OpenRead(path))
+                CollectionAssert.AreEqual(ml.Model.Load(stream, out _).Transform(rows).GetColumn<float>("Score").ToArray(), good.Transform(rows).GetColumn<float>("Score").ToArray());
+            (good as IDisposable)?.Dispose();
+
+            var original = File.ReadAllBytes(path);
+            var random = new Random(3);
+            var regions = DataRegions(original);
+            Assert.IsGreaterThanOrEqualTo(5, regions.Count(r => r.Length > 0), "entries with their sizes in the local headers: model, network, history, checksums, schema, ...");
+            foreach (var (start, length, entry) in regions.Where(r => r.Length > 0))
+            {
+                var bytes = original.ToArray();
+                bytes[start + random.Next(length)] ^= (byte)(1 << random.Next(8));
+                File.WriteAllBytes(damaged, bytes);
+                var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.LoadChecked(damaged, out _), entry);
+                StringAssert.Contains(error.Message, "is damaged");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(damaged);
+        }
+    }
+
+    /// <summary>Where each entry's (compressed) data lies in a zip: walks the local file headers.</summary>
+    private static System.Collections.Generic.List<(int Start, int Length, string Entry)> DataRegions(byte[] zip)
+    {
+        var regions = new System.Collections.Generic.List<(int, int, string)>();
+        int at = 0;
+        while (at + 30 <= zip.Length && BitConverter.ToUInt32(zip, at) == 0x04034b50)
+        {
+            int compressed = BitConverter.ToInt32(zip, at + 18);
+            int nameLength = BitConverter.ToUInt16(zip, at + 26), extraLength = BitConverter.ToUInt16(zip, at + 28);
+            string name = System.Text.Encoding.UTF8.GetString(zip, at + 30, nameLength);
+            int start = at + 30 + nameLength + extraLength;
+            regions.Add((start, compressed, name));
+            at = start + compressed;
+        }
+        return regions;
+    }
 }
