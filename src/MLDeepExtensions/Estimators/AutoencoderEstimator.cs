@@ -12,7 +12,7 @@ namespace MLDeepExtensions;
 /// <item><term>Output columns</term><description>Embedding (latent vector), Reconstruction (vector like the input), Score (mean squared reconstruction error); anomaly detection adds PredictedLabel (Boolean, Score above the threshold).</description></item>
 /// <item><term>Needs normalization</term><description>Yes: scale features to a common range (e.g. NormalizeMinMax).</description></item>
 /// <item><term>Needs a GPU</term><description>No.</description></item>
-/// <item><term>Exportable to ONNX</term><description>Yes: <c>mlContext.Model.ConvertToOnnx</c> exports the whole pipeline (opsets 9–12; variable-length sequences need 11). See README, "Export to ONNX".</description></item>
+/// <item><term>Exportable to ONNX</term><description>Yes: <c>mlContext.Model.ConvertToOnnx</c> exports the whole pipeline (opsets 9–12; variable-length sequences need 11). Custom modules (<see cref="AutoencoderArchitecture.Custom"/>) are not: the export says so. See README, "Export to ONNX".</description></item>
 /// </list>
 /// The anomaly threshold is the <see cref="AutoencoderOptions.ThresholdQuantile"/> quantile of the training rows' errors.
 /// The estimator keeps its own copy of the options, validated when it is created.

@@ -12,7 +12,7 @@ namespace MLDeepExtensions;
 /// <item><term>Needs normalization</term><description>Yes: networks train much better on normalized features (NormalizeMeanVariance).</description></item>
 /// <item><term>Needs a GPU</term><description>No; trains on the CPU with TorchSharp-cpu.</description></item>
 /// <item><term>Permutation feature importance</term><description>Yes, for Single vector features.</description></item>
-/// <item><term>Exportable to ONNX</term><description>Yes: <c>mlContext.Model.ConvertToOnnx</c> exports the whole pipeline (opsets 9–12; variable-length sequences need 11). See README, "Export to ONNX".</description></item>
+/// <item><term>Exportable to ONNX</term><description>Yes: <c>mlContext.Model.ConvertToOnnx</c> exports the whole pipeline (opsets 9–12; variable-length sequences need 11). Custom modules (<see cref="CustomArchitecture"/>) are not: the export says so. See README, "Export to ONNX".</description></item>
 /// </list>
 /// The fit reads the data once into contiguous tensors, then runs the training loop; see <see cref="DeepNetworkOptions"/>.
 /// The estimator keeps its own copy of the options, validated when it is created.
