@@ -129,10 +129,7 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
             ImageInput.ValidateBlocks(errors, nameof(AutoencoderArchitecture), nameof(ConvolutionBlocks), ConvolutionBlocks, InputShape);
         if (CustomModule is not null)
         {
-            if (!CustomModules.IsWellFormed(CustomModule))
-                errors.Add($"{name}{nameof(CustomModule)} is '{CustomModule}'; it must be 1 to 64 characters of letters, digits, '-', '_' and '.', the name given to CustomModules.Register.");
-            else if (!CustomModules.IsRegistered(CustomModule))
-                errors.Add($"{name}{nameof(CustomModule)} is '{CustomModule}', which is not registered: call CustomModules.Register(\"{CustomModule}\", context => new YourAutoencoder(...)) first.");
+            CustomModules.Validate(errors, name + nameof(CustomModule), CustomModule, "YourAutoencoder");
             if (HiddenLayers is { Count: > 0 } || IsConvolutional || InputShape is not null || DenoisingNoise != 0 || InputDropout != 0)
                 errors.Add($"{name}{nameof(CustomModule)} is set, so the module decides its layers: leave {nameof(HiddenLayers)}, {nameof(ConvolutionBlocks)}, {nameof(InputShape)}, {nameof(DenoisingNoise)} and {nameof(InputDropout)} unset (use {nameof(AutoencoderArchitecture)}.{nameof(Custom)}(name, latentSize)).");
         }
@@ -214,10 +211,7 @@ public sealed record AutoencoderArchitecture : NetworkArchitecture
     {
         string module = reader.ReadString();
         int latent = reader.ReadInt32();
-        if (!CustomModules.IsWellFormed(module))
-            throw new InvalidDataException("The model file's custom autoencoder settings are corrupt: its module name is not well formed.");
-        if (!CustomModules.IsRegistered(module))
-            throw CustomModules.NotRegistered(module);
+        CustomModules.CheckSaved(module, "custom autoencoder");
         return Checked(Custom(module, latent), "custom autoencoder");
     }
 

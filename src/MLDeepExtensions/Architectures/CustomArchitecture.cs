@@ -51,10 +51,7 @@ public sealed record CustomArchitecture : NetworkArchitecture
     internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(CustomArchitecture) + ".";
-        if (!CustomModules.IsWellFormed(ModuleName))
-            errors.Add($"{name}{nameof(ModuleName)} is '{ModuleName}'; it must be 1 to 64 characters of letters, digits, '-', '_' and '.', the name given to CustomModules.Register.");
-        else if (!CustomModules.IsRegistered(ModuleName))
-            errors.Add($"{name}{nameof(ModuleName)} is '{ModuleName}', which is not registered: call CustomModules.Register(\"{ModuleName}\", context => new YourModule(...)) first.");
+        CustomModules.Validate(errors, name + nameof(ModuleName), ModuleName, "YourModule");
         if (InputShape is { } shape && (shape.Count == 0 || shape.Any(d => d < 1)))
             errors.Add($"{name}{nameof(InputShape)} is [{SettingChecks.Sizes(shape)}]; leave it null: the training data's feature column sets it.");
     }
@@ -87,10 +84,7 @@ public sealed record CustomArchitecture : NetworkArchitecture
     {
         string moduleName = reader.ReadString();
         var shape = reader.ReadSizes("custom module", "input dimensions");
-        if (!CustomModules.IsWellFormed(moduleName))
-            throw new InvalidDataException("The model file's custom module settings are corrupt: its module name is not well formed.");
-        if (!CustomModules.IsRegistered(moduleName))
-            throw CustomModules.NotRegistered(moduleName);
+        CustomModules.CheckSaved(moduleName, "custom module");
         return Checked(new CustomArchitecture(moduleName) { InputShape = shape }, "custom module");
     }
 

@@ -56,6 +56,28 @@ public static class CustomModules
     internal static bool IsWellFormed(string? name)
         => name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
+    /// <summary>Adds a message when the option <paramref name="option"/> (e.g. "CustomArchitecture.ModuleName") is not a well-formed, registered name.</summary>
+    internal static void Validate(ValidationErrors errors, string option, string? name, string example)
+    {
+        if (!IsWellFormed(name))
+            errors.Add($"{option} is '{name}'; it must be 1 to 64 characters of letters, digits, '-', '_' and '.', the name given to CustomModules.Register.");
+        else if (!IsRegistered(name!))
+            errors.Add($"{option} is '{name}', which is not registered: call CustomModules.Register(\"{name}\", context => new {example}(...)) first.");
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> as read from a model file's <paramref name="what"/> settings: an <see cref="System.IO.InvalidDataException"/>
+    /// when it is not well formed, a <see cref="CustomModuleNotRegisteredException"/> when this process has not registered it.
+    /// </summary>
+    internal static string CheckSaved(string name, string what)
+    {
+        if (!IsWellFormed(name))
+            throw new System.IO.InvalidDataException($"The model file's {what} settings are corrupt: its module name is not well formed.");
+        if (!IsRegistered(name))
+            throw NotRegistered(name);
+        return name;
+    }
+
     /// <summary>The factory registered under <paramref name="name"/>; the exception says how to register it.</summary>
     internal static Func<CustomModuleContext, torch.nn.Module<torch.Tensor, torch.Tensor>> Factory(string name)
         => _factories.TryGetValue(name, out var factory) ? factory : throw NotRegistered(name);
