@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Persistence;
 
@@ -26,11 +27,13 @@ internal static class PickleScanner
     /// <summary>One tensor of the state_dict, as a view of a storage.</summary>
     internal sealed record TensorView(Storage Storage, long Offset, long[] Shape, long[] Stride);
 
-    /// <summary>Bytes per element of each storage type a state_dict may use.</summary>
-    internal static readonly IReadOnlyDictionary<string, int> ElementSizes = new Dictionary<string, int>(StringComparer.Ordinal)
+    /// <summary>The element type and bytes per element of each storage type a state_dict may use.</summary>
+    internal static readonly IReadOnlyDictionary<string, (ScalarType Type, int Size)> StorageTypes = new Dictionary<string, (ScalarType, int)>(StringComparer.Ordinal)
     {
-        ["FloatStorage"] = 4, ["DoubleStorage"] = 8, ["HalfStorage"] = 2, ["BFloat16Storage"] = 2, ["LongStorage"] = 8,
-        ["IntStorage"] = 4, ["ShortStorage"] = 2, ["CharStorage"] = 1, ["ByteStorage"] = 1, ["BoolStorage"] = 1,
+        ["FloatStorage"] = (ScalarType.Float32, 4), ["DoubleStorage"] = (ScalarType.Float64, 8), ["HalfStorage"] = (ScalarType.Float16, 2),
+        ["BFloat16Storage"] = (ScalarType.BFloat16, 2), ["LongStorage"] = (ScalarType.Int64, 8), ["IntStorage"] = (ScalarType.Int32, 4),
+        ["ShortStorage"] = (ScalarType.Int16, 2), ["CharStorage"] = (ScalarType.Int8, 1), ["ByteStorage"] = (ScalarType.Byte, 1),
+        ["BoolStorage"] = (ScalarType.Bool, 1),
     };
 
     private const int MaxDimensions = 16;
@@ -238,7 +241,7 @@ internal static class PickleScanner
             case ("torch._utils", "_rebuild_tensor_v2"):
             case ("torch._utils", "_rebuild_tensor"):
                 return global;
-            case ("torch", var storage) when ElementSizes.ContainsKey(storage):
+            case ("torch", var storage) when StorageTypes.ContainsKey(storage):
                 return global;
             case ("torch._utils", "_rebuild_parameter"):
                 throw refused($"it holds parameters (it names {global}), not a state_dict of tensors. In Python, save the weights alone: torch.save(model.state_dict(), path)");

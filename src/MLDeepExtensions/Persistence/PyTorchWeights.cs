@@ -126,7 +126,7 @@ internal static class PyTorchWeights
             foreach (var (name, tensor) in PickleScanner.Read(pickle, path))
             {
                 var storage = tensor.Storage;
-                int elementSize = PickleScanner.ElementSizes[storage.Type];
+                var (type, elementSize) = PickleScanner.StorageTypes[storage.Type];
                 var entry = archive.GetEntry(folder + "data/" + storage.Key)
                     ?? throw new InvalidDataException($"'{path}' is damaged: tensor '{name}' refers to storage '{storage.Key}', which the file does not hold.");
                 if (entry.Length != checked(storage.Count * elementSize))
@@ -134,7 +134,7 @@ internal static class PyTorchWeights
                         $"'{path}' is damaged: tensor '{name}' claims a storage of {storage.Count} elements ({storage.Count * (double)elementSize:0} bytes), but the file holds {entry.Length} bytes for it."));
                 if (!FitsIn(tensor, storage.Count))
                     throw new InvalidDataException($"'{path}' is damaged: tensor '{name}' of shape [{string.Join(", ", tensor.Shape)}] reaches outside its storage of {storage.Count} elements.");
-                if (!result.TryAdd(name, (TypeOf(storage.Type), tensor.Shape)))
+                if (!result.TryAdd(name, (type, tensor.Shape)))
                     throw new InvalidDataException($"'{path}' holds tensor '{name}' twice.");
             }
             return result;
@@ -158,20 +158,6 @@ internal static class PyTorchWeights
             return false;
         }
     }
-
-    private static ScalarType TypeOf(string storage) => storage switch
-    {
-        "FloatStorage" => ScalarType.Float32,
-        "DoubleStorage" => ScalarType.Float64,
-        "HalfStorage" => ScalarType.Float16,
-        "BFloat16Storage" => ScalarType.BFloat16,
-        "LongStorage" => ScalarType.Int64,
-        "IntStorage" => ScalarType.Int32,
-        "ShortStorage" => ScalarType.Int16,
-        "CharStorage" => ScalarType.Int8,
-        "ByteStorage" => ScalarType.Byte,
-        _ => ScalarType.Bool,
-    };
 
     /// <summary>The names, element types and shapes a safetensors header declares, each checked against the file's length.</summary>
     private static Dictionary<string, (ScalarType Type, long[] Shape)> CheckSafetensors(string path)
