@@ -179,8 +179,7 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
                     if (!dropNonFinite)
                         throw badRow = new ArgumentException(Invariant($"Row {counts.Rows} of the {role} data as read in {pass} has ") +
                             (featuresOk ? $"a NaN, infinite or missing value in label column '{label!.ColumnName}'" : $"NaN or infinite values in feature column '{featureColumnName}'") +
-                            ". Replace them (mlContext.Transforms.ReplaceMissingValues), filter them (mlContext.Data.FilterRowsByMissingValues), " +
-                            $"or set {nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues)} = true.");
+                            ". " + TrainingDataReader.NonFiniteAdvice);
                     counts.Dropped++;
                     continue;
                 }

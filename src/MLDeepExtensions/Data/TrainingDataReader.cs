@@ -69,8 +69,7 @@ internal static class TrainingDataReader
             string counts = Invariant($"{badFeatureRows} of {rows} {role} rows have NaN or infinite values in feature column '{featureColumnName}'") +
                 (label is null ? "" : Invariant($" and {badLabelRows} have a NaN, infinite or missing value in label column '{label.ColumnName}'"));
             if (!dropNonFinite)
-                throw new ArgumentException(counts + ". Replace them (mlContext.Transforms.ReplaceMissingValues), filter them " +
-                    $"(mlContext.Data.FilterRowsByMissingValues), or set {nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues)} = true.");
+                throw new ArgumentException(counts + ". " + NonFiniteAdvice);
             int kept = Compact(features, labels, usable, rows, width, labelWidth);
             if (kept == 0)
                 throw new ArgumentException(counts + $"; no usable {role} row is left.");
@@ -79,6 +78,10 @@ internal static class TrainingDataReader
         }
         return ToTensors(features, labels, rows, width, labelWidth, label, role);
     }
+
+    /// <summary>What to do about rows with NaN, infinite or missing values (the in-memory and the streamed reader say the same).</summary>
+    internal const string NonFiniteAdvice = "Replace them (mlContext.Transforms.ReplaceMissingValues), filter them (mlContext.Data.FilterRowsByMissingValues), " +
+        "or set " + nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues) + " = true.";
 
     /// <summary>Moves the usable rows to the front, in order; returns how many there are.</summary>
     private static int Compact(float[] features, float[] labels, bool[] usable, int rows, int width, int labelWidth)
