@@ -6,9 +6,17 @@
 #                 evaluates, saves, loads in a new MLContext and checks the loaded model predicts exactly the same.
 #   CudaConsumer  references MLDeepExtensions.Cuda only, so the core arrives transitively (its buildTransitive/
 #                 targets): loads TorchSharp and prints CudaDevices.Describe().
+#   ProjectConsumer  the Consumer program with a project reference to src/MLDeepExtensions instead of the package, so
+#                 the build targets are not imported and libLibTorchSharp.so in its output stays unpatched.
+#   script.fsx    an F# script run by `dotnet fsi` with `#r "nuget: MLDeepExtensions"` from the feed: native libraries
+#                 load straight from the NuGet package folder.
+#   app.cs        the Consumer program as a .NET 10 file-based app (`dotnet run app.cs` with `#:package` directives).
 #
-# On Linux hosts whose libstdc++ predates GCC 13 (Debian 12, Ubuntu 22.04) both only run if the package's targets
-# patched libLibTorchSharp.so in the consumer's output. No manual step; needs the .NET 10 SDK and NuGet access (none
+# On Linux hosts whose libstdc++ predates GCC 13 (Debian 12, Ubuntu 22.04) the package consumers run because the
+# package's targets patched libLibTorchSharp.so in their output; ProjectConsumer and the script run because the library
+# loads a patched copy from its per-user cache at run time (here $XDG_CACHE_HOME points into the temporary folder, and
+# the check asserts that the copy was made there and that nothing was copied into the NuGet package folder). No manual
+# step; needs the .NET 10 SDK and NuGet access (none
 # when the third-party packages are already in the global packages folder). Ends with "consumer check OK: ..." and
 # exit code 0, or a non-zero exit code.
 #
@@ -106,6 +114,16 @@ write_project() { # name, then package@version references
 }
 write_project Consumer "MLDeepExtensions@$version" "TorchSharp-cpu@$torchsharp"
 write_project CudaConsumer "MLDeepExtensions.Cuda@$version" "TorchSharp-cpu@$torchsharp"
+mkdir -p "$work/ProjectConsumer"
+cat > "$work/ProjectConsumer/ProjectConsumer.csproj" <<END_PROJECT
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable></PropertyGroup>
+  <ItemGroup>
+    <ProjectReference Include="$repo/src/MLDeepExtensions/MLDeepExtensions.csproj" />
+    <PackageReference Include="TorchSharp-cpu" Version="$torchsharp" />
+  </ItemGroup>
+</Project>
+END_PROJECT
 
 cat > "$work/Consumer/Program.cs" <<'EOF'
 using System;
@@ -193,14 +211,63 @@ return line.StartsWith("CUDA available", StringComparison.Ordinal)
     || line.StartsWith("CUDA not available: this application has TorchSharp's CPU backend only", StringComparison.Ordinal) ? 0 : 1;
 EOF
 
+cp "$work/Consumer/Program.cs" "$work/ProjectConsumer/Program.cs"
+
+cat > "$work/script.fsx" <<END_SCRIPT
+#i "nuget: $work/feed"
+#r "nuget: MLDeepExtensions, $version"
+#r "nuget: TorchSharp-cpu, $torchsharp"
+
+open Microsoft.ML
+open Microsoft.ML.Data
+open MLDeepExtensions
+
+[<CLIMutable>]
+type Row = { [<VectorType(4)>] Features: float32[]; Label: bool }
+
+let random = System.Random(7)
+let rows =
+    Array.init 200 (fun _ ->
+        let x = Array.init 4 (fun _ -> float32 (random.NextDouble() * 2.0 - 1.0))
+        { Features = x; Label = x.[0] + x.[1] > 0.0f })
+let ml = MLContext(seed = 1)
+let data = ml.Data.LoadFromEnumerable(rows)
+let model = ml.BinaryClassification.Trainers.DeepNetwork(architecture = MlpArchitecture(16), optimizer = OptimizerOptions.Adam(learningRate = 0.01), epochs = 20).Fit(data)
+let metrics = ml.BinaryClassification.Evaluate(model.Transform(data))
+printfn "F# script: trained on %d rows, accuracy %.3f" rows.Length metrics.Accuracy
+if metrics.Accuracy < 0.8 then exit 1
+END_SCRIPT
+
+{
+  echo "#:package MLDeepExtensions@$version"
+  echo "#:package TorchSharp-cpu@$torchsharp"
+  echo "#:property Nullable=enable"
+  # File-based apps default to PublishAot=true, which switches off dynamic code even under the JIT; ML.NET
+  # generates code for LoadFromEnumerable and prediction engines, so such an app must turn it off.
+  echo "#:property PublishAot=false"
+  cat "$work/Consumer/Program.cs"
+} > "$work/app.cs"
+
 # 3. Build and run. The packages come from the feed and the global packages folder; nothing else is downloaded
-#    when the third-party packages are already there.
+#    when the third-party packages are already there. The project reference builds the library into this folder's
+#    artifacts, not into the repository's bin/ and obj/; the file-based app builds under this folder's tmp/; the
+#    run-time fallback writes into this folder's cache/.
+export XDG_CACHE_HOME="$work/cache"
 for name in Consumer CudaConsumer; do
   step "building $name"
   dotnet build "$work/$name" -c Release -nodeReuse:false -clp:ErrorsOnly
   step "running $name"
   dotnet "$work/$name/bin/Release/net10.0/$name.dll"
 done
+step "building ProjectConsumer (project reference, no build targets)"
+dotnet build "$work/ProjectConsumer" -c Release --artifacts-path "$work/project-artifacts" -nodeReuse:false -clp:ErrorsOnly
+step "running ProjectConsumer"
+dotnet "$work/project-artifacts/bin/ProjectConsumer/release/ProjectConsumer.dll"
+step "running script.fsx with dotnet fsi"
+(cd "$work" && dotnet fsi --quiet --exec script.fsx)
+step "running app.cs with dotnet run"
+mkdir -p "$work/tmp"
+(cd "$work" && TMPDIR="$work/tmp" dotnet run app.cs)
 
 libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 / {print $NF; exit}' || true)
 note=""
@@ -208,7 +275,13 @@ if [ -n "$libstdcxx" ] && [ -f "$libstdcxx" ]; then
   if grep -q GLIBCXX_3.4.32 "$libstdcxx"; then
     note="host libstdc++ has GLIBCXX_3.4.32, the fix was not needed; "
   else
-    note="host libstdc++ lacks GLIBCXX_3.4.32, so TorchSharp loaded thanks to the package's fix; "
+    copies=$(find "$work/cache/mldeepextensions/native" -name libLibTorchSharp.so 2>/dev/null | wc -l)
+    [ "$copies" -ge 1 ] || { echo "consumer check FAILED: host libstdc++ lacks GLIBCXX_3.4.32, but no patched copy is in $work/cache" >&2; exit 1; }
+    note="host libstdc++ lacks GLIBCXX_3.4.32, so TorchSharp loaded thanks to the package's build-time fix and, for the project reference and the script, the run-time patched copy; "
   fi
 fi
-echo "consumer check OK: MLDeepExtensions $version from a local feed trains, saves, reloads and predicts identically in a fresh project, and MLDeepExtensions.Cuda brings it transitively (${note}$(( $(date +%s) - start )) s)"
+if [ -e "$packages/torchsharp/$torchsharp/lib/net8.0/cpu" ]; then
+  echo "consumer check FAILED: libtorch was copied into the NuGet package folder ($packages/torchsharp/$torchsharp/lib/net8.0/cpu)" >&2
+  exit 1
+fi
+echo "consumer check OK: MLDeepExtensions $version from a local feed trains, saves, reloads and predicts identically in a fresh project, MLDeepExtensions.Cuda brings it transitively, and a project reference without the build targets, an F# script (dotnet fsi) and a file-based app (dotnet run app.cs) work too (${note}$(( $(date +%s) - start )) s)"

@@ -13,9 +13,10 @@ namespace MLDeepExtensions.Interop;
 /// </summary>
 /// <remarks>
 /// On Linux hosts whose libstdc++ predates GCC 13 (Debian 12, Ubuntu 22.04), TorchSharp 0.107's
-/// libLibTorchSharp.so is refused by the loader ("version `GLIBCXX_3.4.32' not found") unless the
-/// MLDeepExtensions build targets have patched the copy in the application's output folder; TorchSharp
-/// itself then reports a misleading "doesn't contain a reference to libtorch-cpu-linux-x64".
+/// libLibTorchSharp.so is refused by the loader ("version `GLIBCXX_3.4.32' not found") unless it is patched:
+/// by the MLDeepExtensions build targets in the application's output folder, or else at run time by
+/// <see cref="LibTorchSharpFallback"/>. Unpatched, TorchSharp reports a misleading "doesn't contain a
+/// reference to libtorch-cpu-linux-x64".
 /// </remarks>
 internal static class TorchNative
 {
@@ -56,6 +57,7 @@ internal static class TorchNative
         try
         {
             CpuKernels.BeforeLoad();
+            LibTorchSharpFallback.BeforeLoad();
             torch.InitializeDeviceType(DeviceType.CPU);
             return null;
         }
@@ -75,13 +77,14 @@ internal static class TorchNative
             innermost = innermost.InnerException;
         }
 
-        return $"TorchSharp could not load its native library {NativeFileName}. Loader: {ProbeLoader()}. "
-            + "On Linux hosts whose libstdc++ predates GCC 13 (for example Debian 12 or Ubuntu 22.04), the "
-            + "MLDeepExtensions build targets must patch that library in the application's output: reference the "
-            + "MLDeepExtensions package from the application project (or import its build/MLDeepExtensions.targets) "
-            + "and rebuild. The application must also reference a TorchSharp backend package: TorchSharp-cpu, or "
-            + "the CUDA bundle (TorchSharp-cuda-linux / TorchSharp-cuda-windows). "
-            + $"TorchSharp's own message: {FirstLine(innermost.Message)}";
+        string fallback = LibTorchSharpFallback.Outcome is { } outcome ? $"Before loading, {outcome}. " : string.Empty;
+        return $"TorchSharp could not load its native library {NativeFileName}. Loader: {ProbeLoader()}. {fallback}"
+            + "On Linux hosts whose libstdc++ predates GCC 13 (for example Debian 12 or Ubuntu 22.04), that library "
+            + "needs a patch, which MLDeepExtensions applies at run time in a per-user cache ($XDG_CACHE_HOME, default "
+            + "~/.cache) and, in applications that reference the MLDeepExtensions package, at build time in the output "
+            + "folder (a project reference can import build/MLDeepExtensions.targets). The application or script must "
+            + "also reference a TorchSharp backend package: TorchSharp-cpu, or the CUDA bundle (TorchSharp-cuda-linux / "
+            + $"TorchSharp-cuda-windows). TorchSharp's own message: {FirstLine(innermost.Message)}";
     }
 
     /// <summary>
@@ -91,7 +94,7 @@ internal static class TorchNative
     private static string ProbeLoader()
     {
         var searched = new List<string>();
-        foreach (string directory in CandidateDirectories())
+        foreach (string directory in LibTorchSharpFallback.NativeDirectories())
         {
             string path = Path.Combine(directory, NativeFileName);
             if (searched.Contains(path))
@@ -118,33 +121,6 @@ internal static class TorchNative
         }
 
         return $"no {NativeFileName} found (looked for '{string.Join("', '", searched)}')";
-    }
-
-    /// <summary>Lists the folders where the application's copy of the native library may sit.</summary>
-    private static IEnumerable<string> CandidateDirectories()
-    {
-        string rid = RuntimeInformation.RuntimeIdentifier;
-        string portableRid = PortableRuntimeIdentifier();
-        var roots = new List<string> { AppContext.BaseDirectory };
-        string? torchSharpFolder = Path.GetDirectoryName(typeof(torch).Assembly.Location);
-        if (!string.IsNullOrEmpty(torchSharpFolder))
-        {
-            roots.Add(torchSharpFolder);
-        }
-
-        foreach (string root in roots)
-        {
-            yield return root;
-            yield return Path.Combine(root, "runtimes", rid, "native");
-            yield return Path.Combine(root, "runtimes", portableRid, "native");
-        }
-    }
-
-    /// <summary>Gets the portable runtime identifier (for example linux-x64) that NuGet's runtimes folders use.</summary>
-    private static string PortableRuntimeIdentifier()
-    {
-        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
-        return $"{os}-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
     }
 
     /// <summary>Returns the first non-empty line of <paramref name="text"/>, trimmed.</summary>
