@@ -13,8 +13,8 @@ public static class PenguinModel
     public const string Label = "body_mass_kg";
 
     /// <summary>
-    /// One-hot species, island and sex, concatenated with the bill and flipper measurements, normalized, then an MLP
-    /// 32-16 regression network. The DataFrame is an IDataView, so it goes into Fit as it is.
+    /// One-hot species, island and sex, concatenated with the bill and flipper measurements as they are, then an MLP
+    /// 32-16 regression network, which standardizes its inputs itself. The DataFrame is an IDataView, so it goes into Fit as it is.
     /// </summary>
     public static ITransformer Train(MLContext mlContext, IDataView trainData, int epochs)
     {
@@ -35,7 +35,6 @@ public static class PenguinModel
             })
             .Append(mlContext.Transforms.Concatenate("Features",
                 "SpeciesCode", "IslandCode", "SexCode", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "bill_ratio"))
-            .Append(mlContext.Transforms.NormalizeMeanVariance("Features"))
             .Append(mlContext.Regression.Trainers.DeepNetwork(options));
         return pipeline.Fit(trainData);
     }

@@ -34,14 +34,32 @@ def dense_stack(input_size, hidden, output_size, activation="relu", dropout=0.0,
     return layers
 
 
-class Mlp(nn.Module):
-    """MlpArchitecture(hidden) { Activation, Dropout, BatchNormalization }: rows [batch, input] -> [batch, output]."""
+class Standardize(nn.Module):
+    """MlpArchitecture.StandardizeInputs: (x - mean) * scale with the training rows' means and inverse spreads as buffers
+    (the identity until a state_dict from MLDeepExtensions is loaded)."""
 
-    def __init__(self, input_size, hidden, output_size, activation="relu", dropout=0.0, batch_norm=False):
+    def __init__(self, width):
         super().__init__()
+        self.register_buffer("mean", torch.zeros(width))
+        self.register_buffer("scale", torch.ones(width))
+
+    def forward(self, rows):
+        return (rows - self.mean) * self.scale
+
+
+class Mlp(nn.Module):
+    """MlpArchitecture(hidden) { Activation, Dropout, BatchNormalization, StandardizeInputs }: rows [batch, input] ->
+    [batch, output]. standardize=True (the .NET default) adds the buffers standardize.mean and standardize.scale."""
+
+    def __init__(self, input_size, hidden, output_size, activation="relu", dropout=0.0, batch_norm=False, standardize=True):
+        super().__init__()
+        if standardize:
+            self.standardize = Standardize(input_size)
         self.layers = nn.Sequential(dense_stack(input_size, hidden, output_size, activation, dropout, batch_norm))
 
     def forward(self, rows):
+        if hasattr(self, "standardize"):
+            rows = self.standardize(rows)
         return self.layers(rows)
 
 
@@ -117,7 +135,8 @@ class Rnn(nn.Module):
 def fixtures():
     """The networks of the committed fixtures, with the .NET architecture each one matches (see PyTorchInterchangeTests)."""
     return {
-        # new MlpArchitecture(16, 8) { Activation = GELU, BatchNormalization = true }, 6 inputs, 3 outputs
+        # new MlpArchitecture(16, 8) { Activation = GELU, BatchNormalization = true }, 6 inputs, 3 outputs. The committed
+        # mlp.pt predates StandardizeInputs and has no standardize buffers: MLDeepExtensions imports such a file as the identity.
         "mlp": (Mlp(6, [16, 8], 3, activation="gelu", batch_norm=True), (6,)),
         # new CnnArchitecture(new ImageShape(2, 6, 6)) { ConvolutionBlocks = [ConvolutionBlock(4) { BatchNormalization, Max },
         # ConvolutionBlock(8) { Average }], HiddenLayers = [16], Dropout = 0 }

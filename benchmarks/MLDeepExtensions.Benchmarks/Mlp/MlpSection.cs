@@ -22,7 +22,8 @@ internal static class MlpSection
         {
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
-            Architecture = new MlpArchitecture(256, 128),
+            // The bare network has no input standardization: the same network on both sides.
+            Architecture = new MlpArchitecture(256, 128) { StandardizeInputs = false },
             Optimizer = OptimizerOptions.Adam(1e-3),
             Epochs = 1,
             BatchSize = BatchSize,

@@ -15,8 +15,8 @@ public sealed record MlpArchitecture : NetworkArchitecture
 {
     internal const string RegisteredName = "mlp";
 
-    /// <summary>Version 1: hidden layers, activation, dropout, batch normalization.</summary>
-    internal const int CurrentSettingsVersion = 1;
+    /// <summary>Version 1 (release 0.1.0): hidden layers, activation, dropout, batch normalization. Version 2 adds input standardization.</summary>
+    internal const int CurrentSettingsVersion = 2;
 
     private readonly ValueList<int> _hiddenLayers;
 
@@ -46,6 +46,16 @@ public sealed record MlpArchitecture : NetworkArchitecture
     /// <summary>Adds batch normalization before each hidden activation. Default: false.</summary>
     public bool BatchNormalization { get; init; }
 
+    /// <summary>
+    /// Standardizes each input feature inside the network, <c>(x − mean) / spread</c>, with the mean and standard deviation
+    /// measured on the training rows in one pass before the fit (streamed data too). They are saved with the model and
+    /// exported with it (ONNX, PyTorch buffers <c>standardize.mean</c> and <c>standardize.scale</c>), so the model takes
+    /// raw features. A constant feature is only centered. Turn it off when the features are already standardized
+    /// (it then changes nothing but costs a pass), when they are sparse counts or one-hot codes whose zeros should stay
+    /// zero, or to reproduce a network trained without it. Default: true (models saved by release 0.1.0 load without it).
+    /// </summary>
+    public bool StandardizeInputs { get; init; } = true;
+
     internal override string Name => RegisteredName;
 
     internal override void Validate(ValidationErrors errors)
@@ -57,9 +67,11 @@ public sealed record MlpArchitecture : NetworkArchitecture
     }
 
     private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
-        => new MlpModule(DenseStack.Layers(inputSize, HiddenLayers, outputSize, new DenseStack.Layout(Activation, Dropout, BatchNormalization)));
+        => new MlpModule(DenseStack.Layers(inputSize, HiddenLayers, outputSize, new DenseStack.Layout(Activation, Dropout, BatchNormalization)),
+            StandardizeInputs ? inputSize : null);
 
-    internal override double MinimumWeightCount(int inputSize, int outputSize) => DenseStack.WeightCount(inputSize, HiddenLayers, outputSize);
+    internal override double MinimumWeightCount(int inputSize, int outputSize)
+        => DenseStack.WeightCount(inputSize, HiddenLayers, outputSize) + (StandardizeInputs ? 2.0 * inputSize : 0);
 
     internal override void WriteSettings(BinaryWriter writer)
     {
@@ -67,6 +79,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
         writer.Write((int)Activation);
         writer.Write(Dropout);
         writer.Write(BatchNormalization);
+        writer.Write(StandardizeInputs);
     }
 
     internal static MlpArchitecture ReadSettings(BinaryReader reader, int version)
@@ -76,6 +89,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
             Activation = (Activation)reader.ReadInt32(),
             Dropout = reader.ReadSingle(),
             BatchNormalization = reader.ReadBoolean(),
+            StandardizeInputs = version >= 2 && reader.ReadBoolean(),
         };
         return Checked(architecture, "MLP");
     }
@@ -83,5 +97,6 @@ public sealed record MlpArchitecture : NetworkArchitecture
     /// <inheritdoc/>
     public override string ToString()
         => $"MLP [{SettingChecks.Sizes(HiddenLayers)}] {Activation}" +
-           (Dropout > 0 ? FormattableString.Invariant($", dropout {Dropout}") : "") + (BatchNormalization ? ", batch norm" : "");
+           (Dropout > 0 ? FormattableString.Invariant($", dropout {Dropout}") : "") + (BatchNormalization ? ", batch norm" : "") +
+           (StandardizeInputs ? "" : ", inputs not standardized");
 }

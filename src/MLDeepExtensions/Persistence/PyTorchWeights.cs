@@ -6,6 +6,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
 using Microsoft.ML.Runtime;
+using MLDeepExtensions.Architectures;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -66,6 +67,7 @@ internal static class PyTorchWeights
             throw new FileNotFoundException($"The weights file '{path}' does not exist.", path);
         var expected = module.state_dict();
         var declared = format == Format.PyTorch ? CheckPyTorch(path) : CheckSafetensors(path);
+        WithoutAbsentStandardization(module, expected, declared, path, channel);
         CheckNames(path, expected, declared, channel);
 
         using var scope = NewDisposeScope();
@@ -83,6 +85,29 @@ internal static class PyTorchWeights
         using var noGrad = no_grad();
         foreach (var (name, target) in expected)
             target.copy_(loaded[name].to(target.dtype));
+    }
+
+    /// <summary>
+    /// A file from PyTorch usually has no input standardization: when it holds none of that layer's buffers, the layer
+    /// becomes the identity (the imported network takes raw inputs, as it did in PyTorch) and is left out of the names
+    /// the file must hold.
+    /// </summary>
+    private static void WithoutAbsentStandardization(nn.Module module, Dictionary<string, Tensor> expected,
+        Dictionary<string, (ScalarType Type, long[] Shape)> declared, string path, IChannel channel)
+    {
+        foreach (var (name, layer) in module.named_modules())
+        {
+            if (layer is not InputStandardization standardization)
+                continue;
+            string prefix = name.Length == 0 ? "" : name + ".";
+            var keys = expected.Keys.Where(key => key.StartsWith(prefix, StringComparison.Ordinal) && key.IndexOf('.', prefix.Length) < 0).ToList();
+            if (keys.Any(declared.ContainsKey))
+                continue;
+            standardization.Reset();
+            foreach (string key in keys)
+                expected.Remove(key);
+            channel.Info($"'{path}' holds no input standardization ({string.Join(", ", keys)}): the network takes the features as they are, as in PyTorch.");
+        }
     }
 
     /// <summary>The names, element types and shapes a torch.save zip holds, each storage checked against its entry's size.</summary>

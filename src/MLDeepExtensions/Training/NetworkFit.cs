@@ -2,6 +2,7 @@ using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
@@ -88,6 +89,8 @@ internal static class NetworkFit
             random.manual_seed(seed);
             module = architecture.CreateModule(inputSize, outputSize);
             string initialWeights = "random";
+            if (initialModel is null && InputStandardization.In(module) is { } standardize)
+                Standardize(standardize, train, channel, options.CancellationToken);
             if (initialModel is not null)
             {
                 using (var state = ModuleState.Capture(initialModel.Module))
@@ -156,6 +159,16 @@ internal static class NetworkFit
                 FormattableString.Invariant($"{(stream ? "over" : "within")} the memory budget of {budget / (double)(1 << 20):N0} MiB: {(stream ? "streamed from a cursor per epoch" : "read into memory")}."));
             return stream;
         }
+    }
+
+    /// <summary>Measures the training rows' means and spreads (one pass, before they move to the device) and sets them in the network's first layer.</summary>
+    private static void Standardize(InputStandardization layer, BatchSource train, IChannel channel, System.Threading.CancellationToken cancellation)
+    {
+        var moments = FeatureStatistics.Measure(train, layer.Width, cancellation);
+        layer.SetStatistics(moments);
+        int constant = moments.ConstantCount;
+        channel.Info(FormattableString.Invariant($"Input standardization: means and spreads of {layer.Width} features measured on {moments.Rows} training rows") +
+            (constant == 0 ? "." : FormattableString.Invariant($"; {constant} constant feature{(constant == 1 ? " is" : "s are")} only centered.")));
     }
 
     /// <summary>Rows for the log: the count, or "streamed" before the first pass has counted them.</summary>

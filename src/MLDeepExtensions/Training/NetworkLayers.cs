@@ -7,16 +7,17 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Training;
 
 /// <summary>
-/// A network's layers as users name them: the parts that hold weights or buffers, named by their state_dict keys
+/// A network's layers as users name them: the parts that hold trainable weights, named by their state_dict keys
 /// without the last part (<c>features.conv0.weight</c> → <c>features.conv0</c>), in state_dict order, which is the
-/// order the input flows through our modules. Also freezes a selection of them for a fit.
+/// order the input flows through our modules. Layers of buffers only (an MLP's input standardization) are not listed:
+/// there is nothing in them to train or freeze. Also freezes a selection of them for a fit.
 /// </summary>
 internal static class NetworkLayers
 {
     public static IReadOnlyList<string> Names(nn.Module module)
     {
         var names = new List<string>();
-        foreach (string key in module.state_dict().Keys)
+        foreach (var (key, _) in module.named_parameters())
         {
             string layer = LayerOf(key);
             if (!names.Contains(layer))

@@ -306,7 +306,7 @@ internal sealed class TrainingLoop
     private InvalidOperationException Diverged(int epoch, string what, ParameterUpdater updater, string alternative)
         => new(FormattableString.Invariant($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} ") +
             FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) ") +
-            $"or normalize the features (mlContext.Transforms.NormalizeMeanVariance).{alternative}");
+            $"or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance with fixZero: false).{alternative}");
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>
     private (double Loss, double Metric) Evaluate(BatchSource data)

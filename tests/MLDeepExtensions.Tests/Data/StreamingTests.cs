@@ -104,7 +104,8 @@ public sealed class StreamingTests
     public void CursorThatThrowsMidEpoch_FailsTheFitNamingRowAndEpoch_AndStopsTheReader()
     {
         var ml = new MLContext(seed: 1);
-        var data = new TroubledView(ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4)), pass: 2, row: 123, TroubledView.Trouble.Throw);
+        // Pass 1 measures the MLP's input statistics; pass 3 is epoch 2.
+        var data = new TroubledView(ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4)), pass: 3, row: 123, TroubledView.Trouble.Throw);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => TestNetworks.Estimator(ml, "mlp", epochs: 3, loading: Streaming, shuffle: false).Fit(data));
         StringAssert.Contains(error.Message, "Reading the training data failed in epoch 2 after 122 rows: disk went away");
         StringAssert.Contains(error.InnerException!.Message, "disk went away");
@@ -115,11 +116,12 @@ public sealed class StreamingTests
     public void RowCountThatChangesBetweenEpochs_OrNaNMetInALaterEpoch_IsAnError()
     {
         var ml = new MLContext(seed: 1);
-        var shorter = new TroubledView(ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4)), pass: 2, row: 250, TroubledView.Trouble.End);
+        // Pass 1 measures the MLP's input statistics; pass n + 1 is epoch n.
+        var shorter = new TroubledView(ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4)), pass: 3, row: 250, TroubledView.Trouble.End);
         var changed = Assert.ThrowsExactly<InvalidOperationException>(() => TestNetworks.Estimator(ml, "mlp", epochs: 3, loading: Streaming).Fit(shorter));
         StringAssert.Contains(changed.Message, "gave 300 usable rows in an earlier pass and 249 in epoch 2");
 
-        var nan = new TroubledView(ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4)), pass: 3, row: 17, TroubledView.Trouble.NaN);
+        var nan = new TroubledView(ml.Data.LoadFromEnumerable(TestNetworks.Rows(300, seed: 4)), pass: 4, row: 17, TroubledView.Trouble.NaN);
         var error = Assert.ThrowsExactly<ArgumentException>(() => TestNetworks.Estimator(ml, "mlp", epochs: 3, loading: Streaming, shuffle: false).Fit(nan));
         StringAssert.Contains(error.Message, "Row 17 of the training data as read in epoch 3 has NaN or infinite values in feature column 'Features'");
         Assert.IsTrue(SpinWait.SpinUntil(() => shorter.OpenCursors == 0, 5000));

@@ -140,7 +140,7 @@ public sealed class HostileModelFileTests
             // TorchSharp's loader allocated a long[] this long (1 GiB) before failing.
             ("2^27 dimensions", ModelZip.Splice(network, rank, 1, 0x80, 0x80, 0x80, 0x40), "has 134217728 dimensions where the network has 2"),
             ("a 2^32 − 1 dimension", ModelZip.Splice(network, firstDimension, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F), "has shape [4294967295, 4] where the network has [32, 4]"),
-            ("2^32 − 1 tensors", ModelZip.Splice(network, name - 2, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F), "it holds 4294967295 weight tensors where the network has 6"),
+            ("2^32 − 1 tensors", ModelZip.Splice(network, name - 2, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F), "it holds 4294967295 weight tensors where the network has 8"),
             ("a 2^31 − 1 byte name", ModelZip.Splice(network, name - 1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0x07), "weight name of 2147483647 bytes"),
             ("a 64-bit overflowing count", ModelZip.Splice(network, name - 2, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01), "not a valid number"),
             ("element type 7 (double)", ModelZip.Splice(network, type, 1, 7), "element type code 7 where the network has Float32 (6)"),
@@ -190,10 +190,11 @@ public sealed class HostileModelFileTests
     public void Load_NewerArchitectureSettingsVersion_ThrowsSayingSo()
     {
         byte[] network = ModelZip.Read(_path, "Network");
-        CollectionAssert.AreEqual(new byte[] { 3, (byte)'m', (byte)'l', (byte)'p', 1, 0, 0, 0 }, network.Take(8).ToArray(), "name, then settings version 1");
+        byte version = MlpArchitecture.CurrentSettingsVersion;
+        CollectionAssert.AreEqual(new byte[] { 3, (byte)'m', (byte)'l', (byte)'p', version, 0, 0, 0 }, network.Take(8).ToArray(), "name, then the settings version");
         BitConverter.TryWriteBytes(network.AsSpan(4), 7);
         var error = LoadWithNetwork(network, "MLP settings of layout version 7");
-        StringAssert.Contains(error.Message, "'mlp' network settings have layout version 7, newer than this version of MLDeepExtensions reads (up to 1)");
+        StringAssert.Contains(error.Message, $"'mlp' network settings have layout version 7, newer than this version of MLDeepExtensions reads (up to {version})");
     }
 
     [TestMethod]

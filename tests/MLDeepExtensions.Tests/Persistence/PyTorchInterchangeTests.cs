@@ -121,7 +121,9 @@ public sealed class PyTorchInterchangeTests
             trained.ExportWeights(path);
             var stateDict = PyTorchUnpickler.UnpickleStateDict(path);
             var names = stateDict.Keys.Cast<string>().Order(StringComparer.Ordinal).ToArray();
-            CollectionAssert.AreEqual(trained.LayerNames.SelectMany(l => new[] { l + ".bias", l + ".weight" }).Order(StringComparer.Ordinal).ToArray(), names);
+            // The layers' weights and biases, and the input standardization's two buffers (no layer of LayerNames: nothing in it trains).
+            string[] expected = [.. trained.LayerNames.SelectMany(l => new[] { l + ".bias", l + ".weight" }), "standardize.mean", "standardize.scale"];
+            CollectionAssert.AreEqual(expected.Order(StringComparer.Ordinal).ToArray(), names);
             foreach (DictionaryEntry entry in stateDict)
                 ((Tensor)entry.Value!).Dispose();
         }
