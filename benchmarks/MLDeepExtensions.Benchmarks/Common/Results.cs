@@ -105,6 +105,9 @@ internal sealed record MemoryCheck(string Name, string Work, string Operation, M
 /// </summary>
 internal sealed record SectionLoad(string Section, string Title, double? OthersPercent);
 
+/// <summary>A table a section writes as it is: a heading, what it measures, the table.</summary>
+internal sealed record SectionTable(string Section, string Title, string Description, MarkdownTable Table);
+
 /// <summary>
 /// Every structured result of a run, handed over by the sections as they print them, for the results file.
 /// </summary>
@@ -118,6 +121,7 @@ internal sealed class Results
     private readonly List<QualityResult> _quality = new();
     private readonly List<MemoryCheck> _memoryChecks = new();
     private readonly List<SectionLoad> _loads = new();
+    private readonly List<SectionTable> _tables = new();
     private readonly List<string> _sectionsRun = new();
 
     public IReadOnlyList<FitTiming> Fits => _fits;
@@ -135,6 +139,9 @@ internal sealed class Results
     public IReadOnlyList<MemoryCheck> MemoryChecks => _memoryChecks;
 
     public IReadOnlyList<SectionLoad> Loads => _loads;
+
+    /// <summary>The tables of sections whose results are their own (integrity, tabular), in the order they were added.</summary>
+    public IReadOnlyList<SectionTable> Tables => _tables;
 
     /// <summary>The sections that ran (or began), in order.</summary>
     public IReadOnlyList<string> SectionsRun => _sectionsRun;
@@ -156,6 +163,10 @@ internal sealed class Results
     public void Add(MemoryCheck check) => _memoryChecks.Add(check);
 
     public void Add(SectionLoad load) => _loads.Add(load);
+
+    /// <summary>Adds a table of the section that is running.</summary>
+    public void AddTable(string title, string description, MarkdownTable table)
+        => _tables.Add(new SectionTable(_sectionsRun.LastOrDefault() ?? "", title, description, table));
 
     /// <summary>The result of <paramref name="architecture"/> in <paramref name="items"/>, or null when none was recorded.</summary>
     public static T? For<T>(IEnumerable<T> items, string architecture, Func<T, string> architectureOf)

@@ -21,17 +21,19 @@ internal static class ResultsFile
     private const string SolutionFile = "MLDeepExtensions.sln";
 
     /// <summary>
-    /// benchmarks/RESULTS.md in the repository that holds the current directory or, failing that, the program;
-    /// null when neither is inside one.
+    /// benchmarks/RESULTS.md in the repository that holds the current directory or, failing that, the program, or
+    /// benchmarks/RESULTS-&lt;section&gt;.md for a section that <c>all</c> does not run (its results stand on their own);
+    /// null when neither is inside a repository.
     /// </summary>
-    public static string? DefaultPath()
+    public static string? DefaultPath(string section)
     {
+        string fileName = section == "all" || BenchmarkOptions.All.Contains(section) ? FileName : $"RESULTS-{section}.md";
         foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 if (File.Exists(Path.Combine(dir.FullName, SolutionFile)))
-                    return Path.Combine(dir.FullName, "benchmarks", FileName);
+                    return Path.Combine(dir.FullName, "benchmarks", fileName);
             }
         }
         return null;
@@ -42,7 +44,7 @@ internal static class ResultsFile
     {
         if (options.NoResults)
             return;
-        string? path = options.ResultsPath ?? DefaultPath();
+        string? path = options.ResultsPath ?? DefaultPath(options.Section);
         if (path is null)
         {
             Console.WriteLine($"No results file: no {SolutionFile} above the current directory or the program; pass --results PATH.");
@@ -67,7 +69,8 @@ internal static class ResultsFile
                 "and the targets are for full runs.").AppendLine();
         }
         var notRun = BenchmarkOptions.Sections.Where(section => !results.SectionsRun.Contains(section)).ToArray();
-        md.AppendLine($"Sections run: {List(results.SectionsRun)}; not run: {List(notRun)}.").AppendLine();
+        md.AppendLine($"Sections run: {List(results.SectionsRun)}; not run: {List(notRun)}. Sections that `all` does not run write their own " +
+            $"file beside this one, RESULTS-<section>.md ({List(BenchmarkOptions.Sections.Except(BenchmarkOptions.All))}).").AppendLine();
 
         md.AppendLine("## Machine").AppendLine();
         Machine(run, results).AppendTo(md);

@@ -13,6 +13,24 @@ internal static class ResultsTables
 {
     public static void AppendTo(StringBuilder md, BenchmarkOptions options, Results results)
     {
+        if (results.SectionsRun.Any(BenchmarkOptions.All.Contains))
+            ArchitectureTables(md, options, results);
+        foreach (var table in results.Tables)
+        {
+            md.AppendLine($"## {table.Title} (`{table.Section}` section)").AppendLine();
+            md.AppendLine(table.Description).AppendLine();
+            table.Table.AppendTo(md);
+        }
+
+        md.AppendLine("## Other processes' CPU use").AppendLine();
+        md.AppendLine("Share of all processors that other processes used during each timed part (from `/proc/stat`): libtorch's threads wait " +
+            "for each other at every operation, so timings are comparable only near 0%.").AppendLine();
+        Loads(results).AppendTo(md);
+    }
+
+    /// <summary>The tables of the sections <c>all</c> runs: speed, quality, ONNX, native memory.</summary>
+    private static void ArchitectureTables(StringBuilder md, BenchmarkOptions options, Results results)
+    {
         md.AppendLine("## Speed and memory: ours against the same network in bare TorchSharp").AppendLine();
         md.AppendLine("One-epoch fits (ours reads the `IDataView`; bare trains on tensors built beforehand), Transform against a bare batched " +
             "forward (batches of 1,024), `PredictionEngine` against a bare one-row forward. Ratios are ours/bare in time for fits and in " +
@@ -53,10 +71,6 @@ internal static class ResultsTables
             Readings(results).AppendTo(md);
         }
 
-        md.AppendLine("## Other processes' CPU use").AppendLine();
-        md.AppendLine("Share of all processors that other processes used during each timed part (from `/proc/stat`): libtorch's threads wait " +
-            "for each other at every operation, so timings are comparable only near 0%.").AppendLine();
-        Loads(results).AppendTo(md);
     }
 
     private static MarkdownTable Speed(BenchmarkOptions options, Results results)

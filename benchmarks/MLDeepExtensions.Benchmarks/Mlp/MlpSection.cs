@@ -16,7 +16,7 @@ internal static class MlpSection
         using (ours)
         using (bare)
             ScoringComparison.Run(Architectures.Mlp, data, ours, bare, options.Predictions, repeats: 15, report);
-        MlpAccuracyBenchmark.Run(data, options.Epochs(), options.WithBaseline, report);
+        MlpAccuracyBenchmark.Run(data, options.Epochs(MlpAccuracyBenchmark.Epochs), options.WithBaseline, report);
 
         DeepNetworkEstimator Estimator(int seed) => data.MLContext.MulticlassClassification.Trainers.DeepNetwork(new DeepNetworkOptions
         {
