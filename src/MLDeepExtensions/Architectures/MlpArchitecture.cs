@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
 using TorchSharp;
 
 namespace MLDeepExtensions;
@@ -15,8 +17,11 @@ public sealed record MlpArchitecture : NetworkArchitecture
 {
     internal const string RegisteredName = "mlp";
 
-    /// <summary>Version 1 (release 0.1.0): hidden layers, activation, dropout, batch normalization. Version 2 adds input standardization.</summary>
-    internal const int CurrentSettingsVersion = 2;
+    /// <summary>
+    /// Version 1 (release 0.1.0): hidden layers, activation, dropout, batch normalization. Version 2 adds input
+    /// standardization; version 3 the categorical inputs (name, key count, embedding size of each).
+    /// </summary>
+    internal const int CurrentSettingsVersion = 3;
 
     private readonly ValueList<int> _hiddenLayers;
 
@@ -56,6 +61,20 @@ public sealed record MlpArchitecture : NetworkArchitecture
     /// </summary>
     public bool StandardizeInputs { get; init; } = true;
 
+    /// <summary>
+    /// The categorical columns the fitted network reads beside the feature vector, in order, with their key counts and
+    /// embedding sizes: filled in by the fit from <see cref="DeepNetworkOptions.CategoricalColumns"/>; empty otherwise.
+    /// </summary>
+    internal IReadOnlyList<CategoricalInput> Categorical { get => _categorical; init => _categorical = SettingChecks.Own(value); }
+
+    private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
+
+    /// <summary>Floats per encoded row: the feature vector's values, then one key per categorical column.</summary>
+    internal override int EncodedWidth(Microsoft.ML.DataViewSchema.Column featureColumn) => base.EncodedWidth(featureColumn) + Categorical.Count;
+
+    internal override FeatureEncoder CreateEncoder(int inputWidth)
+        => Categorical.Count == 0 ? base.CreateEncoder(inputWidth) : new TabularEncoder(inputWidth - Categorical.Count, Categorical);
+
     internal override string Name => RegisteredName;
 
     internal override void Validate(ValidationErrors errors)
@@ -67,11 +86,18 @@ public sealed record MlpArchitecture : NetworkArchitecture
     }
 
     private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
-        => new MlpModule(DenseStack.Layers(inputSize, HiddenLayers, outputSize, new DenseStack.Layout(Activation, Dropout, BatchNormalization)),
-            StandardizeInputs ? inputSize : null);
+    {
+        int numeric = inputSize - Categorical.Count;
+        return new MlpModule(DenseStack.Layers(DenseWidth(inputSize), HiddenLayers, outputSize, new DenseStack.Layout(Activation, Dropout, BatchNormalization)),
+            numeric, StandardizeInputs, Categorical);
+    }
+
+    /// <summary>The first dense layer's input: the numeric values and every embedding.</summary>
+    private int DenseWidth(int inputSize) => inputSize - Categorical.Count + Categorical.Sum(c => c.EmbeddingSize);
 
     internal override double MinimumWeightCount(int inputSize, int outputSize)
-        => DenseStack.WeightCount(inputSize, HiddenLayers, outputSize) + (StandardizeInputs ? 2.0 * inputSize : 0);
+        => DenseStack.WeightCount(DenseWidth(inputSize), HiddenLayers, outputSize) + (StandardizeInputs ? 2.0 * (inputSize - Categorical.Count) : 0)
+           + Categorical.Sum(c => (c.KeyCount + 1.0) * c.EmbeddingSize);
 
     internal override void WriteSettings(BinaryWriter writer)
     {
@@ -80,6 +106,12 @@ public sealed record MlpArchitecture : NetworkArchitecture
         writer.Write(Dropout);
         writer.Write(BatchNormalization);
         writer.Write(StandardizeInputs);
+        writer.WriteList(Categorical, (w, input) =>
+        {
+            w.Write(input.Name);
+            w.Write(input.KeyCount);
+            w.Write(input.EmbeddingSize);
+        });
     }
 
     internal static MlpArchitecture ReadSettings(BinaryReader reader, int version)
@@ -91,6 +123,14 @@ public sealed record MlpArchitecture : NetworkArchitecture
             BatchNormalization = reader.ReadBoolean(),
             StandardizeInputs = version >= 2 && reader.ReadBoolean(),
         };
+        if (version >= 3)
+        {
+            var categorical = reader.ReadList("MLP", "categorical inputs", r => new CategoricalInput(r.ReadString(), r.ReadInt32(), r.ReadInt32()));
+            var bad = categorical.FirstOrDefault(c => c.Name.Length == 0 || c.KeyCount is < 1 or > CategoricalInput.MaxKeyCount
+                || c.EmbeddingSize is < 1 or > CategoricalInput.MaxEmbeddingSize);
+            architecture = architecture with { Categorical = categorical };
+            return Checked(architecture, "MLP", bad is null ? null : FormattableString.Invariant($"Categorical input '{bad.Name}' has {bad.KeyCount} keys and embedding size {bad.EmbeddingSize}."));
+        }
         return Checked(architecture, "MLP");
     }
 
@@ -98,5 +138,6 @@ public sealed record MlpArchitecture : NetworkArchitecture
     public override string ToString()
         => $"MLP [{SettingChecks.Sizes(HiddenLayers)}] {Activation}" +
            (Dropout > 0 ? FormattableString.Invariant($", dropout {Dropout}") : "") + (BatchNormalization ? ", batch norm" : "") +
-           (StandardizeInputs ? "" : ", inputs not standardized");
+           (StandardizeInputs ? "" : ", inputs not standardized") +
+           (Categorical.Count == 0 ? "" : ", embeddings " + string.Join(", ", Categorical.Select(c => FormattableString.Invariant($"{c.Name} {c.KeyCount}→{c.EmbeddingSize}"))));
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Onnx;
@@ -23,8 +25,20 @@ internal abstract class FeatureEncoder
     /// <summary>Throws a schema mismatch naming the column when it cannot feed this encoder.</summary>
     public abstract void CheckColumn(DataViewSchema.Column column);
 
-    /// <summary>A reader of the column's value in the current row of <paramref name="row"/>.</summary>
+    /// <summary>A reader of the column's value (and of <see cref="OtherColumns"/>) in the current row of <paramref name="row"/>.</summary>
     public abstract RowEncoder CreateReader(DataViewRow row, DataViewSchema.Column column);
+
+    /// <summary>The input columns read beside the feature column (an MLP's categorical columns); none by default.</summary>
+    public virtual IReadOnlyList<string> OtherColumns => [];
+
+    /// <summary>Throws a schema mismatch naming the column when one of <see cref="OtherColumns"/> is missing or of another type.</summary>
+    public virtual void CheckOtherColumns(DataViewSchema schema)
+    {
+    }
+
+    /// <summary>The columns of <paramref name="schema"/> a cursor must make active: the feature column and <see cref="OtherColumns"/>.</summary>
+    public IEnumerable<DataViewSchema.Column> InputColumns(DataViewSchema schema, DataViewSchema.Column featureColumn)
+        => new[] { featureColumn }.Concat(OtherColumns.Select(name => schema[name]));
 
     /// <summary>The encoded rows [batch, <see cref="Width"/>] in an ONNX graph, from the column's variable <paramref name="column"/>.</summary>
     public abstract string ExportOnnx(OnnxGraph graph, string column);

@@ -22,6 +22,7 @@ internal static class FeatureStatistics
     /// <summary>Rows per batch of the pass: the same in memory and streamed, so both give the same numbers.</summary>
     private const int BatchSize = 4096;
 
+    /// <summary>The moments of the first <paramref name="width"/> values of each row (the numeric ones, before any categorical keys).</summary>
     public static FeatureMoments Measure(BatchSource rows, int width, CancellationToken cancellation)
     {
         using var outer = NewDisposeScope();
@@ -34,7 +35,7 @@ internal static class FeatureStatistics
             long n = features.shape[0];
             if (n == 0)
                 return;
-            var batch = features.to(ScalarType.Float64, CPU);
+            var batch = features.narrow(1, 0, width).to(ScalarType.Float64, CPU);
             var batchMean = batch.mean([0]);
             var batchSquares = (batch - batchMean).square().sum(dim: 0);
             long total = count + n;

@@ -132,7 +132,8 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
     {
         var featureColumn = data.Schema[featureColumnName];
         var labelColumn = label is null ? (DataViewSchema.Column?)null : data.Schema[label.ColumnName];
-        var columns = labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn };
+        var inputs = encoder.InputColumns(data.Schema, featureColumn);
+        var columns = (labelColumn is { } c ? inputs.Append(c) : inputs).ToArray();
         ArgumentException? badRow = null;
         Batch? batch = null;
         void Emit(ReadOnlySpan<float> row)

@@ -34,7 +34,8 @@ internal static class TrainingDataReader
         var labels = new float[(long)capacity * labelWidth];
         var usable = new bool[capacity];
         int rows = 0, badFeatureRows = 0, badLabelRows = 0;
-        using (var cursor = data.GetRowCursor(labelColumn is { } c ? new[] { featureColumn, c } : new[] { featureColumn }))
+        var inputs = encoder.InputColumns(data.Schema, featureColumn);
+        using (var cursor = data.GetRowCursor(labelColumn is { } c ? inputs.Append(c) : inputs))
         {
             var readFeatures = encoder.CreateReader(cursor, featureColumn);
             LabelReader readLabel = labelColumn is { } column ? label!.CreateReader(cursor, column) : _ => true;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MLDeepExtensions.Data;
 using MLDeepExtensions.Heads;
 
 namespace MLDeepExtensions;
@@ -36,8 +37,28 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     /// </summary>
     public IReadOnlyList<float>? ClassWeights { get; set; }
 
+    /// <summary>
+    /// Key-typed columns (one category per row, from MapValueToKey) that an <see cref="MlpArchitecture"/> reads beside the
+    /// feature vector, each through an embedding (<see cref="CategoricalColumn"/>). Keys unseen in training (MapValueToKey
+    /// maps them to the missing key) get the embedding's reserved row. Default: null (none).
+    /// </summary>
+    /// <example><code>CategoricalColumns = [new CategoricalColumn("Island"), new CategoricalColumn("Sex") { EmbeddingSize = 2 }]</code></example>
+    public IReadOnlyList<CategoricalColumn>? CategoricalColumns { get; set; }
+
     /// <summary>A copy that shares no list with this one: what an estimator keeps.</summary>
-    internal override DeepNetworkOptions Snapshot() => this with { Callbacks = CopyOfCallbacks(), ClassWeights = ClassWeights?.ToArray() };
+    internal override DeepNetworkOptions Snapshot()
+        => this with { Callbacks = CopyOfCallbacks(), ClassWeights = ClassWeights?.ToArray(), CategoricalColumns = CategoricalColumns?.ToArray() };
+
+    internal override void CheckOtherInputs(Microsoft.ML.SchemaShape inputSchema)
+    {
+        foreach (var column in CategoricalColumns ?? [])
+            CategoricalInput.Check(inputSchema, column.Name);
+    }
+
+    internal override NetworkArchitecture ResolveOtherInputs(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
+        => CategoricalColumns is { Count: > 0 } columns && architecture is MlpArchitecture mlp
+            ? mlp with { Categorical = columns.Select(column => CategoricalInput.Resolve(schema, column)).ToArray() }
+            : architecture;
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
 
@@ -56,6 +77,23 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
         else
             Architecture.Validate(errors);
         base.Validate(errors);
+        if (CategoricalColumns is { } categorical)
+        {
+            for (int i = 0; i < categorical.Count; i++)
+            {
+                var column = categorical[i];
+                if (column is null || string.IsNullOrWhiteSpace(column.Name))
+                    errors.Add($"{nameof(CategoricalColumns)}[{i}] has no column name; give the name of a key column, e.g. new CategoricalColumn(\"Island\").");
+                else if (column.EmbeddingSize is int size && size < 1)
+                    errors.Add($"{nameof(CategoricalColumns)}[{i}] ('{column.Name}') has EmbeddingSize {size}; it must be ≥ 1, or null for the default rule.");
+                else if (column.Name == FeatureColumnName || column.Name == LabelColumnName)
+                    errors.Add($"{nameof(CategoricalColumns)}[{i}] is '{column.Name}', the {(column.Name == FeatureColumnName ? "feature" : "label")} column; a categorical column is a column of its own.");
+                else if (categorical.Take(i).Any(other => other?.Name == column.Name))
+                    errors.Add($"{nameof(CategoricalColumns)} names '{column.Name}' twice; give each column once.");
+            }
+            if (categorical.Count > 0 && Architecture is not null and not MlpArchitecture)
+                errors.Add($"{nameof(CategoricalColumns)} are read through embeddings by an {nameof(MlpArchitecture)}; {Architecture} has no place for them. Use an MlpArchitecture, or one-hot encode the columns into the feature vector (mlContext.Transforms.Categorical.OneHotEncoding).");
+        }
         if (ClassWeights is not null)
         {
             for (int i = 0; i < ClassWeights.Count; i++)

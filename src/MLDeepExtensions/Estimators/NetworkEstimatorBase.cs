@@ -47,6 +47,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         _architecture.CheckFeatureShape(inputSchema, _options.FeatureColumnName);
+        _options.CheckOtherInputs(inputSchema);
         return OutputColumn.AppendShapes(inputSchema, _head.OutputShape(inputSchema));
     }
 
@@ -79,13 +80,14 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         var initial = initialModel?.NetworkForContinuing(nameof(initialModel));
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var featureColumn = SchemaChecks.FindFeatureColumn(input.Schema, _options.FeatureColumnName);
-        var architecture = _architecture.ResolveFor(featureColumn, () => TrainingDataReader.MaxVectorLength(input, featureColumn));
+        var architecture = _options.ResolveOtherInputs(_architecture.ResolveFor(featureColumn, () => TrainingDataReader.MaxVectorLength(input, featureColumn)), input.Schema);
         int inputSize = architecture.EncodedWidth(featureColumn);
         var encoder = architecture.CreateEncoder(inputSize);
         var head = _head.Resolve(input.Schema, architecture, inputSize);
         if (_options.ValidationData is { } validation)
         {
             encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validation.Schema, _options.FeatureColumnName));
+            encoder.CheckOtherColumns(validation.Schema);
             _head.CheckValidationData(validation.Schema, head);
         }
         if (initial is not null)

@@ -20,6 +20,7 @@ internal sealed class BoundScorer
     public BoundScorer(NetworkScorer scorer, FeatureEncoder encoder, NetworkHead head, DataViewSchema inputSchema, string featureColumnName)
     {
         encoder.CheckColumn(SchemaChecks.FindFeatureColumn(inputSchema, featureColumnName));
+        encoder.CheckOtherColumns(inputSchema);
         Scorer = scorer;
         Encoder = encoder;
         InputSchema = inputSchema;
@@ -56,7 +57,12 @@ internal sealed class BoundScorer
     {
         var needed = new HashSet<int>();
         foreach (var column in columns)
-            needed.Add(IsOutput(column.Index) ? FeatureColumn.Index : column.Index);
+        {
+            if (!IsOutput(column.Index))
+                needed.Add(column.Index);
+            else
+                needed.UnionWith(Encoder.InputColumns(InputSchema, FeatureColumn).Select(input => input.Index));
+        }
         return needed.OrderBy(i => i).Select(i => InputSchema[i]);
     }
 }
