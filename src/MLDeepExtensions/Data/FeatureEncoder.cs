@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Onnx;
@@ -43,11 +45,27 @@ internal abstract class FeatureEncoder
     /// <summary>The encoded rows [batch, <see cref="Width"/>] in an ONNX graph, from the column's variable <paramref name="column"/>.</summary>
     public abstract string ExportOnnx(OnnxGraph graph, string column);
 
+    /// <summary>
+    /// True when no value is NaN or infinite. Every feature of every training row passes here, so it tests a vector of
+    /// exponents at a time: a float is not finite exactly when its eight exponent bits are all set.
+    /// </summary>
     internal static bool AllFinite(ReadOnlySpan<float> values)
     {
-        foreach (float v in values)
+        const int ExponentBits = 0x7F80_0000;
+        var bits = MemoryMarshal.Cast<float, int>(values);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && bits.Length >= Vector<int>.Count)
         {
-            if (!float.IsFinite(v))
+            var mask = new Vector<int>(ExponentBits);
+            var notFinite = Vector<int>.Zero;
+            for (; i <= bits.Length - Vector<int>.Count; i += Vector<int>.Count)
+                notFinite |= Vector.Equals(new Vector<int>(bits.Slice(i, Vector<int>.Count)) & mask, mask);
+            if (notFinite != Vector<int>.Zero)
+                return false;
+        }
+        for (; i < bits.Length; i++)
+        {
+            if ((bits[i] & ExponentBits) == ExponentBits)
                 return false;
         }
         return true;
