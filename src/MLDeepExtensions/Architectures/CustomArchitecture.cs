@@ -29,8 +29,8 @@ public sealed record CustomArchitecture : NetworkArchitecture
 {
     internal const string RegisteredName = "custom";
 
-    /// <summary>Version 1: module name, input shape.</summary>
-    internal const int CurrentSettingsVersion = 1;
+    /// <summary>Version 1: module name, input shape. Version 2 adds the categorical inputs.</summary>
+    internal const int CurrentSettingsVersion = 2;
 
     private readonly ValueList<int>? _inputShape;
 
@@ -46,7 +46,21 @@ public sealed record CustomArchitecture : NetworkArchitecture
     /// <summary>The feature column's dimensions; filled in from the training data (leave it null).</summary>
     public IReadOnlyList<int>? InputShape { get => _inputShape; init => _inputShape = value is null ? null : SettingChecks.Own(value); }
 
+    /// <summary>
+    /// The categorical columns the fitted module reads after the feature vector (keys as floats): filled in by the fit
+    /// from <see cref="DeepNetworkOptions.CategoricalColumns"/>; empty otherwise.
+    /// </summary>
+    internal IReadOnlyList<CategoricalInput> Categorical { get => _categorical; init => _categorical = SettingChecks.Own(value); }
+
+    private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
+
     internal override string Name => RegisteredName;
+
+    /// <summary>Floats per encoded row: the feature vector's values, then one key per categorical column.</summary>
+    internal override int EncodedWidth(DataViewSchema.Column featureColumn) => base.EncodedWidth(featureColumn) + Categorical.Count;
+
+    internal override FeatureEncoder CreateEncoder(int inputWidth)
+        => Categorical.Count == 0 ? base.CreateEncoder(inputWidth) : new TabularEncoder(inputWidth - Categorical.Count, Categorical);
 
     internal override void Validate(ValidationErrors errors)
     {
@@ -68,7 +82,8 @@ public sealed record CustomArchitecture : NetworkArchitecture
     }
 
     private protected override nn.Module<Tensor, Tensor> BuildModule(int inputSize, int outputSize)
-        => CustomModules.Build(ModuleName, new CustomModuleContext(inputSize, InputShape ?? [inputSize], outputSize), autoencoder: false);
+        => CustomModules.Build(ModuleName, new CustomModuleContext(inputSize, InputShape ?? [inputSize - Categorical.Count], outputSize) { Categorical = Categorical },
+            autoencoder: false);
 
     // The number of weights is known only once the user's factory has built the module; the weight reader checks each tensor's bytes.
     internal override double MinimumWeightCount(int inputSize, int outputSize) => 0;
@@ -78,16 +93,20 @@ public sealed record CustomArchitecture : NetworkArchitecture
         var shape = InputShape ?? throw new InvalidOperationException("Only a resolved custom architecture can be saved.");
         writer.Write(ModuleName);
         writer.WriteSizes(shape);
+        CategoricalInput.WriteAll(writer, Categorical);
     }
 
     internal static CustomArchitecture ReadSettings(BinaryReader reader, int version)
     {
         string moduleName = reader.ReadString();
         var shape = reader.ReadSizes("custom module", "input dimensions");
+        string? problem = null;
+        var categorical = version >= 2 ? CategoricalInput.ReadAll(reader, "custom module", out problem) : [];
         CustomModules.CheckSaved(moduleName, "custom module");
-        return Checked(new CustomArchitecture(moduleName) { InputShape = shape }, "custom module");
+        return Checked(new CustomArchitecture(moduleName) { InputShape = shape, Categorical = categorical }, "custom module", problem);
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"custom module '{ModuleName}'" + (InputShape is { } shape ? $" [{SettingChecks.Sizes(shape)}]" : "");
+    public override string ToString()
+        => $"custom module '{ModuleName}'" + (InputShape is { } shape ? $" [{SettingChecks.Sizes(shape)}]" : "") + CategoricalInput.Describe(Categorical);
 }

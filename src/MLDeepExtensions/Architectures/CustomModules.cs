@@ -8,10 +8,18 @@ namespace MLDeepExtensions;
 
 /// <summary>What a custom module's factory is told: the sizes the data and the task decided.</summary>
 /// <param name="InputSize">Values per input row: the module's <c>forward</c> receives [batch, InputSize] float32 tensors.</param>
-/// <param name="InputShape">The feature column's dimensions (e.g. [28, 28] for images saved with their shape; [InputSize] for a plain vector); their product is InputSize.</param>
+/// <param name="InputShape">The feature column's dimensions (e.g. [28, 28] for images saved with their shape; [InputSize] for a plain vector); their product is InputSize, less one value per <see cref="Categorical"/> input.</param>
 /// <param name="OutputSize">Values per output row the task needs: classes (multiclass), 1 (binary or scalar regression), the label's size (vector regression); InputSize for an autoencoder.</param>
 /// <param name="LatentSize">An autoencoder's latent size (<see cref="AutoencoderArchitecture.LatentSize"/>), which its <see cref="CustomAutoencoderModule.Encode"/> must return; 0 for other networks.</param>
-public sealed record CustomModuleContext(int InputSize, IReadOnlyList<int> InputShape, int OutputSize, int LatentSize = 0);
+public sealed record CustomModuleContext(int InputSize, IReadOnlyList<int> InputShape, int OutputSize, int LatentSize = 0)
+{
+    /// <summary>
+    /// The categorical columns (<see cref="DeepNetworkOptions.CategoricalColumns"/>) whose keys follow the feature
+    /// column's values in each row, in this order: InputSize is the feature column's size plus their count. Embed them
+    /// yourself (e.g. <c>nn.Embedding(input.KeyCount + 1, input.EmbeddingSize)</c> on the key as an Int64). Default: none.
+    /// </summary>
+    public IReadOnlyList<CategoricalInput> Categorical { get; init; } = [];
+}
 
 /// <summary>
 /// The registry of user-written TorchSharp modules that <see cref="CustomArchitecture"/> trains: a stable name, chosen

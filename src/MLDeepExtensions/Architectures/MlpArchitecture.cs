@@ -106,12 +106,7 @@ public sealed record MlpArchitecture : NetworkArchitecture
         writer.Write(Dropout);
         writer.Write(BatchNormalization);
         writer.Write(StandardizeInputs);
-        writer.WriteList(Categorical, (w, input) =>
-        {
-            w.Write(input.Name);
-            w.Write(input.KeyCount);
-            w.Write(input.EmbeddingSize);
-        });
+        CategoricalInput.WriteAll(writer, Categorical);
     }
 
     internal static MlpArchitecture ReadSettings(BinaryReader reader, int version)
@@ -125,11 +120,8 @@ public sealed record MlpArchitecture : NetworkArchitecture
         };
         if (version >= 3)
         {
-            var categorical = reader.ReadList("MLP", "categorical inputs", r => new CategoricalInput(r.ReadString(), r.ReadInt32(), r.ReadInt32()));
-            var bad = categorical.FirstOrDefault(c => c.Name.Length == 0 || c.KeyCount is < 1 or > CategoricalInput.MaxKeyCount
-                || c.EmbeddingSize is < 1 or > CategoricalInput.MaxEmbeddingSize);
-            architecture = architecture with { Categorical = categorical };
-            return Checked(architecture, "MLP", bad is null ? null : FormattableString.Invariant($"Categorical input '{bad.Name}' has {bad.KeyCount} keys and embedding size {bad.EmbeddingSize}."));
+            var categorical = CategoricalInput.ReadAll(reader, "MLP", out string? problem);
+            return Checked(architecture with { Categorical = categorical }, "MLP", problem);
         }
         return Checked(architecture, "MLP");
     }
@@ -139,5 +131,5 @@ public sealed record MlpArchitecture : NetworkArchitecture
         => $"MLP [{SettingChecks.Sizes(HiddenLayers)}] {Activation}" +
            (Dropout > 0 ? FormattableString.Invariant($", dropout {Dropout}") : "") + (BatchNormalization ? ", batch norm" : "") +
            (StandardizeInputs ? "" : ", inputs not standardized") +
-           (Categorical.Count == 0 ? "" : ", embeddings " + string.Join(", ", Categorical.Select(c => FormattableString.Invariant($"{c.Name} {c.KeyCount}→{c.EmbeddingSize}"))));
+           CategoricalInput.Describe(Categorical);
 }

@@ -40,7 +40,9 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     /// <summary>
     /// Key-typed columns (one category per row, from MapValueToKey) that an <see cref="MlpArchitecture"/> reads beside the
     /// feature vector, each through an embedding (<see cref="CategoricalColumn"/>). Keys unseen in training (MapValueToKey
-    /// maps them to the missing key) get the embedding's reserved row. Default: null (none).
+    /// maps them to the missing key) get the embedding's reserved row. A <see cref="CustomArchitecture"/> module receives
+    /// the keys after the feature values and embeds them itself (<see cref="CustomModuleContext.Categorical"/>).
+    /// Default: null (none).
     /// </summary>
     /// <example><code>CategoricalColumns = [new CategoricalColumn("Island"), new CategoricalColumn("Sex") { EmbeddingSize = 2 }]</code></example>
     public IReadOnlyList<CategoricalColumn>? CategoricalColumns { get; set; }
@@ -56,9 +58,17 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     }
 
     internal override NetworkArchitecture ResolveOtherInputs(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
-        => CategoricalColumns is { Count: > 0 } columns && architecture is MlpArchitecture mlp
-            ? mlp with { Categorical = columns.Select(column => CategoricalInput.Resolve(schema, column)).ToArray() }
-            : architecture;
+    {
+        if (CategoricalColumns is not { Count: > 0 } columns)
+            return architecture;
+        var inputs = columns.Select(column => CategoricalInput.Resolve(schema, column)).ToArray();
+        return architecture switch
+        {
+            MlpArchitecture mlp => mlp with { Categorical = inputs },
+            CustomArchitecture custom => custom with { Categorical = inputs },
+            _ => architecture,
+        };
+    }
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
 
@@ -91,8 +101,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
                 else if (categorical.Take(i).Any(other => other?.Name == column.Name))
                     errors.Add($"{nameof(CategoricalColumns)} names '{column.Name}' twice; give each column once.");
             }
-            if (categorical.Count > 0 && Architecture is not null and not MlpArchitecture)
-                errors.Add($"{nameof(CategoricalColumns)} are read through embeddings by an {nameof(MlpArchitecture)}; {Architecture} has no place for them. Use an MlpArchitecture, or one-hot encode the columns into the feature vector (mlContext.Transforms.Categorical.OneHotEncoding).");
+            if (categorical.Count > 0 && Architecture is not null and not (MlpArchitecture or CustomArchitecture))
+                errors.Add($"{nameof(CategoricalColumns)} are read through embeddings by an {nameof(MlpArchitecture)} (or by your own module, {nameof(CustomArchitecture)}); {Architecture} has no place for them. Use one of those, or one-hot encode the columns into the feature vector (mlContext.Transforms.Categorical.OneHotEncoding).");
         }
         if (ClassWeights is not null)
         {

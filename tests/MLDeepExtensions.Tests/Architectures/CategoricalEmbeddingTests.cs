@@ -5,6 +5,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLDeepExtensions.Tests.Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Tests.Architectures;
 
@@ -152,6 +154,69 @@ public sealed class CategoricalEmbeddingTests
         CollectionAssert.AreEqual(Network(DataLoadingMode.InMemory), Network(DataLoadingMode.Streaming), "the same weights, bit for bit");
     }
 
+    /// <summary>A user's module that embeds the categorical keys itself, from what its context says about them.</summary>
+    private sealed class EmbeddingMlp : nn.Module<Tensor, Tensor>
+    {
+        private readonly ModuleList<Embedding> embed;
+        private readonly Linear hidden;
+        private readonly Linear output;
+        private readonly int _numeric;
+
+        public EmbeddingMlp(CustomModuleContext context)
+            : base(nameof(EmbeddingMlp))
+        {
+            _numeric = context.InputSize - context.Categorical.Count;
+            embed = nn.ModuleList(context.Categorical.Select(input => nn.Embedding(input.KeyCount + 1, input.EmbeddingSize)).ToArray());
+            hidden = nn.Linear(_numeric + context.Categorical.Sum(input => input.EmbeddingSize), 16);
+            output = nn.Linear(16, context.OutputSize);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            var keys = input.narrow(1, _numeric, embed.Count).to(ScalarType.Int64);
+            var parts = new[] { input.narrow(1, 0, _numeric) }.Concat(embed.Select((e, i) => e.forward(keys.select(1, i)))).ToList();
+            return output.forward(nn.functional.relu(hidden.forward(cat(parts, 1)))).MoveToOuterDisposeScope();
+        }
+    }
+
+    private static CustomModuleContext? _seen;
+
+    private static nn.Module<Tensor, Tensor> BuildEmbeddingMlp(CustomModuleContext context)
+    {
+        _seen = context;
+        return new EmbeddingMlp(context);
+    }
+
+    private static readonly Func<CustomModuleContext, nn.Module<Tensor, Tensor>> EmbeddingMlpFactory = BuildEmbeddingMlp;
+
+    [TestMethod]
+    public void CustomModule_ReceivesTheKeysAfterTheFeatures_AndEmbedsThemItself()
+    {
+        CustomModules.Register("test-embedding-mlp", EmbeddingMlpFactory);
+        var ml = new MLContext(seed: 1);
+        var (train, test) = Penguins(ml);
+        var pipeline = Numeric(ml).Append(ml.Transforms.NormalizeMeanVariance("Features", fixZero: false)).Append(Keys(ml))
+            .Append(ml.Regression.Trainers.DeepNetwork(Options(Embedded()) with { Architecture = new CustomArchitecture("test-embedding-mlp") }));
+        var model = pipeline.Fit(train);
+
+        Assert.AreEqual(6, _seen!.InputSize, "3 measurements, then 3 keys");
+        CollectionAssert.AreEqual(new[] { 3 }, _seen.InputShape.ToArray());
+        CollectionAssert.AreEqual(new[] { new CategoricalInput("SpeciesKey", 3, 3), new CategoricalInput("IslandKey", 3, 3), new CategoricalInput("SexKey", 3, 3) },
+            _seen.Categorical.ToArray());
+        double r2 = ml.Regression.Evaluate(model.Transform(test), nameof(Penguin.BodyMass)).RSquared;
+        Assert.IsGreaterThan(0.75, r2, $"R² {r2}");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext(seed: 2).Model.Load(stream, out _);
+        CollectionAssert.AreEqual(model.Transform(test).GetColumn<float>("Score").ToArray(), loaded.Transform(test).GetColumn<float>("Score").ToArray());
+        (loaded as IDisposable)?.Dispose();
+        model.Dispose();
+    }
+
     [TestMethod]
     public void BadCategoricalColumns_GetClearErrors()
     {
@@ -178,7 +243,7 @@ public sealed class CategoricalEmbeddingTests
         StringAssert.Contains(invalid.Message, "CategoricalColumns[0] ('IslandKey') has EmbeddingSize 0");
         StringAssert.Contains(invalid.Message, "CategoricalColumns[1] is 'Features', the feature column");
         StringAssert.Contains(invalid.Message, "CategoricalColumns names 'SexKey' twice");
-        StringAssert.Contains(invalid.Message, "are read through embeddings by an MlpArchitecture");
+        StringAssert.Contains(invalid.Message, "are read through embeddings by an MlpArchitecture (or by your own module, CustomArchitecture)");
 
         // At prediction, keys of another vocabulary (a MapValueToKey fitted on other rows) are a schema mismatch.
         var keyed = Keys(ml).Fit(train).Transform(numeric);
