@@ -187,6 +187,51 @@ public sealed class HostileModelFileTests
     }
 
     [TestMethod]
+    public void Load_ImpossibleCategoricalInputs_FailBeforeAllocating()
+    {
+        // A regressor that reads the generated rows' quadrant ("Class", 4 keys) through an embedding of size 3.
+        var ml = new MLContext(seed: 1);
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Quadrant", nameof(GeneratedRow.Class)).Fit(ml.Data.LoadFromEnumerable(TestData.Generate(64, seed: 3)))
+            .Transform(ml.Data.LoadFromEnumerable(TestData.Generate(64, seed: 3)));
+        var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 1);
+        options.CategoricalColumns = [new CategoricalColumn("Quadrant") { EmbeddingSize = 3 }];
+        string path = ModelZip.TempPath();
+        using (var model = ml.Regression.Trainers.DeepNetwork(options).Fit(keyed))
+            ml.Model.Save(model, keyed.Schema, path);
+        try
+        {
+            byte[] network = ModelZip.Read(path, "Network");
+            int keys = ModelZip.IndexOf(network, "Quadrant") + "Quadrant".Length, size = keys + sizeof(int);
+            Assert.AreEqual(4, BitConverter.ToInt32(network, keys), "the key count follows the column's name");
+            Assert.AreEqual(3, BitConverter.ToInt32(network, size), "then the embedding size");
+            var cases = new (string What, int At, int Value, string Expected)[]
+            {
+                ("2^30 keys", keys, 1 << 30, "Categorical input 'Quadrant' has 1073741824 keys and embedding size 3"),
+                ("no keys", keys, 0, "Categorical input 'Quadrant' has 0 keys"),
+                ("an embedding of 2^30", size, 1 << 30, "embedding size 1073741824"),
+                // Plausible settings whose embedding (1,000,001 × 3 floats) cannot be in the few bytes of weights left.
+                ("a million keys", keys, 1_000_000, "need at least"),
+            };
+            foreach (var (what, at, value, expected) in cases)
+            {
+                byte[] damaged = (byte[])network.Clone();
+                BitConverter.TryWriteBytes(damaged.AsSpan(at), value);
+                ModelZip.Replace(path, "Network", damaged);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                var error = ModelZip.LoadError(path);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.IsInstanceOfType<InvalidDataException>(error, $"{what}: {error}");
+                StringAssert.Contains(error.Message, expected, what);
+                Assert.IsLessThan(16L << 20, allocated, $"{what}: {allocated} bytes allocated while loading");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void Load_NewerArchitectureSettingsVersion_ThrowsSayingSo()
     {
         byte[] network = ModelZip.Read(_path, "Network");
