@@ -46,21 +46,7 @@ public sealed record CustomArchitecture : NetworkArchitecture
     /// <summary>The feature column's dimensions; filled in from the training data (leave it null).</summary>
     public IReadOnlyList<int>? InputShape { get => _inputShape; init => _inputShape = value is null ? null : SettingChecks.Own(value); }
 
-    /// <summary>
-    /// The categorical columns the fitted module reads after the feature vector (keys as floats): filled in by the fit
-    /// from <see cref="DeepNetworkOptions.CategoricalColumns"/>; empty otherwise.
-    /// </summary>
-    internal IReadOnlyList<CategoricalInput> Categorical { get => _categorical; init => _categorical = SettingChecks.Own(value); }
-
-    private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
-
     internal override string Name => RegisteredName;
-
-    /// <summary>Floats per encoded row: the feature vector's values, then one key per categorical column.</summary>
-    internal override int EncodedWidth(DataViewSchema.Column featureColumn) => base.EncodedWidth(featureColumn) + Categorical.Count;
-
-    internal override FeatureEncoder CreateEncoder(int inputWidth)
-        => Categorical.Count == 0 ? base.CreateEncoder(inputWidth) : new TabularEncoder(inputWidth - Categorical.Count, Categorical);
 
     internal override void Validate(ValidationErrors errors)
     {

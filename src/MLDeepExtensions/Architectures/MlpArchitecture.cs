@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MLDeepExtensions.Architectures;
-using MLDeepExtensions.Data;
 using TorchSharp;
 
 namespace MLDeepExtensions;
@@ -60,20 +59,6 @@ public sealed record MlpArchitecture : NetworkArchitecture
     /// zero, or to reproduce a network trained without it. Default: true (models saved by release 0.1.0 load without it).
     /// </summary>
     public bool StandardizeInputs { get; init; } = true;
-
-    /// <summary>
-    /// The categorical columns the fitted network reads beside the feature vector, in order, with their key counts and
-    /// embedding sizes: filled in by the fit from <see cref="DeepNetworkOptions.CategoricalColumns"/>; empty otherwise.
-    /// </summary>
-    internal IReadOnlyList<CategoricalInput> Categorical { get => _categorical; init => _categorical = SettingChecks.Own(value); }
-
-    private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
-
-    /// <summary>Floats per encoded row: the feature vector's values, then one key per categorical column.</summary>
-    internal override int EncodedWidth(Microsoft.ML.DataViewSchema.Column featureColumn) => base.EncodedWidth(featureColumn) + Categorical.Count;
-
-    internal override FeatureEncoder CreateEncoder(int inputWidth)
-        => Categorical.Count == 0 ? base.CreateEncoder(inputWidth) : new TabularEncoder(inputWidth - Categorical.Count, Categorical);
 
     internal override string Name => RegisteredName;
 

@@ -48,11 +48,21 @@ public abstract record NetworkArchitecture
         return this;
     }
 
-    /// <summary>Floats per encoded row for this (resolved) architecture and feature column.</summary>
-    internal virtual int EncodedWidth(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size;
+    /// <summary>
+    /// The categorical columns the fitted network reads after the feature vector (keys as floats), with their key counts
+    /// and embedding sizes: filled in by the fit from <see cref="DeepNetworkOptions.CategoricalColumns"/> for the
+    /// architectures that take them (MLP, custom modules); empty otherwise. Saved by those architectures' settings.
+    /// </summary>
+    internal IReadOnlyList<CategoricalInput> Categorical { get => _categorical; init => _categorical = SettingChecks.Own(value); }
+
+    private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
+
+    /// <summary>Floats per encoded row for this (resolved) architecture and feature column: its values, then one key per categorical column.</summary>
+    internal virtual int EncodedWidth(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size + Categorical.Count;
 
     /// <summary>How feature rows are encoded for this (resolved) architecture, given the encoded width.</summary>
-    internal virtual FeatureEncoder CreateEncoder(int inputWidth) => new DenseEncoder(inputWidth);
+    internal virtual FeatureEncoder CreateEncoder(int inputWidth)
+        => Categorical.Count == 0 ? new DenseEncoder(inputWidth) : new TabularEncoder(inputWidth - Categorical.Count, Categorical);
 
     /// <summary>Whether the network has convolutions (their activations are large: scoring on the CPU prefers small batches).</summary>
     internal virtual bool HasConvolutions => false;

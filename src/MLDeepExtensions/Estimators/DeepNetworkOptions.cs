@@ -61,13 +61,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     {
         if (CategoricalColumns is not { Count: > 0 } columns)
             return architecture;
-        var inputs = columns.Select(column => CategoricalInput.Resolve(schema, column)).ToArray();
-        return architecture switch
-        {
-            MlpArchitecture mlp => mlp with { Categorical = inputs },
-            CustomArchitecture custom => custom with { Categorical = inputs },
-            _ => architecture,
-        };
+        // Validate let categorical columns through only with an architecture that reads them (MLP, custom module).
+        return architecture with { Categorical = columns.Select(column => CategoricalInput.Resolve(schema, column)).ToArray() };
     }
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
