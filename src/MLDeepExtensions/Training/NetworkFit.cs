@@ -89,7 +89,9 @@ internal static class NetworkFit
             random.manual_seed(seed);
             module = architecture.CreateModule(inputSize, outputSize);
             string initialWeights = "random";
-            if (initialModel is null && InputStandardization.In(module) is { } standardize)
+            // Weights a fit starts from bring their own standardization (imported ones, or the identity when the file has
+            // none), so only a fit from random weights measures the training rows.
+            if (initialModel is null && options.InitialWeights is null && InputStandardization.In(module) is { } standardize)
                 Standardize(standardize, train, channel, options.CancellationToken);
             if (initialModel is not null)
             {
