@@ -1,98 +1,143 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Scoring;
 
 namespace MLDeepExtensions;
 
-/// <summary>Data preparation for forecasting with sequence networks.</summary>
+/// <summary>Forecasting: windows of a series (<c>mlContext.Data</c>), the forecasting network and its evaluation (<c>mlContext.Forecasting</c>).</summary>
 public static class ForecastingCatalog
 {
     /// <summary>
     /// Turns one numeric series column (rows in time order) into sliding windows: each output row holds
     /// <paramref name="lookback"/> consecutive values as the feature vector (dimensions lookback × 1, ready for an
-    /// <see cref="RnnArchitecture"/>) and the next <paramref name="horizon"/> values as the label (a Single when the
-    /// horizon is 1, else a vector). A series of n values gives n − lookback − horizon + 1 windows.
+    /// <see cref="RnnArchitecture"/>, an MLP or <see cref="DeepNetwork(Microsoft.ML.ForecastingCatalog, ForecastingOptions)"/>),
+    /// the next <paramref name="horizon"/> values as the label (a Single when the horizon is 1, else a vector), and the
+    /// position of the label's first value in the series (Int32, 0-based) to line forecasts up with dates. A series of
+    /// n values gives n − lookback − horizon + 1 windows.
     /// </summary>
     /// <param name="catalog">mlContext.Data.</param>
-    /// <param name="data">The series, one value per row, oldest first.</param>
+    /// <param name="data">The series, one value per row, oldest first, without gaps.</param>
     /// <param name="seriesColumnName">A Single or Double column without missing values.</param>
     /// <param name="lookback">Past values per window, ≥ 1.</param>
     /// <param name="horizon">Future values to predict, ≥ 1. Default: 1.</param>
     /// <param name="featureColumnName">Name of the window column. Default: "Features".</param>
     /// <param name="labelColumnName">Name of the target column. Default: "Label".</param>
+    /// <param name="indexColumnName">Name of the position column, or null for none. Default: "Index".</param>
+    /// <exception cref="ArgumentException">The series is shorter than lookback + horizon, or has missing or infinite values (their positions are listed).</exception>
     public static IDataView CreateForecastingWindows(this DataOperationsCatalog catalog, IDataView data, string seriesColumnName,
-        int lookback, int horizon = 1, string featureColumnName = DeepNetworkDefaults.FeatureColumnName, string labelColumnName = DeepNetworkDefaults.LabelColumnName)
+        int lookback, int horizon = 1, string featureColumnName = DeepNetworkDefaults.FeatureColumnName, string labelColumnName = DeepNetworkDefaults.LabelColumnName,
+        string? indexColumnName = DeepNetworkDefaults.IndexColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
-        var series = ReadSeries(data, seriesColumnName);
-        int windows = series.Length - lookback - horizon + 1;
-        if (windows < 1)
-            throw new ArgumentException($"Series column '{seriesColumnName}' has {series.Length} values; a lookback of {lookback} and a horizon of {horizon} need at least {lookback + horizon}.", nameof(data));
-
-        float[] Slice(int start, int length) => series.AsSpan(start, length).ToArray();
-        if (horizon == 1)
-        {
-            var schema = SchemaDefinition.Create(typeof(Window));
-            schema[nameof(Window.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, lookback, 1);
-            schema[nameof(Window.Features)].ColumnName = featureColumnName;
-            schema[nameof(Window.Label)].ColumnName = labelColumnName;
-            var rows = Enumerable.Range(0, windows).Select(i => new Window { Features = Slice(i, lookback), Label = series[i + lookback] }).ToList();
-            return catalog.LoadFromEnumerable(rows, schema);
-        }
-        else
-        {
-            var schema = SchemaDefinition.Create(typeof(MultiStepWindow));
-            schema[nameof(MultiStepWindow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, lookback, 1);
-            schema[nameof(MultiStepWindow.Features)].ColumnName = featureColumnName;
-            schema[nameof(MultiStepWindow.Label)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, horizon);
-            schema[nameof(MultiStepWindow.Label)].ColumnName = labelColumnName;
-            var rows = Enumerable.Range(0, windows).Select(i => new MultiStepWindow { Features = Slice(i, lookback), Label = Slice(i + lookback, horizon) }).ToList();
-            return catalog.LoadFromEnumerable(rows, schema);
-        }
+        var series = SeriesWindows.Read(data, seriesColumnName, nameof(data));
+        SeriesWindows.CheckLength(seriesColumnName, series.Length, lookback, horizon, nameof(data));
+        return SeriesWindows.Create(catalog, series, lookback, horizon, lookback, series.Length - horizon, new(featureColumnName, labelColumnName, indexColumnName));
     }
 
-    private static float[] ReadSeries(IDataView data, string name)
+    /// <summary>
+    /// Splits a series by time into training, validation and test windows, as a forecaster meets it: the test windows
+    /// forecast every position of the last <paramref name="testCount"/> values (each window's label lies wholly in that
+    /// tail; its features may reach back before it), the validation windows the <paramref name="validationCount"/> values
+    /// before them, and the training windows only values before both. Columns as <see cref="CreateForecastingWindows"/>.
+    /// </summary>
+    /// <param name="catalog">mlContext.Data.</param>
+    /// <param name="data">The series, one value per row, oldest first, without gaps.</param>
+    /// <param name="seriesColumnName">A Single or Double column without missing values.</param>
+    /// <param name="lookback">Past values per window, ≥ 1.</param>
+    /// <param name="horizon">Future values to predict, ≥ 1.</param>
+    /// <param name="testCount">Values at the end of the series held out for testing, ≥ horizon.</param>
+    /// <param name="validationCount">Values before the test tail held out for validation (early stopping): 0 for none, else ≥ horizon. Default: 0.</param>
+    /// <param name="featureColumnName">Name of the window column. Default: "Features".</param>
+    /// <param name="labelColumnName">Name of the target column. Default: "Label".</param>
+    /// <param name="indexColumnName">Name of the position column, or null for none. Default: "Index".</param>
+    public static ForecastingSplit CreateForecastingSplit(this DataOperationsCatalog catalog, IDataView data, string seriesColumnName, int lookback, int horizon,
+        int testCount, int validationCount = 0, string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
+        string labelColumnName = DeepNetworkDefaults.LabelColumnName, string? indexColumnName = DeepNetworkDefaults.IndexColumnName)
     {
-        var column = data.Schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(data), $"Could not find series column '{name}'.");
-        var values = new List<float>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        if (column.Type == NumberDataViewType.Single)
-        {
-            var getter = cursor.GetGetter<float>(column);
-            float v = 0;
-            while (cursor.MoveNext()) { getter(ref v); values.Add(v); }
-        }
-        else if (column.Type == NumberDataViewType.Double)
-        {
-            var getter = cursor.GetGetter<double>(column);
-            double v = 0;
-            while (cursor.MoveNext()) { getter(ref v); values.Add((float)v); }
-        }
-        else
-            throw new ArgumentOutOfRangeException(nameof(data), $"Schema mismatch for series column '{name}': expected Single or Double, got {column.Type}.");
-        int bad = values.FindIndex(v => !float.IsFinite(v));
-        if (bad >= 0)
-            throw new ArgumentException($"Series column '{name}' has a missing or infinite value at row {bad}; fill gaps first (e.g. interpolate) so the windows stay evenly spaced.", nameof(data));
-        return values.ToArray();
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        if (testCount < horizon)
+            throw new ArgumentOutOfRangeException(nameof(testCount), FormattableString.Invariant($"testCount is {testCount}; the test tail must hold at least one horizon ({horizon} values)."));
+        if (validationCount != 0 && validationCount < horizon)
+            throw new ArgumentOutOfRangeException(nameof(validationCount), FormattableString.Invariant($"validationCount is {validationCount}; give 0 for no validation windows, or at least one horizon ({horizon} values)."));
+        var series = SeriesWindows.Read(data, seriesColumnName, nameof(data));
+        int trainEnd = series.Length - testCount - validationCount;
+        SeriesWindows.CheckLength(seriesColumnName, trainEnd, lookback, horizon, nameof(data),
+            FormattableString.Invariant($"Without its last {testCount + validationCount} values (test{(validationCount > 0 ? " and validation" : "")}), series column"));
+        var names = new SeriesWindows.ColumnNames(featureColumnName, labelColumnName, indexColumnName);
+        return new ForecastingSplit(
+            SeriesWindows.Create(catalog, series, lookback, horizon, lookback, trainEnd - horizon, names),
+            validationCount > 0 ? SeriesWindows.Create(catalog, series, lookback, horizon, trainEnd, trainEnd + validationCount - horizon, names) : null,
+            SeriesWindows.Create(catalog, series, lookback, horizon, series.Length - testCount, series.Length - horizon, names),
+            series.AsSpan(0, trainEnd).ToArray());
     }
 
-    private sealed class Window
+    /// <summary>
+    /// A network that forecasts the next values of a series from a window of past ones, with prediction intervals
+    /// (see <see cref="ForecastingOptions"/> for every setting and the defaults).
+    /// </summary>
+    /// <param name="catalog">mlContext.Forecasting.</param>
+    /// <param name="options">The options; the estimator keeps a copy.</param>
+    public static ForecastingEstimator DeepNetwork(this Microsoft.ML.ForecastingCatalog catalog, ForecastingOptions options)
     {
-        public float[] Features { get; set; } = Array.Empty<float>();
-
-        public float Label { get; set; }
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ForecastingEstimator(Interop.MLContextAccess.GetEnvironment(catalog), options);
     }
 
-    private sealed class MultiStepWindow
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
+    /// <summary>A forecasting network with the most common settings; the rest as <see cref="ForecastingOptions"/>.</summary>
+    /// <param name="catalog">mlContext.Forecasting.</param>
+    /// <param name="featureColumnName">The window column. Default: "Features".</param>
+    /// <param name="labelColumnName">The target column (the next value or values). Default: "Label".</param>
+    /// <param name="seasonalPeriod">The seasonal period in steps, or 0 for none. Default: 0.</param>
+    /// <param name="scaling">How each window is scaled inside the network. Default: <see cref="SeriesScaling.LastValue"/>.</param>
+    /// <param name="epochs">Passes over the windows. Default: 100.</param>
+    public static ForecastingEstimator DeepNetwork(this Microsoft.ML.ForecastingCatalog catalog, string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
+        string labelColumnName = DeepNetworkDefaults.LabelColumnName, int seasonalPeriod = 0, SeriesScaling scaling = DeepNetworkDefaults.ForecastingScaling,
+        int epochs = DeepNetworkDefaults.ForecastingEpochs)
+        => catalog.DeepNetwork(new ForecastingOptions
+        {
+            FeatureColumnName = featureColumnName, LabelColumnName = labelColumnName, SeasonalPeriod = seasonalPeriod, Scaling = scaling, Epochs = epochs,
+        });
 
-        public float[] Label { get; set; } = Array.Empty<float>();
+    /// <summary>
+    /// Scores forecasts of held-out windows: MAE, RMSE, sMAPE and MASE of the forecast column, the same of the naive
+    /// (last value) and seasonal-naive (the value one period earlier) forecasts from the same windows, and, when the data
+    /// has the bound columns, how often the actual value fell inside the interval.
+    /// </summary>
+    /// <param name="catalog">mlContext.Forecasting.</param>
+    /// <param name="data">Scored windows: the transformer's output on windows from <see cref="CreateForecastingWindows"/> or <see cref="CreateForecastingSplit"/>.</param>
+    /// <param name="seasonalPeriod">The seasonal period for the seasonal-naive forecast and MASE's scale; 0 or 1 for none. Default: 0.</param>
+    /// <param name="trainingSeries">
+    /// The training values (e.g. <see cref="ForecastingSplit.TrainingSeries"/>): MASE divides by their mean absolute
+    /// one-period change, as in the M4 competition. Without them the windows' own past values give that scale. Default: null.
+    /// </param>
+    /// <param name="labelColumnName">The actual values. Default: "Label".</param>
+    /// <param name="featureColumnName">The window of past values (for the naive forecasts). Default: "Features".</param>
+    /// <param name="forecastColumnName">The forecasts. Default: "Forecast".</param>
+    /// <param name="lowerBoundColumnName">The lower bounds; ignored when the data has no such column. Default: "LowerBound".</param>
+    /// <param name="upperBoundColumnName">The upper bounds; ignored when the data has no such column. Default: "UpperBound".</param>
+    public static ForecastingMetrics Evaluate(this Microsoft.ML.ForecastingCatalog catalog, IDataView data, int seasonalPeriod = 0,
+        System.Collections.Generic.IReadOnlyList<float>? trainingSeries = null, string labelColumnName = DeepNetworkDefaults.LabelColumnName,
+        string featureColumnName = DeepNetworkDefaults.FeatureColumnName, string forecastColumnName = DeepNetworkDefaults.ForecastColumnName,
+        string lowerBoundColumnName = DeepNetworkDefaults.LowerBoundColumnName, string upperBoundColumnName = DeepNetworkDefaults.UpperBoundColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(seasonalPeriod);
+        return ForecastEvaluator.Evaluate(data, Math.Max(1, seasonalPeriod), trainingSeries,
+            new(labelColumnName, featureColumnName, forecastColumnName, lowerBoundColumnName, upperBoundColumnName));
     }
 }
+
+/// <summary>A series split by time into forecasting windows (see <see cref="ForecastingCatalog.CreateForecastingSplit"/>).</summary>
+/// <param name="Train">Windows whose labels lie before the validation and test tails.</param>
+/// <param name="Validation">Windows whose labels lie in the validation tail, or null when it is empty.</param>
+/// <param name="Test">Windows whose labels lie in the test tail: one per forecast origin.</param>
+/// <param name="TrainingSeries">The series' values before the validation and test tails (MASE's scale, see <see cref="ForecastingCatalog.Evaluate"/>).</param>
+public sealed record ForecastingSplit(IDataView Train, IDataView? Validation, IDataView Test, System.Collections.Generic.IReadOnlyList<float> TrainingSeries);

@@ -20,6 +20,16 @@ internal static class DeepNetworkDefaults
     public const bool Shuffle = true;
     public const float ValidationFraction = 0f;
 
+    public const string IndexColumnName = "Index";
+    public const string ForecastColumnName = "Forecast";
+    public const string LowerBoundColumnName = "LowerBound";
+    public const string UpperBoundColumnName = "UpperBound";
+    public const float LowerQuantile = 0.1f;
+    public const float UpperQuantile = 0.9f;
+    public const int ForecastingEpochs = 100;
+    public const int ForecastingBatchSize = 32;
+    public const SeriesScaling ForecastingScaling = SeriesScaling.LastValue;
+
     public const int EarlyStoppingPatience = 5;
     public const double EarlyStoppingMinDelta = 0;
 }

@@ -96,7 +96,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
 
     private protected FeatureEncoder Encoder { get; }
 
-    private NetworkScorer Scorer { get; }
+    private protected NetworkScorer Scorer { get; }
 
     bool ITransformer.IsRowToRowMapper => true;
 

@@ -99,6 +99,7 @@ internal abstract class NetworkHead
         return name switch
         {
             SupervisedHead.RegisteredName => SupervisedHead.ReadFields(env, ctx, version),
+            ForecastHead.RegisteredName => ForecastHead.ReadFields(ctx, version),
             _ => ReconstructionHead.ReadFields(ctx, version, inputSize),
         };
     }

@@ -15,6 +15,12 @@ internal enum LossKind
 
     /// <summary>Mean squared error; the metric is −MSE (so that higher is better).</summary>
     MeanSquaredError,
+
+    /// <summary>
+    /// A forecast's loss in the scale of each window (see <see cref="Architectures.ForecastModule"/>): the pinball loss
+    /// averaged over quantiles and steps, or the squared error for a mean forecast; the metric is minus that loss.
+    /// </summary>
+    ScaledForecast,
 }
 
 /// <summary>
@@ -24,6 +30,8 @@ internal sealed class LossFunction : IDisposable
 {
     private readonly LossKind _kind;
     private readonly Tensor? _classWeights;
+    private readonly Tensor? _quantiles;
+    private readonly int _horizon;
 
     /// <param name="kind">The loss.</param>
     /// <param name="classWeights">One weight per class (classification only; the caller checked the count), or null.</param>
@@ -39,11 +47,22 @@ internal sealed class LossFunction : IDisposable
         _classWeights = tensor(weights, device: device).DetachFromDisposeScope();
     }
 
+    /// <summary>A forecast's loss (<see cref="LossKind.ScaledForecast"/>): pinball over <paramref name="quantiles"/>, or the squared error when there are none.</summary>
+    public LossFunction(IReadOnlyList<float> quantiles, int horizon, Device device)
+    {
+        _kind = LossKind.ScaledForecast;
+        _horizon = horizon;
+        if (quantiles.Count > 0)
+            _quantiles = tensor(System.Linq.Enumerable.ToArray(quantiles), device: device).reshape(1, quantiles.Count, 1).DetachFromDisposeScope();
+    }
+
     /// <summary>The mean loss of a batch.</summary>
     public Tensor Compute(Tensor output, Tensor labels)
     {
         switch (_kind)
         {
+            case LossKind.ScaledForecast:
+                return ForecastLosses(output, labels).mean();
             case LossKind.CrossEntropy:
                 return nn.functional.cross_entropy(output, labels, _classWeights);
             case LossKind.BinaryCrossEntropy:
@@ -64,6 +83,8 @@ internal sealed class LossFunction : IDisposable
                 return output.argmax(1).eq(labels).sum().item<long>();
             case LossKind.BinaryCrossEntropy:
                 return output.squeeze(1).gt(0).to_type(ScalarType.Float32).eq(labels).sum().item<long>();
+            case LossKind.ScaledForecast:
+                return -ForecastLosses(output, labels).sum().item<float>();
             default:
                 var error = output.reshape(labels.shape) - labels;
                 long width = labels.dim() == 2 ? labels.shape[1] : 1;
@@ -71,5 +92,23 @@ internal sealed class LossFunction : IDisposable
         }
     }
 
-    public void Dispose() => _classWeights?.Dispose();
+    /// <summary>
+    /// Each row's forecast loss [rows]: the targets scaled like the window ((target − baseline) / spread, the spread 1 for a
+    /// constant window) against the network's outputs [rows, quantiles, horizon].
+    /// </summary>
+    private Tensor ForecastLosses(Tensor output, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var (predicted, baseline, spread) = Architectures.ForecastModule.Split(output, _horizon);
+        var target = ((labels.view(output.shape[0], _horizon) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
+        var error = target - predicted;
+        var losses = _quantiles is null ? error.square() : maximum(_quantiles * error, (_quantiles - 1f) * error);
+        return losses.mean([1, 2]).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _classWeights?.Dispose();
+        _quantiles?.Dispose();
+    }
 }

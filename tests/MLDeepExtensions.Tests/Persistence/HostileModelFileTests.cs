@@ -252,6 +252,28 @@ public sealed class HostileModelFileTests
     }
 
     [TestMethod]
+    public void Load_ForecastingNetworksNestedDeeply_ThrowsCorruptInsteadOfOverflowingTheStack()
+    {
+        // 100,000 forecasting-network headers (name, settings version 1, scaling, period, quantile count) around the MLP:
+        // read recursively, they would overflow the stack, which ends the process.
+        using var nested = new MemoryStream();
+        using (var writer = new BinaryWriter(nested, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                writer.Write("forecast");
+                writer.Write(1);
+                writer.Write((int)SeriesScaling.LastValue);
+                writer.Write(0);
+                writer.Write(3);
+            }
+            writer.Write(ModelZip.Read(_path, "Network"));
+        }
+        var error = LoadWithNetwork(nested.ToArray(), "nested forecasting networks");
+        StringAssert.Contains(error.Message, "a forecasting network nested in another");
+    }
+
+    [TestMethod]
     public void Load_UnreadableArchitectureName_ThrowsCorrupt()
     {
         byte[] network = ModelZip.Read(_path, "Network");

@@ -59,12 +59,14 @@ public sealed class SampleSmokeTests
     }
 
     [TestMethod]
-    public void SequenceForecasting_TinyBudget_EvaluatesAgainstNaiveAndForecasts()
+    public void SequenceForecasting_TinyBudget_EvaluatesAgainstNaiveAndForecastsWithIntervals()
     {
         string output = RunSample("SequenceForecasting", "--epochs", "2", "--max-train", "50");
-        StringAssert.Contains(output, "mean absolute error of one-year-ahead forecasts");
+        StringAssert.Contains(output, "Training on 50 windows of 36 months, 2 epochs");
+        StringAssert.Contains(output, "forecast origins × 12 months");
         StringAssert.Contains(output, "seasonal-naive");
-        StringAssert.Contains(output, "Reloaded model, forecasts for 2009–2013:");
+        StringAssert.Contains(output, "80% interval:");
+        StringAssert.Contains(output, "Reloaded model, forecasts for 2002-01 – 2002-12 (80% interval):");
     }
 
     [TestMethod]

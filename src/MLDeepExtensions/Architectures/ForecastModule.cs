@@ -1,0 +1,153 @@
+using System;
+using System.Linq;
+using MLDeepExtensions.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Architectures;
+
+/// <summary>
+/// Wraps a network that forecasts in scaled units: scales each window (rows of lookback values, oldest first) by its own
+/// level and spread (<see cref="SeriesScaling"/>), runs the network, and returns [rows, horizon × quantiles + horizon + 1]:
+/// the network's scaled outputs (quantile-major), then the baseline of every step (the level, or the seasonal-naive value)
+/// and the spread they are measured from. The forecasting head maps them back (baseline + spread × output) and its loss
+/// compares them with the targets in the same scaled units, so every window weighs the same whatever its level.
+/// </summary>
+/// <remarks>
+/// A window whose spread is zero (constant) or below float precision at its magnitude is fed as zeros and gets spread 0,
+/// so its forecast is its baseline: the constant, with no NaN.
+/// </remarks>
+internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
+{
+    // The field name is the prefix of every saved weight key ("network.hidden0.weight", ...): renaming it breaks saved models.
+    private readonly nn.Module<Tensor, Tensor> network;
+    private readonly SeriesScaling _scaling;
+    private readonly int _period;
+    private readonly int _horizon;
+
+    /// <param name="inner">The network: lookback inputs → horizon × quantiles outputs.</param>
+    /// <param name="scaling">How windows are scaled.</param>
+    /// <param name="period">The seasonal period whose seasonal-naive forecast is the baseline, or 0 for the level.</param>
+    /// <param name="horizon">Forecast steps.</param>
+    public ForecastModule(nn.Module<Tensor, Tensor> inner, SeriesScaling scaling, int period, int horizon) : base(nameof(ForecastModule))
+    {
+        network = inner;
+        _scaling = scaling;
+        _period = period;
+        _horizon = horizon;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor window)
+    {
+        using var scope = NewDisposeScope();
+        long rows = window.shape[0], lookback = window.shape[1];
+        var last = window.narrow(1, lookback - 1, 1);
+        Tensor level, spread, inputs;
+        switch (_scaling)
+        {
+            case SeriesScaling.None:
+                level = zeros(rows, 1, device: window.device);
+                spread = ones(rows, 1, device: window.device);
+                inputs = window;
+                break;
+            case SeriesScaling.Differences:
+                level = last;
+                var changes = window.narrow(1, 1, lookback - 1) - window.narrow(1, 0, lookback - 1);
+                (var safe, spread) = Spread(changes.square().mean([1], keepdim: true).sqrt(), window);
+                // The network keeps its lookback inputs: the changes follow a zero where the first value had none.
+                inputs = cat([zeros(rows, 1, device: window.device), changes / safe], 1);
+                break;
+            default:
+                level = _scaling == SeriesScaling.WindowMean ? window.mean([1], keepdim: true) : last;
+                (var safeSpread, spread) = Spread(window.std(1, unbiased: false, keepdim: true), window);
+                inputs = (window - level) / safeSpread;
+                break;
+        }
+        var baseline = _period > 0 ? SeasonalNaive(window) : level.expand(rows, _horizon);
+        return cat([network.forward(inputs), baseline, spread], 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The parts of a forward pass's output [rows, horizon × quantiles + horizon + 1]: the scaled outputs [rows, quantiles,
+    /// horizon], the baselines [rows, horizon] and the spreads [rows, 1] (views of <paramref name="output"/>).
+    /// </summary>
+    internal static (Tensor Scaled, Tensor Baseline, Tensor Spread) Split(Tensor output, int horizon)
+    {
+        long rows = output.shape[0], quantiles = (output.shape[1] - horizon - 1) / horizon;
+        return (output.narrow(1, 0, quantiles * horizon).view(rows, quantiles, horizon),
+            output.narrow(1, quantiles * horizon, horizon),
+            output.narrow(1, (quantiles + 1) * horizon, 1));
+    }
+
+    /// <summary>The divisor of the inputs (1 for a constant window) and the spread the outputs are multiplied by (0 for one).</summary>
+    private static (Tensor Divisor, Tensor Spread) Spread(Tensor spread, Tensor window)
+    {
+        var constant = spread.le(window.abs().amax([1], keepdim: true) * 1e-6f).logical_or(spread.isfinite().logical_not());
+        return (spread.masked_fill(constant, 1f), spread.masked_fill(constant, 0f));
+    }
+
+    /// <summary>The value one seasonal period before each forecast step: window[lookback − period + (step mod period)].</summary>
+    private Tensor SeasonalNaive(Tensor window)
+    {
+        long lookback = window.shape[1];
+        var positions = new long[_horizon];
+        for (int step = 0; step < _horizon; step++)
+            positions[step] = lookback - _period + step % _period;
+        using var index = tensor(positions, device: window.device);
+        return window.index_select(1, index);
+    }
+
+    /// <summary>The same computation as <see cref="forward"/> in an ONNX graph (opset 9 operators), around the network's own export.</summary>
+    public string ExportOnnx(OnnxGraph graph, string rows, int inputSize)
+    {
+        if (network is not IOnnxModule exportable)
+            throw new NotSupportedException($"The {graph.Owner} cannot be exported to ONNX: its module {network.GetType().Name} has no ONNX form. Score it with the {graph.Owner} itself.");
+        long lookback = inputSize;
+        string last = graph.Gather(rows, 1, lookback - 1);
+        string zeros = graph.Mul(last, graph.Float(0f, "zero"));
+        string level, spread, inputs;
+        switch (_scaling)
+        {
+            case SeriesScaling.None:
+                (level, spread, inputs) = (zeros, graph.Add(zeros, graph.Float(1f, "one")), rows);
+                break;
+            case SeriesScaling.Differences:
+                level = last;
+                string changes = graph.Sub(graph.Gather(rows, 1, Positions(1, lookback - 1)), graph.Gather(rows, 1, Positions(0, lookback - 1)));
+                (string divisor, spread) = OnnxSpread(graph, graph.Op("Sqrt", Mean(graph, graph.Mul(changes, changes))), rows);
+                inputs = graph.Concat(1, zeros, graph.Div(changes, divisor));
+                break;
+            default:
+                string mean = Mean(graph, rows);
+                level = _scaling == SeriesScaling.WindowMean ? mean : last;
+                string deviation = graph.Sub(rows, mean);
+                (string safeSpread, spread) = OnnxSpread(graph, graph.Op("Sqrt", Mean(graph, graph.Mul(deviation, deviation))), rows);
+                inputs = graph.Div(graph.Sub(rows, level), safeSpread);
+                break;
+        }
+        string baseline = _period > 0
+            ? graph.Gather(rows, 1, Enumerable.Range(0, _horizon).Select(step => lookback - _period + step % _period).ToArray())
+            : graph.Mul(level, graph.Floats(Enumerable.Repeat(1f, _horizon).ToArray(), [1, _horizon], "ones"));
+        return graph.Concat(1, exportable.ExportOnnx(graph, inputs, inputSize), baseline, spread);
+    }
+
+    private static long[] Positions(long start, long count) => Enumerable.Range((int)start, (int)count).Select(i => (long)i).ToArray();
+
+    private static string Mean(OnnxGraph graph, string input) => graph.Op("ReduceMean", input, ("axes", new[] { 1L }), ("keepdims", 1L));
+
+    /// <summary><see cref="Spread"/> in an ONNX graph.</summary>
+    private static (string Divisor, string Spread) OnnxSpread(OnnxGraph graph, string spread, string window)
+    {
+        string threshold = graph.Mul(graph.Op("ReduceMax", graph.Op("Abs", window), ("axes", new[] { 1L }), ("keepdims", 1L)), graph.Float(1e-6f, "precision"));
+        string constant = graph.Op("Not", graph.Op("Greater", [spread, threshold]));
+        return (graph.Where(constant, graph.Float(1f, "one"), spread), graph.Where(constant, graph.Float(0f, "zero"), spread));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            network.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLDeepExtensions.Data;
+
+/// <summary>Reads a series column and cuts it into forecasting windows (features, label, index).</summary>
+internal static class SeriesWindows
+{
+    /// <summary>The values of a Single or Double column, in row order; an exception listing the positions of missing or infinite ones.</summary>
+    public static float[] Read(IDataView data, string name, string parameterName)
+    {
+        var column = data.Schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(parameterName, $"Could not find series column '{name}'.");
+        var values = new List<float>();
+        using var cursor = data.GetRowCursor(new[] { column });
+        if (column.Type == NumberDataViewType.Single)
+        {
+            var getter = cursor.GetGetter<float>(column);
+            float v = 0;
+            while (cursor.MoveNext()) { getter(ref v); values.Add(v); }
+        }
+        else if (column.Type == NumberDataViewType.Double)
+        {
+            var getter = cursor.GetGetter<double>(column);
+            double v = 0;
+            while (cursor.MoveNext()) { getter(ref v); values.Add((float)v); }
+        }
+        else
+            throw new ArgumentOutOfRangeException(parameterName, $"Schema mismatch for series column '{name}': expected Single or Double, got {column.Type}.");
+        var gaps = Enumerable.Range(0, values.Count).Where(i => !float.IsFinite(values[i])).ToArray();
+        if (gaps.Length > 0)
+            throw new ArgumentException($"Series column '{name}' has missing or infinite values at {SeriesGaps.Describe(gaps)}; fill the gaps first (e.g. interpolate, or repeat the previous value) so the windows stay evenly spaced.", parameterName);
+        return values.ToArray();
+    }
+
+    /// <summary>An exception when <paramref name="count"/> values cannot make one window.</summary>
+    public static void CheckLength(string name, int count, int lookback, int horizon, string parameterName, string what = "Series column")
+    {
+        if (count < lookback + horizon)
+            throw new ArgumentException(FormattableString.Invariant($"{what} '{name}' has {count} values; a lookback of {lookback} and a horizon of {horizon} need at least {lookback + horizon} (lookback + horizon)."), parameterName);
+    }
+
+    /// <summary>
+    /// The windows whose first forecast step is at a position in [<paramref name="firstTarget"/>, <paramref name="lastTarget"/>]
+    /// (its label the values from there on), each with <paramref name="lookback"/> values before it.
+    /// </summary>
+    public static IDataView Create(DataOperationsCatalog catalog, float[] series, int lookback, int horizon, int firstTarget, int lastTarget, ColumnNames names)
+    {
+        var rows = Enumerable.Range(firstTarget, Math.Max(0, lastTarget - firstTarget + 1)).Select(target => new Window
+        {
+            Features = series.AsSpan(target - lookback, lookback).ToArray(),
+            Label = series.AsSpan(target, horizon).ToArray(),
+            Index = target,
+        });
+        if (horizon == 1)
+        {
+            // One step: a Single label, as a regression trainer expects.
+            var single = rows.Select(w => new SingleStepWindow { Features = w.Features, Label = w.Label[0], Index = w.Index });
+            return catalog.LoadFromEnumerable(single.ToList(), Definition(typeof(SingleStepWindow), lookback, horizon, names));
+        }
+        return catalog.LoadFromEnumerable(rows.ToList(), Definition(typeof(Window), lookback, horizon, names));
+    }
+
+    private static SchemaDefinition Definition(Type rowType, int lookback, int horizon, ColumnNames names)
+    {
+        var schema = SchemaDefinition.Create(rowType);
+        schema[nameof(Window.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, lookback, 1);
+        schema[nameof(Window.Features)].ColumnName = names.Features;
+        if (horizon > 1)
+            schema[nameof(Window.Label)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, horizon);
+        schema[nameof(Window.Label)].ColumnName = names.Label;
+        if (names.Index is null)
+            schema.Remove(schema[nameof(Window.Index)]);
+        else
+            schema[nameof(Window.Index)].ColumnName = names.Index;
+        return schema;
+    }
+
+    /// <summary>The window columns' names; a null index name drops the index column.</summary>
+    public readonly record struct ColumnNames(string Features, string Label, string? Index);
+
+    private sealed class Window
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        public float[] Label { get; set; } = Array.Empty<float>();
+
+        public int Index { get; set; }
+    }
+
+    private sealed class SingleStepWindow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        public float Label { get; set; }
+
+        public int Index { get; set; }
+    }
+}
+
+/// <summary>Words for the positions of gaps in a series.</summary>
+internal static class SeriesGaps
+{
+    /// <summary>E.g. "positions 3, 4, 17 (0-based)" or "positions 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 40 more (0-based)".</summary>
+    public static string Describe(IReadOnlyList<int> positions)
+    {
+        const int shown = 10;
+        string list = string.Join(", ", positions.Take(shown));
+        return (positions.Count == 1 ? "position " : "positions ") + list + (positions.Count > shown ? $" and {positions.Count - shown} more" : "") + " (0-based)";
+    }
+}

@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Linq;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Heads;
+
+namespace MLDeepExtensions;
+
+/// <summary>
+/// Everything that configures a forecasting network: the window and target columns (as
+/// <see cref="ForecastingCatalog.CreateForecastingWindows"/> writes them), the network, how each window is scaled inside
+/// it, the seasonal period, the quantiles of the prediction interval, and (from <see cref="NetworkTrainingOptions"/>) the
+/// optimizer and training controls. The defaults are a recipe measured on real series (README, "Forecasting").
+/// </summary>
+public sealed record ForecastingOptions : NetworkTrainingOptions
+{
+    /// <summary>Sets the forecasting defaults of the inherited training settings: <see cref="NetworkTrainingOptions.Epochs"/> 100, <see cref="NetworkTrainingOptions.BatchSize"/> 32, Adam with a cosine schedule.</summary>
+    public ForecastingOptions()
+    {
+        Epochs = DeepNetworkDefaults.ForecastingEpochs;
+        BatchSize = DeepNetworkDefaults.ForecastingBatchSize;
+        Optimizer = OptimizerOptions.Adam() with { Schedule = LearningRateSchedule.Cosine() };
+    }
+
+    /// <summary>
+    /// The target column: the next value (Single) or the next <c>horizon</c> values (a known-size Single vector) after each
+    /// window, in the series' own units. Default: "Label".
+    /// </summary>
+    public string LabelColumnName { get; set; } = DeepNetworkDefaults.LabelColumnName;
+
+    /// <summary>The output column of point forecasts (the median when <see cref="Quantiles"/> are set, else the mean); a Single or a vector like the label. Default: "Forecast".</summary>
+    public string ForecastColumnName { get; set; } = DeepNetworkDefaults.ForecastColumnName;
+
+    /// <summary>The output column of the lowest quantile (the interval's lower bound), like the label. Default: "LowerBound".</summary>
+    public string LowerBoundColumnName { get; set; } = DeepNetworkDefaults.LowerBoundColumnName;
+
+    /// <summary>The output column of the highest quantile (the interval's upper bound), like the label. Default: "UpperBound".</summary>
+    public string UpperBoundColumnName { get; set; } = DeepNetworkDefaults.UpperBoundColumnName;
+
+    /// <summary>
+    /// The network that maps a scaled window to its scaled forecasts: <see cref="MlpArchitecture"/> (its
+    /// <see cref="MlpArchitecture.StandardizeInputs"/> is not used: <see cref="Scaling"/> replaces it),
+    /// <see cref="RnnArchitecture"/> (a window of lookback × 1 steps) or your own module (<see cref="CustomArchitecture"/>,
+    /// which receives the scaled window). Default: an MLP with hidden layers 128, 128 (ReLU) and dropout 0.2.
+    /// </summary>
+    public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture(128, 128) { Dropout = 0.2f };
+
+    /// <summary>How each window is scaled inside the network and the forecasts scaled back. Default: <see cref="SeriesScaling.LastValue"/>.</summary>
+    public SeriesScaling Scaling { get; set; } = DeepNetworkDefaults.ForecastingScaling;
+
+    /// <summary>
+    /// A seasonal period in steps (12 for monthly data with a yearly pattern, 4 for quarterly, 7 for daily with a weekly
+    /// one), at most the window's length, whose seasonal-naive forecast (the value one period earlier) becomes the
+    /// baseline the network forecasts the difference from; 0 for the window's level. Measured on real series (README,
+    /// "Forecasting"), it helps noisy seasonal series and hurts smooth ones, where the network learns the season from
+    /// the window better itself: try it on your validation tail. The window should hold two or three periods either way.
+    /// Default: 0.
+    /// </summary>
+    public int SeasonalPeriod { get; set; }
+
+    /// <summary>
+    /// The quantiles the network forecasts, each in (0, 1), strictly increasing, one of them 0.5 (the point forecast):
+    /// it trains with the pinball (quantile) loss, and the lowest and highest quantiles become the lower and upper
+    /// bounds, an interval that should hold the actual value (highest − lowest) of the time. An empty list trains a mean
+    /// forecast with the squared error and adds no bound columns. Default: 0.1, 0.5, 0.9 (an 80% interval).
+    /// </summary>
+    public IReadOnlyList<float> Quantiles { get; set; } = [DeepNetworkDefaults.LowerQuantile, 0.5f, DeepNetworkDefaults.UpperQuantile];
+
+    internal override ForecastingOptions Snapshot() => this with { Callbacks = CopyOfCallbacks(), Quantiles = Quantiles?.ToArray()! };
+
+    internal override NetworkArchitecture TrainedArchitecture => new ForecastArchitecture(Architecture, Scaling, SeasonalPeriod, System.Math.Max(1, Quantiles?.Count ?? 0));
+
+    internal override HeadSpec CreateHead() => new ForecastHead.Spec(this);
+
+    private protected override void Validate(ValidationErrors errors)
+    {
+        CheckNames(errors, (nameof(LabelColumnName), LabelColumnName), (nameof(ForecastColumnName), ForecastColumnName),
+            (nameof(LowerBoundColumnName), LowerBoundColumnName), (nameof(UpperBoundColumnName), UpperBoundColumnName));
+        if (Architecture is null)
+            errors.Add($"{nameof(Architecture)} is null; use e.g. new MlpArchitecture(64, 64) or new RnnArchitecture {{ Cell = RecurrentCell.Lstm }}.");
+        else
+            TrainedArchitecture.Validate(errors);
+        base.Validate(errors);
+        if (Quantiles is null)
+            errors.Add($"{nameof(Quantiles)} is null; give e.g. [0.1f, 0.5f, 0.9f], or an empty list for a mean forecast without bounds.");
+        else
+            ForecastHead.CheckQuantiles(errors, nameof(Quantiles), Quantiles);
+    }
+}

@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLDeepExtensions.Architectures;
+using MLDeepExtensions.Data;
+using MLDeepExtensions.Onnx;
+using MLDeepExtensions.Persistence;
+using MLDeepExtensions.Training;
+using static TorchSharp.torch;
+
+namespace MLDeepExtensions.Heads;
+
+/// <summary>The column names a forecaster writes.</summary>
+internal readonly record struct ForecastColumnNames(string Forecast, string LowerBound, string UpperBound)
+{
+    public static ForecastColumnNames From(ForecastingOptions options)
+        => new(options.ForecastColumnName, options.LowerBoundColumnName, options.UpperBoundColumnName);
+}
+
+/// <summary>
+/// Forecasting the next <see cref="Horizon"/> values of a series from a window of past ones: the label is the future
+/// values, the loss the pinball loss of each quantile (or the squared error of a mean forecast) in the window's own
+/// scale, and the outputs Forecast (the median or mean), LowerBound and UpperBound (the lowest and highest quantiles),
+/// each a Single for one step or a vector of <see cref="Horizon"/> values. The network must be a
+/// <see cref="ForecastArchitecture"/>, whose module returns scaled outputs with their baseline and spread.
+/// </summary>
+/// <remarks>
+/// Model-file fields, version 1: label column name; Forecast, LowerBound and UpperBound column names; horizon;
+/// vector-label flag; quantile count, then the quantiles (float).
+/// </remarks>
+internal sealed class ForecastHead : NetworkHead
+{
+    internal const string RegisteredName = "forecast";
+    private const int CurrentVersion = 1;
+
+    /// <summary>The longest horizon a model file may claim (horizon × quantiles is the network's output size, an int).</summary>
+    private const int MaxHorizon = 1 << 20;
+
+    private readonly ForecastColumnNames _names;
+    private readonly float[] _quantiles;
+
+    public ForecastHead(string labelColumnName, ForecastColumnNames names, int horizon, bool vectorLabel, IReadOnlyList<float> quantiles)
+    {
+        LabelColumnName = labelColumnName;
+        _names = names;
+        Horizon = horizon;
+        VectorLabel = vectorLabel;
+        _quantiles = quantiles.ToArray();
+        Columns = Describe(names, vectorLabel, horizon, _quantiles.Length > 0);
+        Label = new LabelSource(TaskInfo.Create(DeepNetworkTask.Regression, horizon, vectorLabel, null), labelColumnName);
+    }
+
+    public override string Name => RegisteredName;
+
+    public override int Version => CurrentVersion;
+
+    public string LabelColumnName { get; }
+
+    /// <summary>Steps forecast at once.</summary>
+    public int Horizon { get; }
+
+    /// <summary>Whether the label and outputs are vectors (else a Single: one step).</summary>
+    public bool VectorLabel { get; }
+
+    /// <summary>The quantiles forecast, increasing; empty for a mean forecast.</summary>
+    public IReadOnlyList<float> Quantiles => _quantiles;
+
+    public override IReadOnlyList<OutputColumn> Columns { get; }
+
+    public override LabelSource Label { get; }
+
+    private int QuantileCount => Math.Max(1, _quantiles.Length);
+
+    private static OutputColumn[] Describe(ForecastColumnNames names, bool vector, int horizon, bool bounds)
+    {
+        OutputColumn Column(string name) => vector ? new(name, OutputKind.Vector, horizon) : new(name, OutputKind.Single, 1);
+        return bounds ? [Column(names.Forecast), Column(names.LowerBound), Column(names.UpperBound)] : [Column(names.Forecast)];
+    }
+
+    /// <summary>Adds a message when <paramref name="quantiles"/> are not increasing values in (0, 1) with 0.5 among them.</summary>
+    internal static void CheckQuantiles(ValidationErrors errors, string option, IReadOnlyList<float> quantiles)
+    {
+        if (quantiles.Count == 0)
+            return;
+        string seen = string.Join(", ", quantiles.Select(q => q.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (quantiles.Any(q => !(q > 0 && q < 1)))
+            errors.Add($"{option} are [{seen}]; every quantile must lie strictly between 0 and 1, e.g. [0.1, 0.5, 0.9] for an 80% interval.");
+        else if (quantiles.Zip(quantiles.Skip(1)).Any(pair => pair.Second <= pair.First))
+            errors.Add($"{option} are [{seen}]; list them in increasing order without repeats, e.g. [0.1, 0.5, 0.9].");
+        else if (!quantiles.Contains(0.5f))
+            errors.Add($"{option} are [{seen}]; include 0.5, the median, which is the point forecast (or give an empty list for a mean forecast without bounds).");
+        if (quantiles.Count > 99)
+            errors.Add($"{option} has {quantiles.Count} quantiles; give at most 99.");
+    }
+
+    public override int NetworkOutputSize(int inputSize) => Horizon * QuantileCount;
+
+    public override string Canonical()
+        => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|{string.Join(",", _quantiles)}");
+
+    public override string Describe()
+        => FormattableString.Invariant($"forecasting {Horizon} step{(Horizon == 1 ? "" : "s")}, ") +
+           (_quantiles.Length == 0 ? "mean" : "quantiles " + string.Join(", ", _quantiles.Select(q => q.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+    public override void CheckArchitecture(NetworkArchitecture architecture)
+    {
+        if (architecture is not ForecastArchitecture forecast)
+            throw NetworkStreams.Corrupt("a forecasting model holds a network that is not a forecasting one.");
+        if (forecast.QuantileCount != QuantileCount)
+            throw NetworkStreams.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
+    }
+
+    public override LossFunction CreateLoss(Device device) => new(_quantiles, Horizon, device);
+
+    public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var output = module.forward(input);
+        long rows = output.shape[0];
+        int quantiles = QuantileCount;
+        var (scaled, baseline, spread) = ForecastModule.Split(output, Horizon);
+        var values = baseline.unsqueeze(1) + spread.unsqueeze(2) * scaled;
+        if (quantiles == 1)
+            return values.view(rows, Horizon).MoveToOuterDisposeScope();
+        // Quantile forecasts can cross; sorting them (monotone rearrangement) never makes any of them worse.
+        values = values.sort(1).Values;
+        int median = Array.IndexOf(_quantiles, 0.5f);
+        return cat([values.select(1, median), values.select(1, 0), values.select(1, quantiles - 1)], 1).MoveToOuterDisposeScope();
+    }
+
+    public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
+    {
+        int quantiles = QuantileCount, width = quantiles * Horizon;
+        if (quantiles > 1)
+            graph.RequireOpset(10, "quantile forecasts (TopK sorts them)");
+        string output = Exportable(graph, module).ExportOnnx(graph, rows, inputSize);
+        long[] Range(int start, int count) => Enumerable.Range(start, count).Select(i => (long)i).ToArray();
+        string scaled = graph.Reshape(graph.Gather(output, 1, Range(0, width)), -1, quantiles, Horizon);
+        string baseline = graph.Unsqueeze(graph.Gather(output, 1, Range(width, Horizon)), 1);
+        string spread = graph.Unsqueeze(graph.Gather(output, 1, Range(width + Horizon, 1)), 2);
+        string values = graph.Add(baseline, graph.Mul(spread, scaled));
+        if (quantiles == 1)
+            return [graph.Reshape(values, -1, Horizon)];
+        // TopK sorts the quantiles in descending order: ascending position j is descending position quantiles − 1 − j.
+        string sorted = graph.Op("TopK", [values, graph.Int64s([quantiles], name: "k")], 2, ("axis", 1L))[0];
+        int median = Array.IndexOf(_quantiles, 0.5f);
+        return [graph.GatherAt(sorted, 1, quantiles - 1 - median), graph.GatherAt(sorted, 1, quantiles - 1), graph.GatherAt(sorted, 1, 0)];
+    }
+
+    private protected override void WriteFields(ModelSaveContext ctx)
+    {
+        ctx.SaveNonEmptyString(LabelColumnName);
+        ctx.SaveNonEmptyString(_names.Forecast);
+        ctx.SaveNonEmptyString(_names.LowerBound);
+        ctx.SaveNonEmptyString(_names.UpperBound);
+        ctx.Writer.Write(Horizon);
+        ctx.Writer.Write(VectorLabel);
+        ctx.Writer.Write(_quantiles.Length);
+        foreach (float q in _quantiles)
+            ctx.Writer.Write(q);
+    }
+
+    /// <summary>Reads the fields <see cref="WriteFields"/> writes.</summary>
+    internal static ForecastHead ReadFields(ModelLoadContext ctx, int version)
+    {
+        if (version > CurrentVersion)
+            throw Newer(RegisteredName, version, CurrentVersion);
+        string label = ctx.LoadNonEmptyString();
+        var names = new ForecastColumnNames(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
+        int horizon = ctx.Reader.ReadInt32();
+        bool vectorLabel = ctx.Reader.ReadBoolean();
+        int count = ctx.Reader.ReadInt32();
+        if (horizon is < 1 or > MaxHorizon || (horizon > 1 && !vectorLabel) || count is < 0 or > 99)
+            throw NetworkStreams.Corrupt(FormattableString.Invariant($"forecast horizon {horizon} (vector: {vectorLabel}), {count} quantiles."));
+        var quantiles = new float[count];
+        for (int i = 0; i < count; i++)
+            quantiles[i] = ctx.Reader.ReadSingle();
+        var errors = new ValidationErrors();
+        CheckQuantiles(errors, "The quantiles", quantiles);
+        if (errors.Count > 0)
+            throw NetworkStreams.Corrupt(string.Join(" ", errors.Messages));
+        return new ForecastHead(label, names, horizon, vectorLabel, quantiles);
+    }
+
+    /// <summary>The forecasting head a <see cref="ForecastingOptions"/> asks for.</summary>
+    internal sealed class Spec(ForecastingOptions options) : HeadSpec
+    {
+        private readonly ForecastColumnNames _names = ForecastColumnNames.From(options);
+
+        public override IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema)
+        {
+            var label = SchemaChecks.FindLabelColumn(inputSchema, options.LabelColumnName);
+            TaskInfo.Resolve(DeepNetworkTask.Regression, label);
+            bool vector = label.Kind == SchemaShape.Column.VectorKind.Vector;
+            return Describe(_names, vector, 0, options.Quantiles.Count > 0).Select(column => column.ToShape(null));
+        }
+
+        public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
+        {
+            var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName));
+            return new ForecastHead(options.LabelColumnName, _names, task.OutputSize, task.VectorLabel, options.Quantiles);
+        }
+
+        public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
+        {
+            var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(validationSchema, options.LabelColumnName));
+            if (task.OutputSize != ((ForecastHead)head).Horizon)
+                throw SchemaChecks.Mismatch("label", options.LabelColumnName, FormattableString.Invariant($"the training horizon ({((ForecastHead)head).Horizon} values)"),
+                    FormattableString.Invariant($"{task.OutputSize} in the validation data"), "Build the validation windows with the same horizon.");
+        }
+    }
+}
