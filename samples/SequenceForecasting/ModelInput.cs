@@ -1,24 +1,15 @@
-using System;
 using Microsoft.ML.Data;
 
 namespace MLDeepExtensions.Samples;
 
-/// <summary>One year of the series as the CSV file holds it.</summary>
-public sealed class SunspotYear
+/// <summary>One month of the series as the CSV file holds it.</summary>
+public sealed class Co2Month
 {
-    /// <summary>The calendar year.</summary>
+    /// <summary>The month, e.g. "1958-03".</summary>
     [LoadColumn(0)]
-    public float Year { get; set; }
+    public string Period { get; set; } = "";
 
-    /// <summary>The yearly mean sunspot number.</summary>
+    /// <summary>The monthly mean CO₂ concentration at Mauna Loa, in ppmv.</summary>
     [LoadColumn(1)]
-    public float Sunspots { get; set; }
-}
-
-/// <summary>What the model reads: the scaled sunspot numbers of the last <see cref="ForecastModel.Lookback"/> years, oldest first.</summary>
-public sealed class ModelInput
-{
-    /// <summary>Scaled values (see <see cref="SeriesScaling"/>), one per year.</summary>
-    [VectorType(ForecastModel.Lookback)]
-    public float[] Features { get; set; } = Array.Empty<float>();
+    public float Co2 { get; set; }
 }
