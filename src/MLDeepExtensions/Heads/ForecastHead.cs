@@ -97,12 +97,14 @@ internal sealed class ForecastHead : NetworkHead
 
     public override int NetworkOutputSize(int inputSize) => Horizon * QuantileCount;
 
+    // The quantiles in the invariant culture: a file saved under one culture must check and describe the same under another.
     public override string Canonical()
-        => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|{string.Join(",", _quantiles)}");
+        => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|") + List(",");
 
     public override string Describe()
-        => FormattableString.Invariant($"forecasting {Horizon} step{(Horizon == 1 ? "" : "s")}, ") +
-           (_quantiles.Length == 0 ? "mean" : "quantiles " + string.Join(", ", _quantiles.Select(q => q.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        => FormattableString.Invariant($"forecasting {Horizon} step{(Horizon == 1 ? "" : "s")}, ") + (_quantiles.Length == 0 ? "mean" : "quantiles " + List(", "));
+
+    private string List(string separator) => string.Join(separator, _quantiles.Select(q => q.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {

@@ -113,8 +113,18 @@ public sealed class ForecastingTests
         var lastWindow = scored.GetColumn<float[]>("Forecast").Last();
         CollectionAssert.AreEqual(model.Forecast(series.Take(series.Length - 4).ToArray()).Forecast.ToArray(), lastWindow);
 
+        // Saved where the decimal separator is a comma, loaded where it is a point: the quantiles' checksum must not care.
         using var stream = new MemoryStream();
-        ml.Model.Save(model, windows.Schema, stream);
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            ml.Model.Save(model, windows.Schema, stream);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
         stream.Position = 0;
         var loaded = new MLContext().Model.Load(stream, out _);
         using var forecaster = (ForecastingTransformer)loaded;
