@@ -132,7 +132,8 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
         return graph.Concat(1, exportable.ExportOnnx(graph, inputs, inputSize), baseline, spread);
     }
 
-    private static long[] Positions(long start, long count) => Enumerable.Range((int)start, (int)count).Select(i => (long)i).ToArray();
+    /// <summary>The indices start, start + 1, …, start + count − 1, for ONNX Gather nodes.</summary>
+    internal static long[] Positions(long start, long count) => Enumerable.Range((int)start, (int)count).Select(i => (long)i).ToArray();
 
     private static string Mean(OnnxGraph graph, string input) => graph.Op("ReduceMean", input, ("axes", new[] { 1L }), ("keepdims", 1L));
 

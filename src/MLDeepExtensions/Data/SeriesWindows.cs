@@ -30,7 +30,7 @@ internal static class SeriesWindows
         }
         else
             throw new ArgumentOutOfRangeException(parameterName, $"Schema mismatch for series column '{name}': expected Single or Double, got {column.Type}.");
-        var gaps = Enumerable.Range(0, values.Count).Where(i => !float.IsFinite(values[i])).ToArray();
+        var gaps = SeriesGaps.Find(values, 0);
         if (gaps.Length > 0)
             throw new ArgumentException($"Series column '{name}' has missing or infinite values at {SeriesGaps.Describe(gaps)}; fill the gaps first (e.g. interpolate, or repeat the previous value) so the windows stay evenly spaced.", parameterName);
         return values.ToArray();
@@ -104,6 +104,10 @@ internal static class SeriesWindows
 /// <summary>Words for the positions of gaps in a series.</summary>
 internal static class SeriesGaps
 {
+    /// <summary>The positions from <paramref name="start"/> on whose values are missing (NaN) or infinite.</summary>
+    public static int[] Find(IReadOnlyList<float> values, int start)
+        => Enumerable.Range(start, values.Count - start).Where(i => !float.IsFinite(values[i])).ToArray();
+
     /// <summary>E.g. "positions 3, 4, 17 (0-based)" or "positions 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 40 more (0-based)".</summary>
     public static string Describe(IReadOnlyList<int> positions)
     {

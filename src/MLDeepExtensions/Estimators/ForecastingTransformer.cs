@@ -64,12 +64,13 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
         ThrowIfDisposed();
         if (history.Count < Lookback)
             throw new ArgumentException(FormattableString.Invariant($"history has {history.Count} values; the model forecasts from the last {Lookback} (its lookback). Give at least {Lookback}."), nameof(history));
-        var window = new float[Lookback];
-        for (int i = 0; i < Lookback; i++)
-            window[i] = history[history.Count - Lookback + i];
-        var gaps = Enumerable.Range(0, Lookback).Where(i => !float.IsFinite(window[i])).Select(i => history.Count - Lookback + i).ToArray();
+        int start = history.Count - Lookback;
+        var gaps = Data.SeriesGaps.Find(history, start);
         if (gaps.Length > 0)
             throw new ArgumentException("history has missing or infinite values at " + Data.SeriesGaps.Describe(gaps) + "; fill them (e.g. interpolate) before forecasting.", nameof(history));
+        var window = new float[Lookback];
+        for (int i = 0; i < Lookback; i++)
+            window[i] = history[start + i];
         var outputs = new float[Head.OutputWidth];
         Scorer.Score(window, 1, outputs);
         float[] Part(int index) => outputs.AsSpan(index * Horizon, Horizon).ToArray();

@@ -138,10 +138,9 @@ internal sealed class ForecastHead : NetworkHead
         if (quantiles > 1)
             graph.RequireOpset(10, "quantile forecasts (TopK sorts them)");
         string output = Exportable(graph, module).ExportOnnx(graph, rows, inputSize);
-        long[] Range(int start, int count) => Enumerable.Range(start, count).Select(i => (long)i).ToArray();
-        string scaled = graph.Reshape(graph.Gather(output, 1, Range(0, width)), -1, quantiles, Horizon);
-        string baseline = graph.Unsqueeze(graph.Gather(output, 1, Range(width, Horizon)), 1);
-        string spread = graph.Unsqueeze(graph.Gather(output, 1, Range(width + Horizon, 1)), 2);
+        string scaled = graph.Reshape(graph.Gather(output, 1, ForecastModule.Positions(0, width)), -1, quantiles, Horizon);
+        string baseline = graph.Unsqueeze(graph.Gather(output, 1, ForecastModule.Positions(width, Horizon)), 1);
+        string spread = graph.Unsqueeze(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), 2);
         string values = graph.Add(baseline, graph.Mul(spread, scaled));
         if (quantiles == 1)
             return [graph.Reshape(values, -1, Horizon)];
