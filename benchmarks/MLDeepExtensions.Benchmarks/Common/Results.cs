@@ -25,10 +25,16 @@ internal sealed record FitTiming(string Architecture, double[] Ours, double[] Ou
 }
 
 /// <summary>Seconds of every timed Transform (ours) and batched forward (bare) over the same rows.</summary>
-internal sealed record ScoringTiming(string Architecture, int Rows, double[] Ours, double[] Bare)
+internal sealed record ScoringTiming(string Architecture, int Rows, double[] Ours, double[] Bare, double[] Read)
 {
     /// <summary>Throughput ratio ours/bare: above 1, ours is faster.</summary>
     public double RatioByMedian => Timing.Median(Bare) / Timing.Median(Ours);
+
+    /// <summary>Throughput ratio of ours to the bare forward plus reading the same rows from the IDataView.</summary>
+    public double RatioWithReadByMedian => (Timing.Median(Bare) + Timing.Median(Read)) / Timing.Median(Ours);
+
+    /// <summary>Median milliseconds to read the rows from the IDataView into batches.</summary>
+    public double ReadMilliseconds => Timing.Median(Read) * 1000;
 
     public double RatioByBest => Bare.Min() / Ours.Min();
 

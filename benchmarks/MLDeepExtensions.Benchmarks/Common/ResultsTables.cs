@@ -86,7 +86,9 @@ internal static class ResultsTables
         Row("**Fit ratio ours/bare**: median / best (target ≤ 1.05)", results.Fits, f => f.Architecture, f => $"**{f.RatioByMedian:F2}** / {f.RatioByBest:F2}");
         Row("Bare: building its tensors (not in its time)", results.Fits, f => f.Architecture, f => $"{f.BareTensorBuilding:F2} s");
         Row("Transform, ours / bare (median)", results.Scoring, s => s.Architecture, s => $"{s.OursRowsPerSecond:N0} / {s.BareRowsPerSecond:N0} rows/s");
-        Row("**Transform ratio ours/bare**: median / best (target ≥ 0.9)", results.Scoring, s => s.Architecture, s => $"**{s.RatioByMedian:F2}** / {s.RatioByBest:F2}");
+        Row("**Transform ratio ours/bare**: median / best (target ≥ 0.95)", results.Scoring, s => s.Architecture, s => $"**{s.RatioByMedian:F2}** / {s.RatioByBest:F2}");
+        Row("Reading the test rows from the `IDataView` (cursor + one copy a row; bare skips it)", results.Scoring, s => s.Architecture, s => $"{s.ReadMilliseconds:F1} ms");
+        Row("Transform ratio ours/(bare + that read), median", results.Scoring, s => s.Architecture, s => $"{s.RatioWithReadByMedian:F2}");
         Row("`PredictionEngine` latency p50 / p99", results.Latencies, l => l.Architecture, l => $"{l.OursP50:F1} / {l.OursP99:F1} µs ({l.Predictions:N0} predictions)");
         Row("Bare one-row forward p50 / p99", results.Latencies, l => l.Architecture, l => $"{l.BareP50:F1} / {l.BareP99:F1} µs");
         Row("Peak resident set during a fit, ours (before the fit)", results.FitMemory.Where(m => m.Side == "ours"), m => m.Architecture, PeakCell);

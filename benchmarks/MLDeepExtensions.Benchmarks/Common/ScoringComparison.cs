@@ -29,18 +29,24 @@ internal static class ScoringComparison
         var probabilities = new float[rows * 10];
         TransformOurs(data.RawTest, ours);
         bare.ScoreAll(data.TestFeatures, BatchSize, probabilities);
+        var batch = new float[BatchSize * FashionMnist.PixelCount];
+        ReadRows(data.RawTest, batch);
         var oursSeconds = new double[repeats];
         var bareSeconds = new double[repeats];
+        var readSeconds = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
             oursSeconds[i] = Timing.Seconds(() => TransformOurs(data.RawTest, ours));
             bareSeconds[i] = Timing.Seconds(() => bare.ScoreAll(data.TestFeatures, BatchSize, probabilities));
+            readSeconds[i] = Timing.Seconds(() => ReadRows(data.RawTest, batch));
         }
+        var timing = new ScoringTiming(architecture, rows, oursSeconds, bareSeconds, readSeconds);
         report.Add("transform ours (median / best)", RowsPerSecond(rows, oursSeconds));
         report.Add("transform bare TorchSharp (median / best)", RowsPerSecond(rows, bareSeconds));
-        report.Add("transform ratio (ours/bare, rows/s)", $"{Timing.Median(bareSeconds) / Timing.Median(oursSeconds):F2} by median, " +
-            $"{bareSeconds.Min() / oursSeconds.Min():F2} by best run (target >= 0.9)");
-        report.Results.Add(new ScoringTiming(architecture, rows, oursSeconds, bareSeconds));
+        report.Add("transform ratio (ours/bare, rows/s)", $"{timing.RatioByMedian:F2} by median, {timing.RatioByBest:F2} by best run (target >= 0.95)");
+        report.Add("reading the rows from the IDataView (cursor + one copy a row, median)", $"{Timing.Median(readSeconds) * 1000:F1} ms");
+        report.Add("transform ratio (ours/(bare + that read), rows/s)", $"{timing.RatioWithReadByMedian:F2} by median");
+        report.Results.Add(timing);
         if (predictions == 0)
             return;
 
@@ -57,6 +63,26 @@ internal static class ScoringComparison
 
     private static string RowsPerSecond(int rows, double[] seconds)
         => $"{rows / Timing.Median(seconds):N0} / {rows / seconds.Min():N0} rows/s ({Timing.Median(seconds) * 1000:F1} / {seconds.Min() * 1000:F1} ms)";
+
+    /// <summary>
+    /// What any program that takes its rows from an IDataView pays before a forward pass, and the bare side does not (it
+    /// scores tensors built beforehand): the pixel column of every row through a cursor, copied into a batch buffer.
+    /// </summary>
+    private static float ReadRows(IDataView test, float[] batch)
+    {
+        var pixels = test.Schema["Pixels"];
+        using var cursor = test.GetRowCursor(new[] { pixels });
+        var getter = cursor.GetGetter<VBuffer<float>>(pixels);
+        var value = default(VBuffer<float>);
+        int rowsPerBatch = batch.Length / FashionMnist.PixelCount, row = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            value.GetValues().CopyTo(batch.AsSpan(row * FashionMnist.PixelCount, FashionMnist.PixelCount));
+            row = (row + 1) % rowsPerBatch;
+        }
+        return batch[0];
+    }
 
     /// <summary>Reads the Score column of every transformed row, as an evaluator would.</summary>
     public static float TransformOurs(IDataView test, ITransformer model)

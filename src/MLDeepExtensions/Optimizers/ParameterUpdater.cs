@@ -42,8 +42,8 @@ internal abstract class ParameterUpdater : IDisposable
             OptimizerKind.Nesterov => new MomentumUpdater(parameters, lr, options.EffectiveMomentum, options.EffectiveWeightDecay, nesterov: true),
             OptimizerKind.Adadelta => new TorchUpdater(optim.Adadelta(parameters, lr, options.EffectiveRho, options.EffectiveEpsilon, options.EffectiveWeightDecay)),
             OptimizerKind.RmsProp => new TorchUpdater(optim.RMSProp(parameters, lr, options.EffectiveRho, options.EffectiveEpsilon, options.EffectiveWeightDecay, options.EffectiveMomentum)),
-            OptimizerKind.Adam => new TorchUpdater(optim.Adam(parameters, lr, options.EffectiveBeta1, options.EffectiveBeta2, options.EffectiveEpsilon, options.EffectiveWeightDecay)),
-            OptimizerKind.AdamW => new TorchUpdater(optim.AdamW(parameters, lr, options.EffectiveBeta1, options.EffectiveBeta2, options.EffectiveEpsilon, options.EffectiveWeightDecay)),
+            OptimizerKind.Adam or OptimizerKind.AdamW => new FusedAdamUpdater(parameters, lr, options.EffectiveBeta1, options.EffectiveBeta2, options.EffectiveEpsilon,
+                options.EffectiveWeightDecay, decoupled: options.Kind == OptimizerKind.AdamW),
             _ => throw new NotSupportedException($"Optimizer kind {options.Kind} is not supported."),
         };
     }
@@ -73,104 +73,5 @@ internal abstract class ParameterUpdater : IDisposable
 
         private OptimizerHelper Helper => optimizer as OptimizerHelper
             ?? throw new NotSupportedException($"The state of optimizer {optimizer.GetType().Name} cannot be saved (a bug in MLDeepExtensions).");
-    }
-}
-
-/// <summary>
-/// Classical and Nesterov momentum in the velocity form Δw ← μΔw − λg (w ← w + Δw, or w ← w + μΔw − λg for
-/// Nesterov). PyTorch's SGD keeps v = −Δw/λ instead, which differs once the learning rate changes; a
-/// schedule must scale new gradients only, as the textbook rule does, so this one is ours.
-/// </summary>
-internal sealed class MomentumUpdater : ParameterUpdater
-{
-    private readonly IReadOnlyList<Parameter> _parameters;
-    private readonly Tensor?[] _velocity;
-    private readonly double _momentum;
-    private readonly double _weightDecay;
-    private readonly bool _nesterov;
-
-    public MomentumUpdater(IReadOnlyList<Parameter> parameters, double learningRate, double momentum, double weightDecay, bool nesterov)
-    {
-        _parameters = parameters;
-        _velocity = new Tensor?[parameters.Count];
-        LearningRate = learningRate;
-        _momentum = momentum;
-        _weightDecay = weightDecay;
-        _nesterov = nesterov;
-    }
-
-    public override double LearningRate { get; set; }
-
-    public override void Step()
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        for (int i = 0; i < _parameters.Count; i++)
-        {
-            var w = _parameters[i];
-            var g = w.grad;
-            if (g is null)
-                continue;
-            if (_weightDecay != 0)
-                g = g.add(w, alpha: _weightDecay);
-
-            var dw = _velocity[i];
-            if (dw is null)
-            {
-                dw = zeros_like(w).DetachFromDisposeScope();
-                _velocity[i] = dw;
-            }
-            dw.mul_(_momentum).add_(g, alpha: -LearningRate);
-            if (_nesterov)
-                w.add_(dw, alpha: _momentum).add_(g, alpha: -LearningRate);
-            else
-                w.add_(dw);
-        }
-    }
-
-    public override void ZeroGrad()
-    {
-        using var scope = NewDisposeScope();
-        foreach (var w in _parameters)
-        {
-            var g = w.grad;
-            if (g is not null)
-                g.zero_();
-        }
-    }
-
-    public override void SaveState(BinaryWriter writer)
-    {
-        writer.Write(_velocity.Length);
-        foreach (var dw in _velocity)
-        {
-            writer.Write(dw is not null);
-            dw?.Save(writer);
-        }
-    }
-
-    public override void LoadState(BinaryReader reader)
-    {
-        if (reader.ReadInt32() != _velocity.Length)
-            throw new InvalidDataException("The checkpoint's momentum state is for another number of weight tensors.");
-        for (int i = 0; i < _velocity.Length; i++)
-        {
-            _velocity[i]?.Dispose();
-            _velocity[i] = null;
-            if (!reader.ReadBoolean())
-                continue;
-            var dw = zeros_like(_parameters[i]).DetachFromDisposeScope();
-            _velocity[i] = dw;
-            dw.Load(reader);
-        }
-    }
-
-    public override void Dispose()
-    {
-        for (int i = 0; i < _velocity.Length; i++)
-        {
-            _velocity[i]?.Dispose();
-            _velocity[i] = null;
-        }
     }
 }

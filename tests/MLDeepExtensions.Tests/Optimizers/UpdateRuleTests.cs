@@ -98,6 +98,36 @@ public sealed class UpdateRuleTests
     [TestMethod]
     [DataRow(OptimizerKind.SgdMomentum)]
     [DataRow(OptimizerKind.Nesterov)]
+    [DataRow(OptimizerKind.Adam)]
+    [DataRow(OptimizerKind.AdamW)]
+    public void Step_Float32Weights_OnePassFollowsPublishedRule(OptimizerKind kind)
+    {
+        // Float32 weights on the CPU take the updaters' one-pass path; the rule, decay and rate changes are the same.
+        var options = kind switch
+        {
+            OptimizerKind.SgdMomentum => (Rule: Momentum(0.7, 0.05), Options: new OptimizerOptions { Kind = kind, Momentum = 0.7, WeightDecay = 0.05 }),
+            OptimizerKind.Nesterov => (Rule: Nesterov(0.6, 0.05), Options: new OptimizerOptions { Kind = kind, Momentum = 0.6, WeightDecay = 0.05 }),
+            OptimizerKind.Adam => (Rule: Adam(0.8, 0.95, 0.01, 0.1, decoupled: false), Options: new OptimizerOptions { Kind = kind, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.1 }),
+            _ => (Rule: Adam(0.8, 0.95, 0.01, 0.5, decoupled: true), Options: new OptimizerOptions { Kind = kind, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.5 }),
+        };
+        double[] rates = { 0.1, 0.03, 0.2 };
+        var actual = Run(options.Options, rates, ScalarType.Float32, updater => Assert.IsGreaterThan(0, updater switch
+        {
+            MomentumUpdater momentum => momentum.OnePassUpdates,
+            FusedAdamUpdater adam => adam.FusedSteps,
+            _ => 0,
+        }, "the one-pass path ran"));
+        var expected = Hand(options.Rule, rates);
+        for (int t = 0; t < Steps; t++)
+        {
+            for (int i = 0; i < Start.Length; i++)
+                Assert.AreEqual(expected[t][i], actual[t][i], 2e-6, $"{kind}: w[{i}] after step {t + 1} (Float32)");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(OptimizerKind.SgdMomentum)]
+    [DataRow(OptimizerKind.Nesterov)]
     public void LearningRateChange_MomentumKinds_ScaleOnlyTheNewGradient(OptimizerKind kind)
     {
         double[] rates = { 0.1, 0.02, 0.5 };
@@ -140,10 +170,10 @@ public sealed class UpdateRuleTests
     }
 
     /// <summary>The weights after each step of our updater, setting its rate before each step when rates are given.</summary>
-    private static double[][] Run(OptimizerOptions options, double[]? rates = null)
+    private static double[][] Run(OptimizerOptions options, double[]? rates = null, ScalarType type = ScalarType.Float64, Action<ParameterUpdater>? check = null)
     {
-        using var w = new Parameter(tensor(Start), requires_grad: true);
-        Assert.AreEqual(ScalarType.Float64, w.dtype);
+        using var w = new Parameter(tensor(Start).to_type(type), requires_grad: true);
+        Assert.AreEqual(type, w.dtype);
         using var updater = ParameterUpdater.Create(options, new[] { w });
         var trajectory = new double[Steps][];
         for (int t = 1; t <= Steps; t++)
@@ -151,11 +181,12 @@ public sealed class UpdateRuleTests
             using var scope = NewDisposeScope();
             if (rates is not null)
                 updater.LearningRate = rates[t - 1];
-            (0.5 * (tensor(A) * (w - tensor(C)).pow(2)).sum()).backward();
+            (0.5 * (tensor(A).to_type(type) * (w - tensor(C).to_type(type)).pow(2)).sum()).backward();
             updater.Step();
             updater.ZeroGrad();
-            trajectory[t - 1] = w.detach().data<double>().ToArray();
+            trajectory[t - 1] = w.detach().to_type(ScalarType.Float64).data<double>().ToArray();
         }
+        check?.Invoke(updater);
         return trajectory;
     }
 
