@@ -17,7 +17,7 @@ using MLDeepExtensions.Samples;
 //     epoch 100: train loss 0.0690 (pinball, in each window's scale) (2.3 s)
 //   Test tail, 94 forecast origins × 12 months (MASE: 1 = the training years' mean change over 12 months):
 //                       MAE    MASE
-//     network          0.44   0.360   (sMAPE 0.12%, RMSE 0.58)
+//     network          0.44   0.359   (sMAPE 0.12%, RMSE 0.58)
 //     naive            2.67   2.204   (every month = the last one)
 //     seasonal-naive   1.71   1.414   (every month = the same month a year before)
 //   80% interval: 88% of the actual values inside, 1.72 ppmv wide on average
