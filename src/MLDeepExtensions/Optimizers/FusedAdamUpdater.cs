@@ -18,16 +18,15 @@ namespace MLDeepExtensions.Optimizers;
 /// Float32, as TorchSharp computes it.
 /// </summary>
 /// <remarks>
-/// The wrapped TorchSharp optimizer keeps the moments, step counts and options: the state a checkpoint saves is its
+/// The wrapped TorchSharp optimizer (see <see cref="ParameterUpdater.TorchUpdater"/>) keeps the moments, step counts and options: the state a checkpoint saves is its
 /// state, in its format, so a checkpoint written on a GPU resumes here and the other way round. A step whose weights
 /// are not all contiguous Float32 CPU tensors (a GPU, a Float64 test weight) is TorchSharp's own step on that same
 /// state. Every element is updated by the same scalar operations in the vector and the scalar loop (no fused
 /// multiply-add), so the result does not depend on the vector width or on where a tensor's tail begins: fits stay
 /// bitwise reproducible across machines with different SIMD.
 /// </remarks>
-internal sealed class FusedAdamUpdater : ParameterUpdater
+internal sealed class FusedAdamUpdater : ParameterUpdater.TorchUpdater
 {
-    private readonly optim.Optimizer _optimizer;
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly OptimizerState[] _states;
     private readonly bool _decoupled;
@@ -40,12 +39,12 @@ internal sealed class FusedAdamUpdater : ParameterUpdater
     /// <param name="weightDecay">L2 coefficient added to the gradient (Adam), or the decoupled decay (AdamW).</param>
     /// <param name="decoupled">True for AdamW: w ← w(1 − λ·decay) before the Adam step, which then sees the bare gradient.</param>
     public FusedAdamUpdater(IReadOnlyList<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupled)
+        : base(decoupled
+            ? optim.AdamW(parameters, learningRate, beta1, beta2, epsilon, weightDecay)
+            : optim.Adam(parameters, learningRate, beta1, beta2, epsilon, weightDecay))
     {
         _parameters = parameters;
         _decoupled = decoupled;
-        _optimizer = decoupled
-            ? optim.AdamW(parameters, learningRate, beta1, beta2, epsilon, weightDecay)
-            : optim.Adam(parameters, learningRate, beta1, beta2, epsilon, weightDecay);
         // One state per weight, in the order of the weights (one parameter group).
         _states = Helper.state_dict().State.ToArray();
         if (_states.Length != parameters.Count)
@@ -55,41 +54,31 @@ internal sealed class FusedAdamUpdater : ParameterUpdater
     /// <summary>How many steps so far took the one-pass path (the rest were TorchSharp's step); for tests.</summary>
     internal int FusedSteps { get; private set; }
 
-    public override double LearningRate
-    {
-        get => _optimizer.ParamGroups.First().LearningRate;
-        set
-        {
-            foreach (var group in _optimizer.ParamGroups)
-                group.LearningRate = value;
-        }
-    }
-
     public override void Step()
     {
         using var scope = NewDisposeScope();
-        var gradients = new Tensor?[_parameters.Count];
-        for (int i = 0; i < gradients.Length; i++)
+        var updates = new (Tensor Gradient, Tensor First, Tensor Second)?[_parameters.Count];
+        for (int i = 0; i < updates.Length; i++)
         {
-            var gradient = _parameters[i].grad;
+            if (_parameters[i].grad is not { } gradient)
+                continue;
             var (first, second) = Moments(_states[i]);
-            if (gradient is not null && !CpuWeights.OnePassPossible(_parameters[i], gradient, first, second))
+            if (!CpuWeights.OnePassPossible(_parameters[i], gradient, first, second))
             {
-                _optimizer.step();
+                base.Step();
                 return;
             }
-            gradients[i] = gradient;
+            updates[i] = (gradient, first, second);
         }
 
         var (beta1, beta2, epsilon, weightDecay) = Options();
         double learningRate = LearningRate;
-        for (int i = 0; i < gradients.Length; i++)
+        for (int i = 0; i < updates.Length; i++)
         {
-            if (gradients[i] is not { } gradient)
+            if (updates[i] is not var (gradient, first, second))
                 continue;
             ref long step = ref StepCount(_states[i]);
             step++;
-            var (first, second) = Moments(_states[i]);
             var rule = new Coefficients(beta1, beta2, epsilon, weightDecay, learningRate, step, _decoupled);
             // Written in place without a tensor operation: no autograd graph holds these weights between steps.
             Update(CpuWeights.Floats(_parameters[i]), CpuWeights.Floats(gradient), CpuWeights.Floats(first), CpuWeights.Floats(second), rule);
@@ -97,21 +86,11 @@ internal sealed class FusedAdamUpdater : ParameterUpdater
         FusedSteps++;
     }
 
-    public override void ZeroGrad() => _optimizer.zero_grad();
-
-    public override void Dispose() => _optimizer.Dispose();
-
-    public override void SaveState(BinaryWriter writer) => Helper.save_state_dict(writer);
-
-    public override void LoadState(BinaryReader reader) => Helper.load_state_dict(reader);
-
-    private OptimizerHelper Helper => (OptimizerHelper)_optimizer;
-
     /// <summary>The options as the optimizer holds them now (a loaded checkpoint brings its own).</summary>
-    private (double Beta1, double Beta2, double Epsilon, double WeightDecay) Options() => Helper.state_dict().Options[0] switch
+    private (double Beta1, double Beta2, double Epsilon, double WeightDecay) Options() => Optimizer.ParamGroups.First() switch
     {
-        TorchSharp.Modules.Adam.Options o => (o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value),
-        TorchSharp.Modules.AdamW.Options o => (o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value),
+        TorchSharp.Modules.Adam.ParamGroup { Options: var o } => (o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value),
+        TorchSharp.Modules.AdamW.ParamGroup { Options: var o } => (o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value),
         var other => throw new InvalidOperationException($"Unexpected optimizer options {other.GetType().Name} (a bug in MLDeepExtensions)."),
     };
 

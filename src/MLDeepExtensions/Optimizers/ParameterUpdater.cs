@@ -48,9 +48,15 @@ internal abstract class ParameterUpdater : IDisposable
         };
     }
 
-    /// <summary>Wraps one of TorchSharp's optimizers, whose update rules match the published ones.</summary>
-    private sealed class TorchUpdater(optim.Optimizer optimizer) : ParameterUpdater
+    /// <summary>
+    /// Wraps one of TorchSharp's optimizers, whose update rules match the published ones; its state (moments, step
+    /// counts, options) is what a checkpoint saves. <see cref="FusedAdamUpdater"/> replaces only its step.
+    /// </summary>
+    internal class TorchUpdater(optim.Optimizer optimizer) : ParameterUpdater
     {
+        /// <summary>The wrapped optimizer.</summary>
+        protected optim.Optimizer Optimizer => optimizer;
+
         public override double LearningRate
         {
             get => optimizer.ParamGroups.First().LearningRate;
@@ -71,7 +77,8 @@ internal abstract class ParameterUpdater : IDisposable
 
         public override void LoadState(BinaryReader reader) => Helper.load_state_dict(reader);
 
-        private OptimizerHelper Helper => optimizer as OptimizerHelper
+        /// <summary>The optimizer as TorchSharp's base of optimizers written in C#, which exposes their state.</summary>
+        protected OptimizerHelper Helper => optimizer as OptimizerHelper
             ?? throw new NotSupportedException($"The state of optimizer {optimizer.GetType().Name} cannot be saved (a bug in MLDeepExtensions).");
     }
 }
