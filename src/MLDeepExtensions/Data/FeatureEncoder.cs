@@ -89,7 +89,7 @@ internal sealed class DenseEncoder(int size) : FeatureEncoder
         return destination =>
         {
             getter(ref value);
-            value.CopyTo(destination);
+            SchemaChecks.CopyExact(value, destination, "feature", column.Name, row.Position);
         };
     }
 

@@ -49,6 +49,24 @@ internal static class SchemaChecks
     public static DataViewSchema.Column FindLabelColumn(DataViewSchema schema, string name)
         => schema.GetColumnOrNull(name) ?? throw MissingColumn("label", name);
 
+    /// <summary>
+    /// Copies a row's vector into <paramref name="destination"/>, whose length is the width the network reads. ML.NET
+    /// does not hold a row to its column's declared size (a PredictionEngine input array, LoadFromEnumerable), so a
+    /// vector of another length is an error naming the column, the row and both lengths: never a row padded with
+    /// another row's values, or cut.
+    /// </summary>
+    public static void CopyExact(in VBuffer<float> value, Span<float> destination, string role, string column, long row)
+    {
+        if (value.Length != destination.Length)
+            throw WrongLength(role, column, row, destination.Length, value.Length);
+        value.CopyTo(destination);
+    }
+
+    /// <summary>The error for a row whose vector in <paramref name="column"/> holds <paramref name="actual"/> values where <paramref name="expected"/> are read.</summary>
+    public static ArgumentException WrongLength(string role, string column, long row, int expected, int actual)
+        => new(FormattableString.Invariant($"The {role} column '{column}' holds {actual} values at row {row}; the network reads {expected} per row (the column's size when it was trained). ") +
+               FormattableString.Invariant($"Give every row exactly {expected} values: in a class passed to PredictionEngine or LoadFromEnumerable, the array's length must match its [VectorType({expected})]."));
+
     public static ArgumentOutOfRangeException MissingColumn(string role, string name)
         => new(null, $"Could not find {role} column '{name}'. Check the column name in the options, or add the column earlier in the pipeline.");
 

@@ -134,7 +134,6 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
         var labelColumn = label is null ? (DataViewSchema.Column?)null : data.Schema[label.ColumnName];
         var inputs = encoder.InputColumns(data.Schema, featureColumn);
         var columns = (labelColumn is { } c ? inputs.Append(c) : inputs).ToArray();
-        ArgumentException? badRow = null;
         Batch? batch = null;
         void Emit(ReadOnlySpan<float> row)
         {
@@ -178,7 +177,7 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
                 if (!(featuresOk && labelOk))
                 {
                     if (!dropNonFinite)
-                        throw badRow = new ArgumentException(Invariant($"Row {counts.Rows} of the {role} data as read in {pass} has ") +
+                        throw new ArgumentException(Invariant($"Row {counts.Rows} of the {role} data as read in {pass} has ") +
                             (featuresOk ? $"a NaN, infinite or missing value in label column '{label!.ColumnName}'" : $"NaN or infinite values in feature column '{featureColumnName}'") +
                             ". " + TrainingDataReader.NonFiniteAdvice);
                     counts.Dropped++;
@@ -195,7 +194,9 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
             if (batch is { Rows: > 0 })
                 ready.Add(batch, stop);
         }
-        catch (Exception e) when (e is not OperationCanceledException && e != badRow)
+        // A bad row (our readers' ArgumentException names the column and row) reaches the caller as it is; anything else
+        // (a file that cannot be read) says which pass failed where.
+        catch (Exception e) when (e is not (OperationCanceledException or ArgumentException))
         {
             throw new InvalidOperationException(Invariant($"Reading the {role} data failed in {pass} after {counts.Rows} rows: {e.GetBaseException().Message}"), e);
         }

@@ -35,7 +35,7 @@ internal sealed class TabularEncoder(int numericWidth, IReadOnlyList<Categorical
         return destination =>
         {
             getter(ref value);
-            value.CopyTo(destination[..numericWidth]);
+            SchemaChecks.CopyExact(value, destination[..numericWidth], "feature", column.Name, row.Position);
             for (int i = 0; i < keys.Length; i++)
             {
                 uint key = 0;

@@ -52,7 +52,7 @@ internal sealed class LabelSource(TaskInfo task, string columnName)
                     return destination =>
                     {
                         vectorGetter(ref vector);
-                        vector.CopyTo(destination);
+                        SchemaChecks.CopyExact(vector, destination, "label", column.Name, cursor.Position);
                         return FeatureEncoder.AllFinite(destination);
                     };
                 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLDeepExtensions.Data;
 
 namespace MLDeepExtensions.Scoring;
 
@@ -109,7 +110,7 @@ internal static class ForecastEvaluator
         {
             var getter = cursor.GetGetter<VBuffer<float>>(column);
             var buffer = default(VBuffer<float>);
-            return destination => { getter(ref buffer); buffer.CopyTo(destination); };
+            return destination => { getter(ref buffer); SchemaChecks.CopyExact(buffer, destination, "evaluated", column.Name, cursor.Position); };
         }
         var single = cursor.GetGetter<float>(column);
         float value = 0;

@@ -82,6 +82,8 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
         private int _slot = -1;
         private int _filled;
         private long _position = -1;
+        private bool _done;
+        private bool _disposed;
 
         public Cursor(ScoringDataView parent, DataViewRowCursor source, HashSet<int> active)
         {
@@ -125,8 +127,14 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }
 
+        /// <summary>
+        /// The next row, from the scored batch or a new one. As ML.NET's cursors: after the last row, and once disposed,
+        /// it returns false and stays off any row (Position −1, getters throw).
+        /// </summary>
         public override bool MoveNext()
         {
+            if (_done)
+                return false;
             if (_slot + 1 < _filled)
             {
                 _slot++;
@@ -134,10 +142,21 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
                 return true;
             }
             if (!Fill())
+            {
+                Finish();
                 return false;
+            }
             _slot = 0;
             _position++;
             return true;
+        }
+
+        private void Finish()
+        {
+            _done = true;
+            _slot = -1;
+            _filled = 0;
+            _position = -1;
         }
 
         private bool Fill()
@@ -178,8 +197,10 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && !_disposed)
             {
+                _disposed = true;
+                Finish();
                 _source.Dispose();
                 _featureBatch?.Dispose();
             }
