@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
@@ -45,6 +46,9 @@ internal static class ArchitectureRegistry
         if (!_entries.TryAdd(name, new Entry(currentVersion, read)))
             throw new InvalidOperationException($"An architecture named '{name}' is registered already.");
     }
+
+    /// <summary>The names registered so far (the built-ins and any added since).</summary>
+    public static IReadOnlyCollection<string> Names => _entries.Keys.ToArray();
 
     /// <summary>Writes the architecture's name, its settings version and its settings.</summary>
     public static void Write(BinaryWriter writer, NetworkArchitecture architecture)

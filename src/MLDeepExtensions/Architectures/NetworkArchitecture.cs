@@ -49,6 +49,13 @@ public abstract record NetworkArchitecture
     }
 
     /// <summary>
+    /// For a resolved architecture whose input length was measured on the training data (a variable-length sequence's
+    /// longest, in values or tokens), that length; null otherwise. A fit that continues this network resolves its options
+    /// with it, so "the longest training sequence" keeps meaning the first fit's.
+    /// </summary>
+    internal virtual int? MeasuredLength => null;
+
+    /// <summary>
     /// The categorical columns the fitted network reads after the feature vector (keys as floats), with their key counts
     /// and embedding sizes: filled in by the fit from <see cref="DeepNetworkOptions.CategoricalColumns"/> for the
     /// architectures that take them (MLP, custom modules); empty otherwise. Saved by those architectures' settings.

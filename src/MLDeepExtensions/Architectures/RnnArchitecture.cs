@@ -99,7 +99,9 @@ public sealed record RnnArchitecture : NetworkArchitecture
     public int FeaturesPerStep { get; init; } = 1;
 
     /// <summary>For token sequences: size of each token's embedding, ≥ 1. Default: 32.</summary>
-    public int EmbeddingSize { get; init; } = 32;
+    public int EmbeddingSize { get; init; } = DefaultEmbeddingSize;
+
+    private const int DefaultEmbeddingSize = 32;
 
     /// <summary>For variable-length input: the longest sequence kept (longer ones keep their last steps). Default: null (the longest in the training data).</summary>
     public int? MaxSteps { get; init; }
@@ -149,8 +151,30 @@ public sealed record RnnArchitecture : NetworkArchitecture
                 => SequenceInput.Variable(FeaturesPerStep, MaxSteps ?? Math.Max(1, (measureMaxSteps() + FeaturesPerStep - 1) / FeaturesPerStep)),
             _ => throw SequenceMismatch(name, featureColumn.Type.ToString()!),
         };
-        return this with { Input = input };
+        return WithInput(input);
     }
+
+    /// <summary>
+    /// This architecture with its input form fixed, and the settings that only chose that form (InputShape,
+    /// FeaturesPerStep, EmbeddingSize, MaxSteps) stated as the form has them, the others at their defaults: a fit and
+    /// the model file it saves (which keeps only the form) then describe the network with equal records.
+    /// </summary>
+    private RnnArchitecture WithInput(SequenceInput input) => this with
+    {
+        Input = input,
+        InputShape = input.Kind == SequenceInputKind.Fixed ? new SequenceShape(input.Steps, input.Features) : null,
+        FeaturesPerStep = input.Kind == SequenceInputKind.Variable ? input.Features : 1,
+        EmbeddingSize = input.Kind == SequenceInputKind.Tokens ? input.Features : DefaultEmbeddingSize,
+        MaxSteps = input.Kind == SequenceInputKind.Fixed ? null : input.Steps,
+    };
+
+    /// <inheritdoc/>
+    internal override int? MeasuredLength => Input switch
+    {
+        { Kind: SequenceInputKind.Variable } input => input.Steps * input.Features,
+        { Kind: SequenceInputKind.Tokens } input => input.Steps,
+        _ => null,
+    };
 
     private SequenceInput Fixed(VectorDataViewType type, string name)
     {
@@ -222,13 +246,12 @@ public sealed record RnnArchitecture : NetworkArchitecture
         float dropout = reader.ReadSingle();
         var input = new SequenceInput((SequenceInputKind)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
         var activation = version >= 2 ? (Activation)reader.ReadInt32() : Activation.ReLU;
+        bool inputValid = Enum.IsDefined(input.Kind) && input.Steps >= 1 && input.Features >= 1 && input.Vocabulary is >= 0 and < int.MaxValue - 2;
         var architecture = new RnnArchitecture
         {
             Cell = cell, HiddenSize = hidden, RecurrentLayers = layers, Bidirectional = bidirectional, RecurrentDropout = recurrentDropout,
             Pooling = pooling, HiddenLayers = hiddenLayers, Activation = activation, Dropout = dropout,
-            EmbeddingSize = Math.Max(1, input.Features), Input = input,
-        };
-        bool inputValid = Enum.IsDefined(input.Kind) && input.Steps >= 1 && input.Features >= 1 && input.Vocabulary is >= 0 and < int.MaxValue - 2;
+        }.WithInput(input);
         return Checked(architecture, "RNN", inputValid ? null : $"input {input}.");
     }
 

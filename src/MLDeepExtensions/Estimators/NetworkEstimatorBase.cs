@@ -1,6 +1,7 @@
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
@@ -80,7 +81,11 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         var initial = initialModel?.NetworkForContinuing(nameof(initialModel));
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var featureColumn = SchemaChecks.FindFeatureColumn(input.Schema, _options.FeatureColumnName);
-        var architecture = _options.ResolveOtherInputs(_architecture.ResolveFor(featureColumn, () => TrainingDataReader.MaxVectorLength(input, featureColumn)), input.Schema);
+        // A continued fit keeps the first fit's measured sequence length (MaxSteps null means the longest of its data).
+        Func<int> measureMaxSteps = initial?.Architecture.MeasuredLength is int measured
+            ? () => measured
+            : () => TrainingDataReader.MaxVectorLength(input, featureColumn);
+        var architecture = _options.ResolveOtherInputs(_architecture.ResolveFor(featureColumn, measureMaxSteps), input.Schema);
         int inputSize = architecture.EncodedWidth(featureColumn);
         var encoder = architecture.CreateEncoder(inputSize);
         var head = _head.Resolve(input.Schema, architecture, inputSize);
@@ -100,7 +105,8 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     {
         const string parameter = "initialModel";
         if (initial.Architecture != architecture)
-            throw new ArgumentException($"initialModel was trained with architecture {initial.Architecture}; these options train {architecture}, with other settings. " +
+            throw new ArgumentException($"initialModel was trained with architecture {initial.Architecture}; these options train {architecture}. " +
+                $"Settings that differ (initialModel → these options): {string.Join("; ", SettingDifferences.Between(initial.Architecture, architecture))}. " +
                 "To continue a fit, use the same architecture: e.g. set the options' Architecture to initialModel.Architecture.", parameter);
         if (initial.InputSize != inputSize)
             throw new ArgumentException(FormattableString.Invariant($"initialModel reads {initial.InputSize} values per row; column '{_options.FeatureColumnName}' of this data gives {inputSize}. ") +
