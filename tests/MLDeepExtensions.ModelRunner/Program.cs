@@ -25,6 +25,9 @@ using Microsoft.ML.Data;
 // Usage: ModelRunner train-small-convolutions
 // Trains small convolutional networks (see SmallConvolutions) and prints what it trained; a diverging fit fails.
 //
+// Usage: ModelRunner onednn-cap
+// Loads the native backend and prints "native ONEDNN_MAX_CPU_ISA=<value or (unset)>;" as oneDNN reads it.
+//
 // Usage: ModelRunner score-fixtures <fixtures folder> <output folder>
 // Loads every <fixtures folder>/<name>/model.zip in a new MLContext, scores the inputs of its scores.json on one libtorch
 // thread and writes what it got to <output folder>/<name>.json (see FixtureScores).
@@ -38,6 +41,8 @@ if (args is ["export-pytorch", var exportFolder])
     return ExportPyTorch(exportFolder);
 if (args is ["train-small-convolutions"])
     return TrainSmallConvolutions();
+if (args is ["onednn-cap"])
+    return PrintOneDnnCap();
 if (args is ["score-custom", var customModel, var customRows, var customScores])
 {
     RegisterExampleModules();
@@ -111,6 +116,19 @@ static int ExportPyTorch(string folder) => MLDeepExtensions.ModelRunner.PyTorchE
 
 static int CheckpointFit(string folder, string pause) => MLDeepExtensions.ModelRunner.CheckpointedFit.Run(folder, pause);
 
+// Loads the native backend and prints the oneDNN instruction-set cap as oneDNN will read it: from the C library's
+// environment on Unix (which .NET's Environment does not write), from the process's on Windows.
+static int PrintOneDnnCap()
+{
+    MLDeepExtensions.Interop.TorchNative.EnsureInitialized();
+    const string name = "ONEDNN_MAX_CPU_ISA";
+    string? value = OperatingSystem.IsWindows()
+        ? Environment.GetEnvironmentVariable(name)
+        : System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeEnvironment.getenv(name));
+    Console.WriteLine($"native {name}={value ?? "(unset)"};");
+    return 0;
+}
+
 static int TrainSmallConvolutions()
 {
     Console.WriteLine(MLDeepExtensions.ModelRunner.SmallConvolutions.Run());
@@ -137,4 +155,10 @@ static int ScoreFixtures(string fixtures, string output)
 internal sealed class Row
 {
     public float[] Features { get; set; } = Array.Empty<float>();
+}
+
+internal static class NativeEnvironment
+{
+    [System.Runtime.InteropServices.DllImport("libc")]
+    internal static extern IntPtr getenv(string name);
 }

@@ -13,7 +13,7 @@ internal static class ModelRunnerProcess
     /// <summary>Starts the runner with <paramref name="arguments"/>; call <see cref="Finish"/> for its output.</summary>
     public static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
-    /// <summary>Starts the runner with <paramref name="arguments"/> and extra <paramref name="environment"/> variables.</summary>
+    /// <summary>Starts the runner with <paramref name="arguments"/> and extra <paramref name="environment"/> variables (an empty value removes the variable).</summary>
     public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/MLDeepExtensions.ModelRunner/bin/<Configuration>/<tfm>/
@@ -27,7 +27,12 @@ internal static class ModelRunnerProcess
             RedirectStandardError = true,
         };
         foreach (var (name, value) in environment)
-            start.Environment[name] = value;
+        {
+            if (value.Length == 0)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        }
         start.ArgumentList.Add(runner);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);

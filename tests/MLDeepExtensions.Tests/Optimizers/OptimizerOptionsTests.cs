@@ -51,16 +51,22 @@ public sealed class OptimizerOptionsTests
     }
 
     [TestMethod]
-    public void DeepNetwork_FactoryOptions_AreValid()
+    public void DeepNetwork_FactoryOptions_AreValid_OfTheirKind_WithTheDocumentedLearningRate()
     {
         var ml = new MLContext(seed: 1);
-        foreach (var optimizer in new[]
+        foreach (var (optimizer, kind, rate) in new[]
         {
-            OptimizerOptions.Sgd(), OptimizerOptions.SgdMomentum(), OptimizerOptions.Nesterov(), OptimizerOptions.Adadelta(),
-            OptimizerOptions.RmsProp(), OptimizerOptions.Adam(), OptimizerOptions.AdamW(),
+            (OptimizerOptions.Sgd(), OptimizerKind.Sgd, 0.01), (OptimizerOptions.SgdMomentum(), OptimizerKind.SgdMomentum, 0.01),
+            (OptimizerOptions.Nesterov(), OptimizerKind.Nesterov, 0.01), (OptimizerOptions.Adadelta(), OptimizerKind.Adadelta, 1.0),
+            (OptimizerOptions.RmsProp(), OptimizerKind.RmsProp, 0.001), (OptimizerOptions.Adam(), OptimizerKind.Adam, 0.001),
+            (OptimizerOptions.AdamW(), OptimizerKind.AdamW, 0.001),
         })
         {
-            Assert.IsNotNull(ml.Transforms.DeepNetwork(new DeepNetworkOptions { Optimizer = optimizer }), optimizer.ToString());
+            // The estimator validates its options when it is created (an invalid default would throw here) and keeps them.
+            var estimator = ml.Transforms.DeepNetwork(new DeepNetworkOptions { Optimizer = optimizer });
+            Assert.AreEqual(optimizer, estimator.Options.Optimizer, optimizer.ToString());
+            Assert.AreEqual(kind, optimizer.Kind, optimizer.ToString());
+            Assert.AreEqual(rate, optimizer.LearningRate, optimizer.ToString());
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
@@ -93,7 +94,8 @@ public sealed class ModelIntegrityTests
                 expected = Scores(ml.Model.Load(stream, out _));
             var original = File.ReadAllBytes(path);
             var random = new Random(7);
-            int refused = 0, identical = 0;
+            var refusals = new Dictionary<string, int>();
+            int identical = 0;
             for (int trial = 0; trial < 60; trial++)
             {
                 var bytes = original.ToArray();
@@ -107,15 +109,25 @@ public sealed class ModelIntegrityTests
                     scores = Scores(model);
                     (model as IDisposable)?.Dispose();
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    refused++;
+                    // A refusal is a clear error about the file: ours or the zip reader's (InvalidDataException), or ML.NET's own
+                    // checks of its entries ("Cannot read version … data", an InvalidOperationException or FormatException);
+                    // never a crash inside a loader (NullReference, IndexOutOfRange, ArgumentOutOfRange, OutOfMemory…).
+                    var cause = e;
+                    while (cause is System.Reflection.TargetInvocationException { InnerException: { } inner })
+                        cause = inner;
+                    Assert.IsTrue(cause is InvalidDataException or FormatException || cause.GetType() == typeof(InvalidOperationException),
+                        $"trial {trial}: the damaged file crashed the loader instead of being refused: {cause}");
+                    refusals[cause.GetType().Name] = refusals.GetValueOrDefault(cause.GetType().Name) + 1;
                     continue;
                 }
                 CollectionAssert.AreEqual(expected, scores, $"trial {trial}: a damaged file loaded and scored differently");
                 identical++;
             }
-            Assert.AreEqual(60, refused + identical);
+            // Most bytes of the file are checksummed data: most flips must be refused (a flip in a zip header's time stamp or
+            // an unused field loads the same model, which the loop checked).
+            Assert.IsGreaterThan(30, refusals.Values.Sum(), $"refused: {string.Join(", ", refusals)}; loaded identically: {identical}");
         }
         finally
         {

@@ -49,8 +49,16 @@ public sealed class ReleaseFixtureTests
             CollectionAssert.AreEquivalent(Kinds, Directory.GetDirectories(Folder(release)).Select(Path.GetFileName).ToArray(), release);
     }
 
+    /// <summary>
+    /// How far a fixture's scores may move across machines: 1e-6 of the value's magnitude (at least 1). Bitwise equality
+    /// across machines is not a promise libtorch makes, even with the kernels pinned: on an AMD EPYC with AVX-512, 35
+    /// values of the convolutional fixtures came out 1 to 10 ulps (at most 1.5e-7) from those of the machine that wrote
+    /// them. Where one machine computes both sides (a model saved again and loaded), the tests compare bitwise.
+    /// </summary>
+    internal const float AcrossMachines = 1e-6f;
+
     [TestMethod]
-    public void Fixtures_LoadInANewProcessAndScoreBitwiseIdentically()
+    public void Fixtures_LoadInANewProcessAndScoreAsTheReleaseDid_WithinTheCrossMachineTolerance()
     {
         foreach (string release in Releases)
         {
@@ -59,7 +67,7 @@ public sealed class ReleaseFixtureTests
             {
                 ModelRunnerProcess.Finish(ModelRunnerProcess.Start(PinnedKernels, "score-fixtures", Folder(release), output));
                 var problems = Kinds.SelectMany(kind => Differences(FixtureScores.Read(Path.Combine(Folder(release), kind, "scores.json")),
-                    FixtureScores.Read(Path.Combine(output, kind + ".json"))).Select(d => $"{release}/{kind}: {d}")).ToList();
+                    FixtureScores.Read(Path.Combine(output, kind + ".json")), AcrossMachines).Select(d => $"{release}/{kind}: {d}")).ToList();
                 Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
             }
             finally
@@ -73,7 +81,7 @@ public sealed class ReleaseFixtureTests
     [TestMethod]
     public void Fixtures_LoadInThisProcess_AsTheirTransformerAndScoreClose()
     {
-        // Without pinned kernels, scores agree to rounding; the exact check is the test above.
+        // Without pinned kernels, scores agree to rounding; the closer check is the test above.
         foreach (string release in Releases)
         {
             foreach (string kind in Kinds)
