@@ -47,9 +47,24 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     /// <example><code>CategoricalColumns = [new CategoricalColumn("Island"), new CategoricalColumn("Sex") { EmbeddingSize = 2 }]</code></example>
     public IReadOnlyList<CategoricalColumn>? CategoricalColumns { get; set; }
 
+    /// <summary>
+    /// The class names of the <see cref="NetworkTrainingOptions.InitialWeights"/> of a multiclass network, in the order of
+    /// its outputs (PyTorch's class indices, e.g. <c>dataset.classes</c>): the fit checks that the label's keys follow
+    /// this order (key <c>i + 1</c> is <c>InitialWeightsClasses[i]</c>) and refuses the weights, naming both orders, when
+    /// they do not, since a permuted class order would name the wrong class for every row. Weights exported by
+    /// <c>ExportWeights</c> carry their class order in a file beside them (<c>&lt;file&gt;.classes.json</c>), which is
+    /// checked the same way. Multiclass only; needs InitialWeights. Default: null (the class file's order, or, without
+    /// one, a warning that the order cannot be checked).
+    /// </summary>
+    public IReadOnlyList<string>? InitialWeightsClasses { get; set; }
+
     /// <summary>A copy that shares no list with this one: what an estimator keeps.</summary>
     internal override DeepNetworkOptions Snapshot()
-        => this with { Callbacks = CopyOfCallbacks(), ClassWeights = ClassWeights?.ToArray(), CategoricalColumns = CategoricalColumns?.ToArray() };
+        => this with
+        {
+            Callbacks = CopyOfCallbacks(), ClassWeights = ClassWeights?.ToArray(), CategoricalColumns = CategoricalColumns?.ToArray(),
+            InitialWeightsClasses = InitialWeightsClasses?.ToArray(),
+        };
 
     internal override void CheckOtherInputs(Microsoft.ML.SchemaShape inputSchema)
     {
@@ -98,6 +113,20 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
             }
             if (categorical.Count > 0 && Architecture is not null and not (MlpArchitecture or CustomArchitecture))
                 errors.Add($"{nameof(CategoricalColumns)} are read through embeddings by an {nameof(MlpArchitecture)} (or by your own module, {nameof(CustomArchitecture)}); {Architecture} has no place for them. Use one of those, or one-hot encode the columns into the feature vector (mlContext.Transforms.Categorical.OneHotEncoding).");
+        }
+        if (InitialWeightsClasses is { } classes)
+        {
+            if (InitialWeights is null)
+                errors.Add($"{nameof(InitialWeightsClasses)} is set but {nameof(InitialWeights)} is null; it gives the class order of imported weights. Set both, or neither.");
+            if (classes.Count < 2)
+                errors.Add($"{nameof(InitialWeightsClasses)} has {classes.Count} class name(s); a classifier has at least two, one per output in order.");
+            for (int i = 0; i < classes.Count; i++)
+            {
+                if (classes[i] is null)
+                    errors.Add($"{nameof(InitialWeightsClasses)}[{i}] is null; give every class name.");
+                else if (classes.Take(i).Contains(classes[i], StringComparer.Ordinal))
+                    errors.Add($"{nameof(InitialWeightsClasses)} names '{classes[i]}' twice; give each class once, in the order of the network's outputs.");
+            }
         }
         if (ClassWeights is not null)
         {

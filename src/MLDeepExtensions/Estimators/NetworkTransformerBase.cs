@@ -70,6 +70,9 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     /// Python with <c>module.load_state_dict(torch.load(path))</c>) or safetensors (.safetensors). The names are the
     /// ones in <see cref="LayerNames"/> with <c>.weight</c>, <c>.bias</c>, … (the architectures' documentation lists
     /// them with the equivalent PyTorch modules); float32 values, copied to the CPU. An existing file is replaced.
+    /// A multiclass network also writes its class names in key order beside the weights, as
+    /// <c>&lt;path&gt;.classes.json</c> (<c>{"version": 1, "classes": [...]}</c>: output <c>i</c>, PyTorch's class index
+    /// <c>i</c>, is <c>classes[i]</c>, ML.NET's key <c>i + 1</c>); an import checks the label's order against it.
     /// </summary>
     /// <param name="path">The file to write; its extension picks the format.</param>
     /// <exception cref="ArgumentException">The extension is not .pt, .pth, .bin or .safetensors.</exception>
@@ -79,6 +82,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
         var format = PyTorchWeights.FormatOf(path, nameof(path));
         ThrowIfDisposed();
         PyTorchWeights.Save(Network.Module, path, format);
+        ClassOrderFile.Write(path, Network.Head.LabelKeyValues is { } classes ? KeyValuesCodec.Names(classes) : null);
     }
 
     /// <summary>The network to continue training from; an <see cref="ObjectDisposedException"/> when this transformer was disposed.</summary>

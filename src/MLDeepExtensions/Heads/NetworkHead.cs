@@ -69,6 +69,14 @@ internal abstract class NetworkHead
         => module as IOnnxModule ?? throw new System.NotSupportedException(
             $"The {graph.Owner} cannot be exported to ONNX: its module {module.GetType().Name} has no ONNX form. Score it with the {graph.Owner} itself.");
 
+    /// <summary>
+    /// Checks what the head needs of weights imported from <paramref name="weightsPath"/> (InitialWeights) beyond their
+    /// names and shapes, before they are read: a classifier's class order. Nothing by default.
+    /// </summary>
+    public virtual void CheckImportedWeights(string weightsPath, IChannel channel)
+    {
+    }
+
     /// <summary>Runs once after training on the training rows, before they are freed; returns the head to save (e.g. with a threshold).</summary>
     public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, int batchSize, System.Threading.CancellationToken cancellation) => this;
 

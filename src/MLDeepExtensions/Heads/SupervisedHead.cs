@@ -28,13 +28,20 @@ internal sealed class SupervisedHead : NetworkHead
 
     private readonly OutputColumnNames _names;
     private readonly IReadOnlyList<float>? _classWeights;
+    private readonly IReadOnlyList<string>? _importedClasses;
 
-    public SupervisedHead(TaskInfo task, string labelColumnName, OutputColumnNames names, IReadOnlyList<float>? classWeights)
+    /// <param name="task">The task, sizes and class names.</param>
+    /// <param name="labelColumnName">The label column.</param>
+    /// <param name="names">The output column names.</param>
+    /// <param name="classWeights">Loss weight per class (ClassWeights), or null.</param>
+    /// <param name="importedClasses">The class order of imported weights (InitialWeightsClasses), or null.</param>
+    public SupervisedHead(TaskInfo task, string labelColumnName, OutputColumnNames names, IReadOnlyList<float>? classWeights, IReadOnlyList<string>? importedClasses = null)
     {
         Task = task;
         LabelColumnName = labelColumnName;
         _names = names;
         _classWeights = classWeights;
+        _importedClasses = importedClasses;
         Columns = Describe(task.Task, task.VectorLabel, names, task.OutputSize);
         Label = new LabelSource(task, labelColumnName);
     }
@@ -103,6 +110,18 @@ internal sealed class SupervisedHead : NetworkHead
     {
         if (architecture is AutoencoderArchitecture)
             throw NetworkStreams.Corrupt("a supervised network holds an autoencoder.");
+    }
+
+    public override void CheckImportedWeights(string weightsPath, IChannel channel)
+    {
+        if (Task.Task != DeepNetworkTask.MulticlassClassification)
+        {
+            if (_importedClasses is not null)
+                throw new ArgumentException($"{nameof(DeepNetworkOptions.InitialWeightsClasses)} is set, but the task is {Task.Task}; a class order applies to multiclass classification only.",
+                    nameof(DeepNetworkOptions.InitialWeightsClasses));
+            return;
+        }
+        ImportedClasses.Check(weightsPath, _importedClasses, Task.KeyValues is { } keyValues ? KeyValuesCodec.Names(keyValues) : null, LabelColumnName, channel);
     }
 
     public override LossFunction CreateLoss(Device device)
@@ -218,7 +237,7 @@ internal sealed class SupervisedHead : NetworkHead
 
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
             => new SupervisedHead(TaskInfo.Resolve(options.Task, SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName)),
-                options.LabelColumnName, _names, options.ClassWeights);
+                options.LabelColumnName, _names, options.ClassWeights, options.InitialWeightsClasses);
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
         {

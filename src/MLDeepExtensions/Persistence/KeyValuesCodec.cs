@@ -33,17 +33,20 @@ internal static class KeyValuesCodec
     }
 
     /// <summary>The class names as text, in key order, e.g. "cat, dog" (for messages and checkpoint descriptions).</summary>
-    public static string Describe(DataViewSchema.Annotations keyValues)
+    public static string Describe(DataViewSchema.Annotations keyValues) => string.Join(", ", Names(keyValues));
+
+    /// <summary>The class names as text (numbers in invariant culture), in key order: name i is key i + 1.</summary>
+    public static string[] Names(DataViewSchema.Annotations keyValues)
     {
         var column = keyValues.Schema[AnnotationUtils.Kinds.KeyValues];
-        return (string)Invoke(nameof(DescribeTyped), ((VectorDataViewType)column.Type).ItemType.RawType, keyValues, column)!;
+        return (string[])Invoke(nameof(NamesTyped), ((VectorDataViewType)column.Type).ItemType.RawType, keyValues, column)!;
     }
 
-    private static object? DescribeTyped<T>(DataViewSchema.Annotations keyValues, DataViewSchema.Column column)
+    private static object? NamesTyped<T>(DataViewSchema.Annotations keyValues, DataViewSchema.Column column)
     {
         var values = default(VBuffer<T>);
         keyValues.GetGetter<VBuffer<T>>(column)(ref values);
-        return string.Join(", ", values.DenseValues().Select(v => System.Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
+        return values.DenseValues().Select(v => System.Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
     }
 
     private static object? Invoke(string name, Type itemType, params object[] arguments)

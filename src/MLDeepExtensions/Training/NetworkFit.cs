@@ -102,6 +102,7 @@ internal static class NetworkFit
             }
             else if (options.InitialWeights is { } weightsFile)
             {
+                head.CheckImportedWeights(weightsFile, channel);
                 PyTorchWeights.Load(module, weightsFile, channel);
                 initialWeights = $"imported from {System.IO.Path.GetFileName(weightsFile)}, " + TrainingFingerprint.WeightsHash(module);
                 channel.Info($"Starting from the weights in '{weightsFile}'.");

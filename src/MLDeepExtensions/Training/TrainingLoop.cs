@@ -27,6 +27,16 @@ internal sealed class TrainingLoop
     private readonly IChannel _channel;
     private readonly CheckpointPlan? _checkpoints;
 
+    /// <summary>
+    /// How many times the loss of the fit's first batch an epoch's mean training loss may reach before the fit warns: a
+    /// loss that grew this much diverged, even when it stays finite (the NaN and infinity checks do not see it).
+    /// </summary>
+    internal const double LossGrowthWarningFactor = 1e3;
+
+    /// <summary>What an epoch's loss is compared with: the first batch's loss (a resumed fit: its first epoch's); null until known.</summary>
+    private double? _startingLoss;
+    private bool _warnedOfGrowth;
+
     /// <param name="module">The module to train, on its device.</param>
     /// <param name="loss">The head's loss.</param>
     /// <param name="options">The training options.</param>
@@ -68,6 +78,8 @@ internal sealed class TrainingLoop
             elapsedBefore = history.Count > 0 ? history[^1].Elapsed : TimeSpan.Zero;
             if (state.StopRequested)
                 context.RequestStop();
+            if (history.Count > 0)
+                _startingLoss = history[0].TrainingLoss;
             // The shuffle seeds of the epochs already run.
             for (int epoch = 1; epoch < first; epoch++)
                 random.Next();
@@ -85,6 +97,7 @@ internal sealed class TrainingLoop
                     cuda.manual_seed_all(seed * 1_000_003L + epoch);
                 double learningRate = updater.LearningRate;
                 double trainLoss = TrainEpoch(epoch, train, updater, parameters, frozen, random.Next(), context, callbacks);
+                WarnIfLossGrew(epoch, trainLoss, learningRate);
                 (double loss, double metric)? validated = validation is null ? null : Evaluate(validation);
                 var metrics = new EpochMetrics(epoch, trainLoss, validated?.loss, validated?.metric, learningRate, elapsedBefore + clock.Elapsed);
                 history.Add(metrics);
@@ -281,6 +294,7 @@ internal sealed class TrainingLoop
             if (!float.IsFinite(values[b]))
                 throw Diverged(epoch, FormattableString.Invariant($"the loss of batch {b + 1} of {batches} was {values[b]}"), updater,
                     $" To skip such batches instead, set {nameof(NetworkTrainingOptions.SkipNonFiniteBatches)}.");
+            _startingLoss ??= values[b];
             sum += (double)values[b] * rowsPerBatch[b];
             seen += rowsPerBatch[b];
         }
@@ -315,6 +329,17 @@ internal sealed class TrainingLoop
                 checks.Add(t.isfinite().all());
         }
         return checks.Count == 0 || stack(checks).all().item<bool>();
+    }
+
+    /// <summary>Warns, once per fit, of an epoch whose training loss grew more than <see cref="LossGrowthWarningFactor"/> times over the first batch's.</summary>
+    private void WarnIfLossGrew(int epoch, double loss, double learningRate)
+    {
+        if (_warnedOfGrowth || _startingLoss is not double start || !(start > 0) || !(loss > LossGrowthWarningFactor * start))
+            return;
+        _warnedOfGrowth = true;
+        _channel.Warning(FormattableString.Invariant($"Epoch {epoch}: the training loss, {loss:G4}, is {loss / start:G3} times the loss of the first batch ({start:G4}): ") +
+            FormattableString.Invariant($"training diverged although every loss stayed finite, and the model may be of little use. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} (now {learningRate}), ") +
+            $"set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance).");
     }
 
     private InvalidOperationException Diverged(int epoch, string what, ParameterUpdater updater, string alternative)

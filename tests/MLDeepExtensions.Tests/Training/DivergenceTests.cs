@@ -109,6 +109,47 @@ public sealed class DivergenceTests
         StringAssert.StartsWith(error.Message, "Training diverged in epoch 1: the network's weights became NaN or infinite although every loss was finite");
     }
 
+    [TestMethod]
+    public void Fit_LossGrowsAThousandfoldButStaysFinite_WarnsNamingTheLearningRate()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(TestData.Generate(128, seed: 31));
+        var data = ml.Transforms.Conversion.MapValueToKey("Label", nameof(GeneratedRow.Class)).Fit(raw).Transform(raw);
+        string Warnings(double learningRate, out TrainingHistory history)
+        {
+            var log = new List<string>();
+            ml.Log += Collect;
+            try
+            {
+                // Cross-entropy grows with the logits, not their square: a step far too large gives huge losses that stay finite.
+                using var model = ml.MulticlassClassification.Trainers.DeepNetwork(TestData.Tiny("Label", epochs: 3) with { Optimizer = OptimizerOptions.Sgd(learningRate) }).Fit(data);
+                history = model.History;
+            }
+            finally
+            {
+                ml.Log -= Collect;
+            }
+            lock (log)
+                return string.Join("\n", log.Where(m => m.Contains("times the loss of the first batch")));
+
+            void Collect(object? sender, LoggingEventArgs e)
+            {
+                lock (log)
+                    log.Add(e.Message);
+            }
+        }
+
+        string warning = Warnings(100, out var exploded);
+        Assert.IsTrue(exploded.All(h => double.IsFinite(h.TrainingLoss)), "finite: the fit returns a model");
+        Assert.IsGreaterThan(1e6, exploded.Max(h => h.TrainingLoss), $"the loss exploded: {string.Join(", ", exploded.Select(h => h.TrainingLoss))}");
+        StringAssert.Contains(warning, "Lower OptimizerOptions.LearningRate (now 100)");
+        StringAssert.Contains(warning, "GradientClipNorm");
+        Assert.AreEqual(1, warning.Split('\n').Length, "one warning per fit: " + warning);
+
+        Assert.AreEqual("", Warnings(0.1, out var sound), "a sound fit does not warn");
+        Assert.IsLessThan(sound[0].TrainingLoss, sound[^1].TrainingLoss);
+    }
+
     /// <summary>Writes NaN into the first weight after one batch, as an overflowing gradient would with a finite loss.</summary>
     private sealed class PoisonAfterBatch(int epoch, int batch) : TrainingCallback
     {
