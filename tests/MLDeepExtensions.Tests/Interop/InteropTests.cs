@@ -25,6 +25,27 @@ public sealed class InteropTests
     }
 
     [TestMethod]
+    public void MissingBackend_FirstLineSaysWhichPackageToAdd()
+    {
+        var failure = new NotSupportedException("This application or script uses TorchSharp but doesn't contain a reference to libtorch-cpu-linux-x64, Version=2.10.0.");
+        string message = TorchNative.DescribeFailure(new TypeInitializationException("TorchSharp.torch", failure), libTorchFound: false);
+        string first = message.Split(Environment.NewLine)[0];
+        StringAssert.StartsWith(first, "No TorchSharp backend found: add the package TorchSharp-cpu");
+        StringAssert.Contains(first, "MLDeepExtensions.Cuda");
+        StringAssert.Contains(message, "TorchSharp's own message: This application or script uses TorchSharp");
+    }
+
+    [TestMethod]
+    public void BackendPresentButRefused_FirstLineGivesTheLoadersReason()
+    {
+        string message = TorchNative.DescribeFailure(new DllNotFoundException("libLibTorchSharp.so"), libTorchFound: true);
+        string first = message.Split(Environment.NewLine)[0];
+        StringAssert.StartsWith(first, "TorchSharp could not load its native library");
+        StringAssert.Contains(first, "Loader: ");
+        Assert.DoesNotContain("No TorchSharp backend found", message);
+    }
+
+    [TestMethod]
     public void Library_DeclaresIgnoresAccessChecksToForBothMLNetAssemblies()
     {
         var names = typeof(DeepNetworkTransformer).Assembly.GetCustomAttributes()
