@@ -4,6 +4,12 @@
 #
 #   Consumer      references MLDeepExtensions directly (its build/ targets): trains a small network on generated data,
 #                 evaluates, saves, loads in a new MLContext and checks the loaded model predicts exactly the same.
+#   Latest        `dotnet new console` + `dotnet add package` with no version of MLDeepExtensions, TorchSharp-cpu and
+#                 ML.NET's companions (ImageAnalytics, OnnxConverter, LightGbm, Data.Analysis): no NU1107 / NU1608 /
+#                 NU1603, builds with warnings as errors, the Consumer program plus an ONNX export; its build output
+#                 must stay under 600 MB.
+#   LowEnd        the same at the low end of the supported ML.NET range (Microsoft.ML 5.0.1 and its companions).
+#   NoBackend     MLDeepExtensions without TorchSharp-cpu: must fail, first line saying what to add, and leave bin small.
 #   CudaConsumer  references MLDeepExtensions.Cuda only, so the core arrives transitively (its buildTransitive/
 #                 targets): loads TorchSharp and prints CudaDevices.Describe().
 #   ProjectConsumer  the Consumer program with a project reference to src/MLDeepExtensions instead of the package, so
@@ -71,6 +77,11 @@ for package in "MLDeepExtensions.$version" "MLDeepExtensions.Cuda.$version"; do
   done
 done
 torchsharp=$(sed -n 's:.*<TorchSharpVersion>\(.*\)</TorchSharpVersion>.*:\1:p' "$repo/Directory.Packages.props")
+low_end=$(sed -n 's:.*<MicrosoftMLMinimumVersion>\(.*\)</MicrosoftMLMinimumVersion>.*:\1:p' "$repo/Directory.Packages.props")
+limit=$(sed -n 's:.*<MicrosoftMLVersionLimit>\(.*\)</MicrosoftMLVersionLimit>.*:\1:p' "$repo/Directory.Packages.props")
+# The package accepts the whole supported range, not just the version this repository builds with by default.
+unzip -p "$core" MLDeepExtensions.nuspec | grep -q "<dependency id=\"Microsoft.ML\" version=\"\[$low_end, $limit)\"" \
+  || { echo "consumer check FAILED: the package's Microsoft.ML dependency is not [$low_end, $limit):" >&2; unzip -p "$core" MLDeepExtensions.nuspec | grep -i 'Microsoft.ML"' >&2; exit 1; }
 
 # 2. Fresh consumer projects, cut off from any Directory.Build.* or central package versions above the temp folder.
 step "writing consumer projects (MLDeepExtensions $version, TorchSharp-cpu $torchsharp)"
@@ -213,6 +224,71 @@ EOF
 
 cp "$work/Consumer/Program.cs" "$work/ProjectConsumer/Program.cs"
 
+# Consumers of ML.NET's companions: the Consumer program plus an ONNX export (Onnx.cs, compiled in with ONNX_EXPORT),
+# built with warnings as errors. Latest: a fresh `dotnet new console` and `dotnet add package` with no version, as a new
+# user types it. LowEnd: the same packages at the low end of the supported ML.NET range.
+companions=(Microsoft.ML.ImageAnalytics Microsoft.ML.OnnxConverter Microsoft.ML.LightGbm Microsoft.Data.Analysis)
+cat > "$work/Onnx.cs" <<'END_ONNX'
+using System;
+using System.IO;
+using Microsoft.ML;
+
+internal static class OnnxExport
+{
+    /// <summary>Exports the fitted pipeline with ML.NET's converter; fails unless an ONNX file with a graph comes out.</summary>
+    public static void Check(MLContext ml, ITransformer model, IDataView data)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"consumer-check-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var stream = File.Create(path))
+                ml.Model.ConvertToOnnx(model, data, stream);
+            long length = new FileInfo(path).Length;
+            if (length < 1000)
+                throw new InvalidDataException($"the ONNX export wrote only {length} bytes");
+            Console.WriteLine($"exported ONNX: {length} bytes; ML.NET {typeof(MLContext).Assembly.GetName().Version} "
+                + $"({System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(MLContext).Assembly.Location).ProductVersion})");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+END_ONNX
+sed 's|^string path = Path.Combine(Path.GetTempPath(), $"consumer-check-{Guid.NewGuid():N}.zip");|#if ONNX_EXPORT\nOnnxExport.Check(ml, model, data);\n#endif\n&|' \
+  "$work/Consumer/Program.cs" > "$work/companion-program.cs"
+grep -q 'OnnxExport.Check' "$work/companion-program.cs" || { echo "consumer check FAILED: could not add the ONNX export" >&2; exit 1; }
+companion_props='<Project><PropertyGroup><DefineConstants>$(DefineConstants);ONNX_EXPORT</DefineConstants><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup></Project>'
+forbidden='NU1107|NU1608|NU1603'
+
+step "writing Latest: dotnet new console, dotnet add package with no version"
+dotnet new console -o "$work/Latest" --framework net10.0 >/dev/null
+for package in MLDeepExtensions TorchSharp-cpu "${companions[@]}"; do
+  extra=()
+  [ "$package" = MLDeepExtensions ] && extra=(--prerelease)   # the only version on the local feed is a pre-release
+  if ! added=$(cd "$work/Latest" && dotnet add package "$package" "${extra[@]}" 2>&1) || grep -Eq "$forbidden" <<<"$added"; then
+    echo "$added" >&2
+    echo "consumer check FAILED: dotnet add package $package (no version) failed or warned" >&2
+    exit 1
+  fi
+done
+cp "$work/companion-program.cs" "$work/Latest/Program.cs"
+cp "$work/Onnx.cs" "$work/Latest/Onnx.cs"
+echo "$companion_props" > "$work/Latest/Directory.Build.props"
+write_project LowEnd "MLDeepExtensions@$version" "TorchSharp-cpu@$torchsharp" "Microsoft.ML@$low_end" \
+  "Microsoft.ML.ImageAnalytics@$low_end" "Microsoft.ML.LightGbm@$low_end" "Microsoft.ML.OnnxConverter@0.23.1" "Microsoft.Data.Analysis@0.23.1" \
+  "SkiaSharp@2.88.9"   # ImageAnalytics 5.0.1 asks for 2.88.8, which some feeds lack (NU1603); 2.88.9 is the same series
+cp "$work/companion-program.cs" "$work/LowEnd/Program.cs"
+cp "$work/Onnx.cs" "$work/LowEnd/Onnx.cs"
+echo "$companion_props" > "$work/LowEnd/Directory.Build.props"
+
+# NoBackend references MLDeepExtensions only (no TorchSharp-cpu): its run must fail with an error whose first line says
+# what to add, and leave no copy of libtorch in its output folder.
+write_project NoBackend "MLDeepExtensions@$version"
+mkdir -p "$work/NoBackend"
+cp "$work/Consumer/Program.cs" "$work/NoBackend/Program.cs"
+
 cat > "$work/script.fsx" <<END_SCRIPT
 #i "nuget: $work/feed"
 #r "nuget: MLDeepExtensions, $version"
@@ -259,6 +335,37 @@ for name in Consumer CudaConsumer; do
   step "running $name"
   dotnet "$work/$name/bin/Release/net10.0/$name.dll"
 done
+for name in Latest LowEnd; do
+  step "building $name (warnings as errors)"
+  built=$(dotnet build "$work/$name" -c Release -nodeReuse:false 2>&1) || { echo "$built" >&2; echo "consumer check FAILED: $name did not build" >&2; exit 1; }
+  if grep -Eq "$forbidden" <<<"$built"; then
+    grep -E "$forbidden" <<<"$built" >&2
+    echo "consumer check FAILED: restoring $name reported a version conflict or a missing version" >&2
+    exit 1
+  fi
+  step "running $name"
+  dotnet "$work/$name/bin/Release/net10.0/$name.dll"
+done
+# A console app's whole build output, without a RuntimeIdentifier and without any setting of the user's: the package's
+# targets keep only this machine's libtorch (MLDeepExtensionsKeepAllPlatforms=true keeps every platform's).
+bin_bytes=$(du -sb "$work/Latest/bin" | cut -f1)
+bin_mb=$(( bin_bytes / 1000000 ))
+echo "Latest's build output: $bin_mb MB ($(du -sb "$work/Latest/bin/Release/net10.0/runtimes" 2>/dev/null | cut -f1) bytes under runtimes/)"
+[ "$bin_mb" -le 600 ] || { echo "consumer check FAILED: Latest's build output is $bin_mb MB, more than 600 MB" >&2; du -sh "$work/Latest/bin/Release/net10.0/runtimes"/* >&2; exit 1; }
+
+step "building NoBackend (no TorchSharp-cpu)"
+dotnet build "$work/NoBackend" -c Release -nodeReuse:false -clp:ErrorsOnly
+step "running NoBackend: must fail and say what to add"
+if (cd "$work" && dotnet "$work/NoBackend/bin/Release/net10.0/NoBackend.dll" >"$work/nobackend.out" 2>&1); then
+  echo "consumer check FAILED: NoBackend ran without a TorchSharp backend" >&2; exit 1
+fi
+first_line=$(grep -m1 -E 'Exception' "$work/nobackend.out" || true)
+grep -q 'No TorchSharp backend found: add the package TorchSharp-cpu' <<<"$first_line" \
+  || { cat "$work/nobackend.out" >&2; echo "consumer check FAILED: the missing-backend error does not start with what to add" >&2; exit 1; }
+nobackend_mb=$(( $(du -sb "$work/NoBackend/bin" | cut -f1) / 1000000 ))
+[ "$nobackend_mb" -le 100 ] || { echo "consumer check FAILED: NoBackend's output holds $nobackend_mb MB after the failed run" >&2; du -sh "$work/NoBackend/bin/Release/net10.0"/* >&2; exit 1; }
+echo "NoBackend failed as it should: ${first_line:0:160}... (output folder $nobackend_mb MB)"
+
 step "building ProjectConsumer (project reference, no build targets)"
 dotnet build "$work/ProjectConsumer" -c Release --artifacts-path "$work/project-artifacts" -nodeReuse:false -clp:ErrorsOnly
 step "running ProjectConsumer"
@@ -284,4 +391,4 @@ if [ -e "$packages/torchsharp/$torchsharp/lib/net8.0/cpu" ]; then
   echo "consumer check FAILED: libtorch was copied into the NuGet package folder ($packages/torchsharp/$torchsharp/lib/net8.0/cpu)" >&2
   exit 1
 fi
-echo "consumer check OK: MLDeepExtensions $version from a local feed trains, saves, reloads and predicts identically in a fresh project, MLDeepExtensions.Cuda brings it transitively, and a project reference without the build targets, an F# script (dotnet fsi) and a file-based app (dotnet run app.cs) work too (${note}$(( $(date +%s) - start )) s)"
+echo "consumer check OK: MLDeepExtensions $version from a local feed trains, saves, reloads and predicts identically in a fresh project, beside ML.NET's companions added with no version (build output $bin_mb MB) and at ML.NET $low_end, exports ONNX, says what to add without a backend, MLDeepExtensions.Cuda brings it transitively, and a project reference without the build targets, an F# script (dotnet fsi) and a file-based app (dotnet run app.cs) work too (${note}$(( $(date +%s) - start )) s)"

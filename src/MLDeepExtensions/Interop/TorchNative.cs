@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using TorchSharp;
@@ -51,9 +52,15 @@ internal static class TorchNative
         }
     }
 
+    /// <summary>Gets the file name of libtorch's main library on this operating system.</summary>
+    private static string LibTorchFileName =>
+        OperatingSystem.IsWindows() ? "torch.dll" : OperatingSystem.IsMacOS() ? "libtorch.dylib" : "libtorch.so";
+
     /// <summary>Loads the CPU backend; returns null on success, or the exception to throw.</summary>
     private static InvalidOperationException? Initialize()
     {
+        string? torchSharpFolder = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        string[] before = Subfolders(torchSharpFolder);
         try
         {
             CpuKernels.BeforeLoad();
@@ -64,12 +71,16 @@ internal static class TorchNative
         catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException
             or EntryPointNotFoundException or BadImageFormatException)
         {
-            return new InvalidOperationException(DescribeFailure(ex), ex);
+            string removed = RemoveNewBackendCopies(torchSharpFolder, before);
+            return new InvalidOperationException(DescribeFailure(ex, LibTorchFound()) + removed, ex);
         }
     }
 
-    /// <summary>Builds the message: the loader's reason, TorchSharp's first line, and the fixes.</summary>
-    private static string DescribeFailure(Exception failure)
+    /// <summary>
+    /// Builds the message. Its first line says what to do: add a backend package when no libtorch is anywhere the process
+    /// looks, else why the loader refused the library. Then TorchSharp's first line and the other fixes.
+    /// </summary>
+    internal static string DescribeFailure(Exception failure, bool libTorchFound)
     {
         Exception innermost = failure;
         while (innermost.InnerException is not null)
@@ -78,13 +89,57 @@ internal static class TorchNative
         }
 
         string fallback = LibTorchSharpFallback.Outcome is { } outcome ? $"Before loading, {outcome}. " : string.Empty;
-        return $"TorchSharp could not load its native library {NativeFileName}. Loader: {ProbeLoader()}. {fallback}"
+        string loader = $"Loader: {ProbeLoader()}.";
+        string first = libTorchFound
+            ? $"TorchSharp could not load its native library {NativeFileName}. {loader}"
+            : $"No TorchSharp backend found: add the package TorchSharp-cpu to the application (dotnet add package "
+                + "TorchSharp-cpu; in a script #r \"nuget: TorchSharp-cpu\"), or MLDeepExtensions.Cuda for NVIDIA GPUs. "
+                + $"MLDeepExtensions references TorchSharp without libtorch, and no {LibTorchFileName} was found.";
+        return first + Environment.NewLine + (libTorchFound ? string.Empty : loader + " ") + fallback
             + "On Linux hosts whose libstdc++ predates GCC 13 (for example Debian 12 or Ubuntu 22.04), that library "
             + "needs a patch, which MLDeepExtensions applies at run time in a per-user cache ($XDG_CACHE_HOME, default "
             + "~/.cache) and, in applications that reference the MLDeepExtensions package, at build time in the output "
             + "folder (a project reference can import build/MLDeepExtensions.targets). The application or script must "
             + "also reference a TorchSharp backend package: TorchSharp-cpu, or the CUDA bundle (TorchSharp-cuda-linux / "
             + $"TorchSharp-cuda-windows). TorchSharp's own message: {FirstLine(innermost.Message)}";
+    }
+
+    /// <summary>True when libtorch's main library is in one of the folders the process loads native libraries from.</summary>
+    private static bool LibTorchFound() =>
+        LibTorchSharpFallback.NativeDirectories().Any(directory => File.Exists(Path.Combine(directory, LibTorchFileName)));
+
+    /// <summary>Lists the subfolders of <paramref name="folder"/> (none when it is null or missing).</summary>
+    private static string[] Subfolders(string? folder) =>
+        string.IsNullOrEmpty(folder) || !Directory.Exists(folder) ? [] : Directory.GetDirectories(folder);
+
+    /// <summary>
+    /// Deletes the folders that appeared beside TorchSharp.dll during a failed load: TorchSharp's loader may copy a
+    /// libtorch it finds in a package folder (about 0.5 GB) into a "cpu" or "cuda-..." folder there before it fails, and
+    /// a failed run must not leave that behind. Returns a sentence for the message, empty when nothing was there.
+    /// </summary>
+    private static string RemoveNewBackendCopies(string? torchSharpFolder, string[] before)
+    {
+        var removed = new List<string>();
+        foreach (string folder in Subfolders(torchSharpFolder).Except(before, StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(folder);
+            if (name != "cpu" && !name.StartsWith("cuda-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return $" TorchSharp left a copy of its native files in '{folder}', which could not be deleted ({ex.Message}).";
+            }
+        }
+
+        return removed.Count == 0 ? string.Empty : $" Deleted the copy of native files TorchSharp made in '{string.Join("', '", removed)}'.";
     }
 
     /// <summary>

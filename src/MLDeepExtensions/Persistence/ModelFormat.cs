@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
+using MLDeepExtensions.Interop;
 
 namespace MLDeepExtensions.Persistence;
 
@@ -49,8 +50,18 @@ internal static class ModelFormat
     private static string Fields(string feature, int inputSize, int scoringBatchSize, NetworkHead head)
         => FormattableString.Invariant($"{feature}\n{inputSize}\n{scoringBatchSize}\n{head.Name}\n{head.Canonical()}");
 
-    /// <summary>Reads a model whose head must be <paramref name="headName"/>; throws <see cref="System.IO.InvalidDataException"/> saying what is wrong.</summary>
-    public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string headName) => NetworkStreams.Guard(() =>
+    /// <summary>
+    /// Reads a model whose head must be <paramref name="headName"/>; throws <see cref="System.IO.InvalidDataException"/>
+    /// saying what is wrong, or <see cref="NotSupportedException"/> on an ML.NET outside the supported range.
+    /// </summary>
+    public static NetworkModel Load(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string headName)
+    {
+        MLNetVersionGuard.EnsureSupported();
+        return LoadChecked(env, ctx, version, headName);
+    }
+
+    /// <summary>Reads the model once the ML.NET version is known to be supported.</summary>
+    private static NetworkModel LoadChecked(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string headName) => NetworkStreams.Guard(() =>
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);

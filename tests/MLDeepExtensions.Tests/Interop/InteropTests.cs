@@ -25,16 +25,24 @@ public sealed class InteropTests
     }
 
     [TestMethod]
-    public void MLNet_IsTheVersionTheInternalsRouteWasBuiltFor()
+    public void MissingBackend_FirstLineSaysWhichPackageToAdd()
     {
-        // The library compiles against ML.NET 5.0.1's internals (src/MLDeepExtensions/Interop/README.md). An upgrade
-        // must re-run the whole suite, save/load in a new process included, before this pin is moved.
-        foreach (var assembly in new[] { typeof(MLContext).Assembly, typeof(Microsoft.ML.Data.TextLoader).Assembly, typeof(SchemaShape).Assembly })
-        {
-            string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
-            Assert.IsTrue(version.StartsWith("5.0.1", StringComparison.Ordinal),
-                $"{assembly.GetName().Name} is {version}; MLDeepExtensions is built against ML.NET 5.0.1 internals. See src/MLDeepExtensions/Interop/README.md before upgrading.");
-        }
+        var failure = new NotSupportedException("This application or script uses TorchSharp but doesn't contain a reference to libtorch-cpu-linux-x64, Version=2.10.0.");
+        string message = TorchNative.DescribeFailure(new TypeInitializationException("TorchSharp.torch", failure), libTorchFound: false);
+        string first = message.Split(Environment.NewLine)[0];
+        StringAssert.StartsWith(first, "No TorchSharp backend found: add the package TorchSharp-cpu");
+        StringAssert.Contains(first, "MLDeepExtensions.Cuda");
+        StringAssert.Contains(message, "TorchSharp's own message: This application or script uses TorchSharp");
+    }
+
+    [TestMethod]
+    public void BackendPresentButRefused_FirstLineGivesTheLoadersReason()
+    {
+        string message = TorchNative.DescribeFailure(new DllNotFoundException("libLibTorchSharp.so"), libTorchFound: true);
+        string first = message.Split(Environment.NewLine)[0];
+        StringAssert.StartsWith(first, "TorchSharp could not load its native library");
+        StringAssert.Contains(first, "Loader: ");
+        Assert.DoesNotContain("No TorchSharp backend found", message);
     }
 
     [TestMethod]

@@ -22,7 +22,7 @@ public sealed class PackageConsumerTests
         string? bash = FindOnPath("bash");
         if (bash is null)
             Assert.Inconclusive("bash is not on PATH; run nuget/consumer-check.sh where it is.");
-        string script = Path.Combine(RepositoryRoot(), "nuget", "consumer-check.sh");
+        string script = Repository.File("nuget/consumer-check.sh");
         Assert.IsTrue(File.Exists(script), $"missing {script}");
 
         var start = new ProcessStartInfo(bash) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -40,16 +40,6 @@ public sealed class PackageConsumerTests
         Assert.AreEqual(0, process.ExitCode, log);
         StringAssert.Contains(log, "consumer check OK:", log);
         Console.WriteLine(log);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "MLDeepExtensions.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"No MLDeepExtensions.sln above {AppContext.BaseDirectory}.");
     }
 
     private static string? FindOnPath(string name)
