@@ -338,13 +338,13 @@ internal sealed class TrainingLoop
             return;
         _warnedOfGrowth = true;
         _channel.Warning(FormattableString.Invariant($"Epoch {epoch}: the training loss, {loss:G4}, is {loss / start:G3} times the loss of the first batch ({start:G4}): ") +
-            FormattableString.Invariant($"training diverged although every loss stayed finite, and the model may be of little use. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} (now {learningRate}), ") +
-            $"set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance).");
+            FormattableString.Invariant($"training diverged although every loss stayed finite, and the model may be of little use. Lower {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.LearningRate)} (now {learningRate}), ") +
+            $"set {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.GradientClipNorm)} (e.g. 1.0) or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance).");
     }
 
     private InvalidOperationException Diverged(int epoch, string what, ParameterUpdater updater, string alternative)
-        => new(FormattableString.Invariant($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} ") +
-            FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) ") +
+        => new(FormattableString.Invariant($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.LearningRate)} ") +
+            FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.GradientClipNorm)} (e.g. 1.0) ") +
             $"or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance with fixZero: false).{alternative}");
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>

@@ -44,7 +44,7 @@ public sealed class PyTorchClassOrderTests
     {
         FeatureColumnName = nameof(GeneratedRow.Features),
         Architecture = new MlpArchitecture(16),
-        Optimizer = OptimizerOptions.Adam(0.01),
+        Optimizer = OptimizerSettings.Adam(0.01),
         Epochs = epochs,
         BatchSize = 32,
         Seed = 2,

@@ -23,7 +23,7 @@ public sealed class DivergenceTests
         var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs);
         // Without the network's own standardization, which would rescue the careless pipeline these tests are about.
         options.Architecture = ((MlpArchitecture)options.Architecture) with { StandardizeInputs = false };
-        options.Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = learningRate, GradientClipNorm = clip };
+        options.Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = learningRate, GradientClipNorm = clip };
         options.Shuffle = false;
         return options;
     }
@@ -34,8 +34,8 @@ public sealed class DivergenceTests
         var ml = new MLContext(seed: 1);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.DeepNetwork(Sgd(1e6)).Fit(Unnormalized(ml)));
         StringAssert.Matches(error.Message, new System.Text.RegularExpressions.Regex(@"^Training diverged in epoch 1: the loss of batch \d of 4 was (NaN|Infinity|-Infinity)\."));
-        StringAssert.Contains(error.Message, "Lower OptimizerOptions.LearningRate (now 1000000)");
-        StringAssert.Contains(error.Message, "set OptimizerOptions.GradientClipNorm");
+        StringAssert.Contains(error.Message, "Lower OptimizerSettings.LearningRate (now 1000000)");
+        StringAssert.Contains(error.Message, "set OptimizerSettings.GradientClipNorm");
         StringAssert.Contains(error.Message, "set SkipNonFiniteBatches");
     }
 
@@ -122,7 +122,7 @@ public sealed class DivergenceTests
             try
             {
                 // Cross-entropy grows with the logits, not their square: a step far too large gives huge losses that stay finite.
-                using var model = ml.MulticlassClassification.Trainers.DeepNetwork(TestData.Tiny("Label", epochs: 3) with { Optimizer = OptimizerOptions.Sgd(learningRate) }).Fit(data);
+                using var model = ml.MulticlassClassification.Trainers.DeepNetwork(TestData.Tiny("Label", epochs: 3) with { Optimizer = OptimizerSettings.Sgd(learningRate) }).Fit(data);
                 history = model.History;
             }
             finally
@@ -142,7 +142,7 @@ public sealed class DivergenceTests
         string warning = Warnings(100, out var exploded);
         Assert.IsTrue(exploded.All(h => double.IsFinite(h.TrainingLoss)), "finite: the fit returns a model");
         Assert.IsGreaterThan(1e6, exploded.Max(h => h.TrainingLoss), $"the loss exploded: {string.Join(", ", exploded.Select(h => h.TrainingLoss))}");
-        StringAssert.Contains(warning, "Lower OptimizerOptions.LearningRate (now 100)");
+        StringAssert.Contains(warning, "Lower OptimizerSettings.LearningRate (now 100)");
         StringAssert.Contains(warning, "GradientClipNorm");
         Assert.AreEqual(1, warning.Split('\n').Length, "one warning per fit: " + warning);
 

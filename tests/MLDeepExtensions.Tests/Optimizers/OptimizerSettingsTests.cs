@@ -6,7 +6,7 @@ namespace MLDeepExtensions.Tests.Optimizers;
 
 /// <summary>Optimizer settings: documented defaults, every problem reported at once, and the learning-rate schedules.</summary>
 [TestClass]
-public sealed class OptimizerOptionsTests
+public sealed class OptimizerSettingsTests
 {
     private const double Tolerance = 1e-12;
 
@@ -22,7 +22,7 @@ public sealed class OptimizerOptionsTests
     public void Defaults_PerKind_AreAsDocumented(OptimizerKind kind, double learningRate, double momentum, double rho,
         double beta1, double beta2, double epsilon, double weightDecay)
     {
-        var options = new OptimizerOptions { Kind = kind };
+        var options = new OptimizerSettings { Kind = kind };
         AssertDefault(learningRate, options.EffectiveLearningRate, kind, "learning rate");
         AssertDefault(momentum, options.EffectiveMomentum, kind, "momentum");
         AssertDefault(rho, options.EffectiveRho, kind, "rho");
@@ -37,17 +37,17 @@ public sealed class OptimizerOptionsTests
     [TestMethod]
     public void Defaults_FactoriesAndOptions_AreAsDocumented()
     {
-        Assert.AreEqual(OptimizerKind.Adam, new OptimizerOptions().Kind);
+        Assert.AreEqual(OptimizerKind.Adam, new OptimizerSettings().Kind);
         Assert.AreEqual(OptimizerKind.Adam, new DeepNetworkOptions().Optimizer.Kind);
         Assert.AreEqual(0.001, new DeepNetworkOptions().Optimizer.EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.01, OptimizerOptions.Sgd().EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.9, OptimizerOptions.SgdMomentum().EffectiveMomentum, Tolerance);
-        Assert.AreEqual(OptimizerKind.SgdMomentum, OptimizerOptions.SgdMomentum().Kind);
-        Assert.AreEqual(OptimizerKind.Nesterov, OptimizerOptions.Nesterov().Kind);
-        Assert.AreEqual(1.0, OptimizerOptions.Adadelta().EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.9, OptimizerOptions.RmsProp().EffectiveRho, Tolerance);
-        Assert.AreEqual(0.001, OptimizerOptions.Adam().EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.01, OptimizerOptions.AdamW().EffectiveWeightDecay, Tolerance);
+        Assert.AreEqual(0.01, OptimizerSettings.Sgd().EffectiveLearningRate, Tolerance);
+        Assert.AreEqual(0.9, OptimizerSettings.SgdMomentum().EffectiveMomentum, Tolerance);
+        Assert.AreEqual(OptimizerKind.SgdMomentum, OptimizerSettings.SgdMomentum().Kind);
+        Assert.AreEqual(OptimizerKind.Nesterov, OptimizerSettings.Nesterov().Kind);
+        Assert.AreEqual(1.0, OptimizerSettings.Adadelta().EffectiveLearningRate, Tolerance);
+        Assert.AreEqual(0.9, OptimizerSettings.RmsProp().EffectiveRho, Tolerance);
+        Assert.AreEqual(0.001, OptimizerSettings.Adam().EffectiveLearningRate, Tolerance);
+        Assert.AreEqual(0.01, OptimizerSettings.AdamW().EffectiveWeightDecay, Tolerance);
     }
 
     [TestMethod]
@@ -56,10 +56,10 @@ public sealed class OptimizerOptionsTests
         var ml = new MLContext(seed: 1);
         foreach (var (optimizer, kind, rate) in new[]
         {
-            (OptimizerOptions.Sgd(), OptimizerKind.Sgd, 0.01), (OptimizerOptions.SgdMomentum(), OptimizerKind.SgdMomentum, 0.01),
-            (OptimizerOptions.Nesterov(), OptimizerKind.Nesterov, 0.01), (OptimizerOptions.Adadelta(), OptimizerKind.Adadelta, 1.0),
-            (OptimizerOptions.RmsProp(), OptimizerKind.RmsProp, 0.001), (OptimizerOptions.Adam(), OptimizerKind.Adam, 0.001),
-            (OptimizerOptions.AdamW(), OptimizerKind.AdamW, 0.001),
+            (OptimizerSettings.Sgd(), OptimizerKind.Sgd, 0.01), (OptimizerSettings.SgdMomentum(), OptimizerKind.SgdMomentum, 0.01),
+            (OptimizerSettings.Nesterov(), OptimizerKind.Nesterov, 0.01), (OptimizerSettings.Adadelta(), OptimizerKind.Adadelta, 1.0),
+            (OptimizerSettings.RmsProp(), OptimizerKind.RmsProp, 0.001), (OptimizerSettings.Adam(), OptimizerKind.Adam, 0.001),
+            (OptimizerSettings.AdamW(), OptimizerKind.AdamW, 0.001),
         })
         {
             // The estimator validates its options when it is created (an invalid default would throw here) and keeps them.
@@ -75,7 +75,7 @@ public sealed class OptimizerOptionsTests
     {
         var options = new DeepNetworkOptions
         {
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.SgdMomentum, LearningRate = -1, Momentum = 1.5 },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.SgdMomentum, LearningRate = -1, Momentum = 1.5 },
             BatchSize = 0,
         };
 
@@ -104,8 +104,8 @@ public sealed class OptimizerOptionsTests
     [TestMethod]
     public void DeepNetwork_SettingsTheKindDoesNotUse_AreReported()
     {
-        var sgd = new DeepNetworkOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, Beta1 = 0.9 } };
-        var adam = new DeepNetworkOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, Rho = 0.9, Momentum = 0.5 } };
+        var sgd = new DeepNetworkOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, Beta1 = 0.9 } };
+        var adam = new DeepNetworkOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, Rho = 0.9, Momentum = 0.5 } };
 
         var sgdError = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(sgd));
         var adamError = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(adam));
@@ -130,7 +130,7 @@ public sealed class OptimizerOptionsTests
         };
         foreach (var (schedule, expected) in cases)
         {
-            var options = new DeepNetworkOptions { Optimizer = new OptimizerOptions { LearningRate = 0, Schedule = schedule } };
+            var options = new DeepNetworkOptions { Optimizer = new OptimizerSettings { LearningRate = 0, Schedule = schedule } };
 
             var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(options), schedule.ToString());
 
@@ -207,5 +207,19 @@ public sealed class OptimizerOptionsTests
     {
         if (!double.IsNaN(expected))
             Assert.AreEqual(expected, actual, Tolerance, $"{kind} default {setting}");
+    }
+
+    [TestMethod]
+    public void ObsoleteOptimizerOptionsFactories_GiveTheSettingsOfTheRenamedType()
+    {
+#pragma warning disable CS0618 // the alias under test
+        Assert.AreEqual(OptimizerSettings.Adam(0.002), OptimizerOptions.Adam(0.002));
+        Assert.AreEqual(OptimizerSettings.AdamW(0.003, 0.05), OptimizerOptions.AdamW(0.003, 0.05));
+        Assert.AreEqual(OptimizerSettings.Sgd(), OptimizerOptions.Sgd());
+        Assert.AreEqual(OptimizerSettings.SgdMomentum(0.1, 0.8), OptimizerOptions.SgdMomentum(0.1, 0.8));
+        Assert.AreEqual(OptimizerSettings.Nesterov(0.1, 0.7), OptimizerOptions.Nesterov(0.1, 0.7));
+        Assert.AreEqual(OptimizerSettings.Adadelta(0.5, 0.95), OptimizerOptions.Adadelta(0.5, 0.95));
+        Assert.AreEqual(OptimizerSettings.RmsProp(0.01, 0.99), OptimizerOptions.RmsProp(0.01, 0.99));
+#pragma warning restore CS0618
     }
 }
