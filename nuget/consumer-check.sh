@@ -156,7 +156,7 @@ var ml = new MLContext(seed: 1);
 IDataView data = ml.Data.LoadFromEnumerable(rows);
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Row.Class))
     .Append(ml.MulticlassClassification.Trainers.DeepNetwork(
-        architecture: new MlpArchitecture(16), optimizer: OptimizerOptions.Adam(learningRate: 0.01), epochs: 2, batchSize: 32))
+        architecture: new MlpArchitecture(16), optimizer: OptimizerSettings.Adam(learningRate: 0.01), epochs: 2, batchSize: 32))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 ITransformer model = pipeline.Fit(data);
 var metrics = ml.MulticlassClassification.Evaluate(model.Transform(data));
@@ -308,7 +308,7 @@ let rows =
         { Features = x; Label = x.[0] + x.[1] > 0.0f })
 let ml = MLContext(seed = 1)
 let data = ml.Data.LoadFromEnumerable(rows)
-let model = ml.BinaryClassification.Trainers.DeepNetwork(architecture = MlpArchitecture(16), optimizer = OptimizerOptions.Adam(learningRate = 0.01), epochs = 20).Fit(data)
+let model = ml.BinaryClassification.Trainers.DeepNetwork(architecture = MlpArchitecture(16), optimizer = OptimizerSettings.Adam(learningRate = 0.01), epochs = 20).Fit(data)
 let metrics = ml.BinaryClassification.Evaluate(model.Transform(data))
 printfn "F# script: trained on %d rows, accuracy %.3f" rows.Length metrics.Accuracy
 if metrics.Accuracy < 0.8 then exit 1

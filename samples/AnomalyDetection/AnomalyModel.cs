@@ -19,7 +19,7 @@ public static class AnomalyModel
         {
             FeatureColumnName = nameof(ModelInput.Pixels),
             Architecture = new AutoencoderArchitecture(latentSize: 32, 256, 128),
-            Optimizer = OptimizerOptions.Adam(learningRate: 1e-3),
+            Optimizer = OptimizerSettings.Adam(learningRate: 1e-3),
             Epochs = epochs,
             BatchSize = 64,
             ThresholdQuantile = 0.95,

@@ -23,7 +23,7 @@ public static class PenguinModel
             LabelColumnName = Label,
             FeatureColumnName = "Features",
             Architecture = new MlpArchitecture(32, 16) { Activation = Activation.ReLU },
-            Optimizer = OptimizerOptions.Adam(learningRate: 0.01),
+            Optimizer = OptimizerSettings.Adam(learningRate: 0.01),
             Epochs = epochs,
             BatchSize = 16,
         };

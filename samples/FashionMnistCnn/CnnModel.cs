@@ -34,7 +34,7 @@ public static class CnnModel
             LabelColumnName = "Label",
             FeatureColumnName = nameof(ModelInput.Pixels),
             Architecture = Architecture,
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
             Epochs = epochs,
             BatchSize = 128,
             ValidationFraction = 0.1f,

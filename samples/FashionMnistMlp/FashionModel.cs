@@ -20,7 +20,7 @@ public static class FashionModel
             // The raw pixels go in: the network standardizes them itself. Dropout 0.2 lets 20 epochs help rather than overfit.
             Architecture = new MlpArchitecture(256, 128) { Activation = Activation.ReLU, Dropout = 0.2f },
             // Adam from 0.003, decayed along a cosine to 0 by the last epoch; batches of 256 take half the steps of 128.
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine() },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine() },
             Epochs = epochs,
             BatchSize = 256,
             ValidationFraction = 0.1f,

@@ -50,7 +50,7 @@ var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
     {
         FeatureColumnName = "Pixels",
         Architecture = architecture,
-        Optimizer = OptimizerOptions.Adam(0.001),
+        Optimizer = OptimizerSettings.Adam(0.001),
         Epochs = arguments.Epochs,
         // Streamed: a cursor per epoch over the files. The file list cannot shuffle itself, so rows go through a shuffle
         // pool; a binary .idv file (mlContext.Data.SaveAsBinary) shuffles exactly.

@@ -8,7 +8,7 @@ namespace MLDeepExtensions.Samples;
 /// <summary>One optimizer of the comparison: a display name and its settings.</summary>
 /// <param name="Name">What the tables and the plot call it.</param>
 /// <param name="Optimizer">The optimizer and its learning rate.</param>
-public sealed record Contender(string Name, OptimizerOptions Optimizer);
+public sealed record Contender(string Name, OptimizerSettings Optimizer);
 
 /// <summary>What one optimizer achieved.</summary>
 /// <param name="Contender">The optimizer.</param>
@@ -32,19 +32,19 @@ public static class ComparisonModel
     /// <summary>The six optimizers, each with a learning rate that suits it (their documented defaults, SGD's raised to 0.1).</summary>
     public static IReadOnlyList<Contender> Contenders { get; } = new[]
     {
-        new Contender("SGD", OptimizerOptions.Sgd(learningRate: 0.1)),
-        new Contender("Momentum", OptimizerOptions.SgdMomentum(learningRate: 0.01, momentum: 0.9)),
-        new Contender("Nesterov", OptimizerOptions.Nesterov(learningRate: 0.01, momentum: 0.9)),
-        new Contender("Adadelta", OptimizerOptions.Adadelta(learningRate: 1.0, rho: 0.9)),
-        new Contender("RMSProp", OptimizerOptions.RmsProp(learningRate: 0.001, rho: 0.9)),
-        new Contender("Adam", OptimizerOptions.Adam(learningRate: 0.001)),
+        new Contender("SGD", OptimizerSettings.Sgd(learningRate: 0.1)),
+        new Contender("Momentum", OptimizerSettings.SgdMomentum(learningRate: 0.01, momentum: 0.9)),
+        new Contender("Nesterov", OptimizerSettings.Nesterov(learningRate: 0.01, momentum: 0.9)),
+        new Contender("Adadelta", OptimizerSettings.Adadelta(learningRate: 1.0, rho: 0.9)),
+        new Contender("RMSProp", OptimizerSettings.RmsProp(learningRate: 0.001, rho: 0.9)),
+        new Contender("Adam", OptimizerSettings.Adam(learningRate: 0.001)),
     };
 
     /// <summary>
     /// Trains MapValueToKey → MLP 784-128-10 → MapKeyToValue with <paramref name="optimizer"/>. The MLContext seed fixes
     /// the initial weights and the batch order, so every optimizer starts from the same point and sees the same batches.
     /// </summary>
-    public static ITransformer Train(MLContext mlContext, IDataView trainData, OptimizerOptions optimizer, int epochs, IProgress<EpochMetrics> progress)
+    public static ITransformer Train(MLContext mlContext, IDataView trainData, OptimizerSettings optimizer, int epochs, IProgress<EpochMetrics> progress)
     {
         var options = new DeepNetworkOptions
         {

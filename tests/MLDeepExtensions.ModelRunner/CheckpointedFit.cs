@@ -27,7 +27,7 @@ internal static class CheckpointedFit
         {
             LabelColumnName = nameof(DeterministicFit.Row.Label),
             Architecture = new MlpArchitecture(16, 8) { Dropout = 0.1f, BatchNormalization = true },
-            Optimizer = OptimizerOptions.Adam(0.01) with { Schedule = LearningRateSchedule.ReduceOnPlateau(0.5, patience: 0) },
+            Optimizer = OptimizerSettings.Adam(0.01) with { Schedule = LearningRateSchedule.ReduceOnPlateau(0.5, patience: 0) },
             Epochs = Epochs,
             BatchSize = 32,
             ValidationFraction = 0.2f,

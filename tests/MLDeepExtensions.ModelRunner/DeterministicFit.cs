@@ -37,7 +37,7 @@ internal static class DeterministicFit
             LabelColumnName = nameof(Row.Label),
             // Dropout and batch norm draw on libtorch's generator and keep running statistics; validation splits by seed.
             Architecture = new MlpArchitecture(16, 8) { Dropout = 0.1f, BatchNormalization = true },
-            Optimizer = OptimizerOptions.Adam(0.01),
+            Optimizer = OptimizerSettings.Adam(0.01),
             Epochs = 3,
             BatchSize = 32,
             ValidationFraction = 0.2f,

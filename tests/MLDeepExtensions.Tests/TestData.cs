@@ -83,7 +83,7 @@ internal static class TestData
     {
         LabelColumnName = label,
         Architecture = new MlpArchitecture(32, 16),
-        Optimizer = OptimizerOptions.Adam(0.01),
+        Optimizer = OptimizerSettings.Adam(0.01),
         Epochs = epochs,
         BatchSize = 32,
         Seed = 1,

@@ -33,7 +33,7 @@ internal static class AutoencoderSection
     {
         FeatureColumnName = "Pixels",
         Architecture = architecture ?? Architecture,
-        Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
+        Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
         Epochs = epochs,
         BatchSize = 128,
         Seed = 1,

@@ -31,7 +31,7 @@ internal static class CnnSection
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
             Architecture = new CnnArchitecture(new ImageShape(1, 28, 28)),
-            Optimizer = OptimizerOptions.Adam(1e-3),
+            Optimizer = OptimizerSettings.Adam(1e-3),
             Epochs = 1,
             BatchSize = BatchSize,
             Shuffle = true,

@@ -44,7 +44,7 @@ internal static class MemorySection
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
             Architecture = new MlpArchitecture(256, 128),
-            Optimizer = OptimizerOptions.Adam(1e-3),
+            Optimizer = OptimizerSettings.Adam(1e-3),
             Epochs = 1,
             BatchSize = 128,
             Seed = seed,

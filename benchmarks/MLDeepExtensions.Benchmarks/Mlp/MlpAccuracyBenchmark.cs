@@ -33,7 +33,7 @@ internal static class MlpAccuracyBenchmark
             Architecture = new MlpArchitecture(256, 128) { Dropout = 0.2f },
             // Adam with a cosine decay from 0.003: the plain constant 0.001 of the timing runs ends near 0.883. Batches of 256
             // take a third less time than 128 (with 0.002) for the same accuracy (benchmarks/README.md).
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine() },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine() },
             Epochs = epochs,
             BatchSize = 256,
             Seed = 1,

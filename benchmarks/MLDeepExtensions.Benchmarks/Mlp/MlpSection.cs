@@ -24,7 +24,7 @@ internal static class MlpSection
             FeatureColumnName = "Pixels",
             // The bare network has no input standardization: the same network on both sides.
             Architecture = new MlpArchitecture(256, 128) { StandardizeInputs = false },
-            Optimizer = OptimizerOptions.Adam(1e-3),
+            Optimizer = OptimizerSettings.Adam(1e-3),
             Epochs = 1,
             BatchSize = BatchSize,
             Shuffle = true,

@@ -65,7 +65,7 @@ internal static class OnnxSection
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
             Architecture = architecture,
-            Optimizer = OptimizerOptions.Adam(1e-3),
+            Optimizer = OptimizerSettings.Adam(1e-3),
             Epochs = 1,
             Seed = 1,
             ScoringBatchSize = BatchSize, // ONNX Runtime's batch

@@ -73,7 +73,7 @@ internal static class ForecastingBenchmark
     private static DeepNetworkOptions Options(int seed) => new()
     {
         Architecture = new RnnArchitecture { Cell = RecurrentCell.Lstm, HiddenSize = Hidden },
-        Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine() },
+        Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine() },
         Epochs = Epochs,
         BatchSize = 16,
         Seed = seed,

@@ -33,7 +33,7 @@ internal static class RnnSection
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
             Architecture = new RnnArchitecture { Cell = RecurrentCell.Lstm, HiddenSize = HiddenSize, InputShape = new SequenceShape(28, 28) },
-            Optimizer = OptimizerOptions.Adam(1e-3),
+            Optimizer = OptimizerSettings.Adam(1e-3),
             Epochs = 1,
             BatchSize = BatchSize,
             Shuffle = true,

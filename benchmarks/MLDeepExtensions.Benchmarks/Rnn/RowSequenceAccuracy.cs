@@ -26,7 +26,7 @@ internal static class RowSequenceAccuracy
             LabelColumnName = "Label",
             FeatureColumnName = "Pixels",
             Architecture = architecture,
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = LearningRateSchedule.Cosine() },
             Epochs = epochs,
             BatchSize = 128,
             Seed = 1,

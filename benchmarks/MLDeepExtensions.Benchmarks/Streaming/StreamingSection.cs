@@ -49,7 +49,7 @@ internal static class StreamingSection
         LabelColumnName = "Label",
         FeatureColumnName = nameof(FashionImage.Pixels),
         Architecture = new MlpArchitecture(hidden),
-        Optimizer = OptimizerOptions.Adam(1e-3),
+        Optimizer = OptimizerSettings.Adam(1e-3),
         Epochs = epochs,
         BatchSize = 128,
         Seed = 1,

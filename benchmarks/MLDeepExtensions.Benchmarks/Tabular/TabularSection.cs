@@ -41,7 +41,7 @@ internal static class TabularSection
     public static DeepNetworkOptions Recipe() => new()
     {
         Architecture = new MlpArchitecture(256, 128) { BatchNormalization = true },
-        Optimizer = OptimizerOptions.AdamW(learningRate: 1e-2) with { Schedule = LearningRateSchedule.Cosine() },
+        Optimizer = OptimizerSettings.AdamW(learningRate: 1e-2) with { Schedule = LearningRateSchedule.Cosine() },
         Epochs = 30,
         BatchSize = 1024,
         Seed = 1,

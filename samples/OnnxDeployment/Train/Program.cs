@@ -40,7 +40,7 @@ var options = new DeepNetworkOptions
 {
     FeatureColumnName = nameof(FashionImage.Pixels),
     Architecture = architecture,
-    Optimizer = OptimizerOptions.Adam(0.002),
+    Optimizer = OptimizerSettings.Adam(0.002),
     Epochs = arguments.Epochs,
     Seed = 1,
 };

@@ -27,7 +27,7 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator Autoencoder(this TransformsCatalog catalog,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         AutoencoderArchitecture? architecture = null,
-        OptimizerOptions? optimizer = null,
+        OptimizerSettings? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(featureColumnName, architecture, optimizer, epochs, batchSize));
@@ -53,7 +53,7 @@ public static class AutoencoderCatalog
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         AutoencoderArchitecture? architecture = null,
         double thresholdQuantile = DeepNetworkDefaults.ThresholdQuantile,
-        OptimizerOptions? optimizer = null,
+        OptimizerSettings? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
     {
@@ -62,11 +62,11 @@ public static class AutoencoderCatalog
     }
 
 
-    private static AutoencoderOptions Options(string features, AutoencoderArchitecture? architecture, OptimizerOptions? optimizer, int epochs, int batchSize) => new()
+    private static AutoencoderOptions Options(string features, AutoencoderArchitecture? architecture, OptimizerSettings? optimizer, int epochs, int batchSize) => new()
     {
         FeatureColumnName = features,
         Architecture = architecture ?? new AutoencoderArchitecture(),
-        Optimizer = optimizer ?? new OptimizerOptions(),
+        Optimizer = optimizer ?? new OptimizerSettings(),
         Epochs = epochs,
         BatchSize = batchSize,
     };

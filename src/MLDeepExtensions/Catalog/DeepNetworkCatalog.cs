@@ -30,7 +30,7 @@ public static class DeepNetworkCatalog
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
-        OptimizerOptions? optimizer = null,
+        OptimizerSettings? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.Auto, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
@@ -53,7 +53,7 @@ public static class DeepNetworkCatalog
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
-        OptimizerOptions? optimizer = null,
+        OptimizerSettings? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.MulticlassClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
@@ -76,7 +76,7 @@ public static class DeepNetworkCatalog
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
-        OptimizerOptions? optimizer = null,
+        OptimizerSettings? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.BinaryClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
@@ -99,20 +99,20 @@ public static class DeepNetworkCatalog
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
-        OptimizerOptions? optimizer = null,
+        OptimizerSettings? optimizer = null,
         int epochs = DeepNetworkDefaults.Epochs,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.Regression, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
 
     private static DeepNetworkOptions Options(DeepNetworkTask task, string label, string features, NetworkArchitecture? architecture,
-        OptimizerOptions? optimizer, int epochs, int batchSize) => new()
+        OptimizerSettings? optimizer, int epochs, int batchSize) => new()
     {
         Task = task,
         LabelColumnName = label,
         FeatureColumnName = features,
         Architecture = architecture ?? new MlpArchitecture(),
-        Optimizer = optimizer ?? new OptimizerOptions(),
+        Optimizer = optimizer ?? new OptimizerSettings(),
         Epochs = epochs,
         BatchSize = batchSize,
     };

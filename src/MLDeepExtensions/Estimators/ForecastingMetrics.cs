@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace MLDeepExtensions;
 
 /// <summary>
-/// How well forecasts of held-out windows did (<see cref="ForecastingCatalog.Evaluate"/>), next to the naive and
+/// How well forecasts of held-out windows did (<see cref="ForecastingNetworkCatalog.Evaluate"/>), next to the naive and
 /// seasonal-naive forecasts from the same windows. Errors are averaged over every window and step, in the series' units
 /// unless named otherwise. A MASE below 1 beats the in-sample one-step (seasonal) naive forecast's typical error.
 /// </summary>

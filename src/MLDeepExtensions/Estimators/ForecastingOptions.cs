@@ -8,7 +8,7 @@ namespace MLDeepExtensions;
 
 /// <summary>
 /// Everything that configures a forecasting network: the window and target columns (as
-/// <see cref="ForecastingCatalog.CreateForecastingWindows"/> writes them), the network, how each window is scaled inside
+/// <see cref="ForecastingNetworkCatalog.CreateForecastingWindows"/> writes them), the network, how each window is scaled inside
 /// it, the seasonal period, the quantiles of the prediction interval, and (from <see cref="NetworkTrainingOptions"/>) the
 /// optimizer and training controls. The defaults are a recipe measured on real series (README, "Forecasting").
 /// </summary>
@@ -19,7 +19,7 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     {
         Epochs = DeepNetworkDefaults.ForecastingEpochs;
         BatchSize = DeepNetworkDefaults.ForecastingBatchSize;
-        Optimizer = OptimizerOptions.Adam() with { Schedule = LearningRateSchedule.Cosine() };
+        Optimizer = OptimizerSettings.Adam() with { Schedule = LearningRateSchedule.Cosine() };
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public abstract record NetworkTrainingOptions
     public string FeatureColumnName { get; set; } = DeepNetworkDefaults.FeatureColumnName;
 
     /// <summary>The optimizer and its settings. Default: Adam with learning rate 0.001.</summary>
-    public OptimizerOptions Optimizer { get; set; } = new();
+    public OptimizerSettings Optimizer { get; set; } = new();
 
     /// <summary>Passes over the training data, ≥ 1; 0 only with <see cref="InitialWeights"/>, to use imported weights as they are. Default: 10.</summary>
     public int Epochs { get; set; } = DeepNetworkDefaults.Epochs;
@@ -156,7 +156,7 @@ public abstract record NetworkTrainingOptions
     {
         CheckNames(errors, (nameof(FeatureColumnName), FeatureColumnName));
         if (Optimizer is null)
-            errors.Add($"{nameof(Optimizer)} is null; use e.g. OptimizerOptions.Adam().");
+            errors.Add($"{nameof(Optimizer)} is null; use e.g. OptimizerSettings.Adam().");
         else
             Optimizer.Validate(errors);
         if (Epochs < 0 || (Epochs == 0 && InitialWeights is null))

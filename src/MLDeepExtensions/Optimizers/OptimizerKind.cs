@@ -13,7 +13,7 @@ public enum OptimizerKind
 
     /// <summary>
     /// Classical momentum, exactly the textbook rule: Δw ← μΔw − λg, w ← w + Δw (Δw starts at 0).
-    /// Defaults: λ = 0.01, μ = 0.9. Built by <see cref="OptimizerOptions.SgdMomentum"/>.
+    /// Defaults: λ = 0.01, μ = 0.9. Built by <see cref="OptimizerSettings.SgdMomentum"/>.
     /// </summary>
     SgdMomentum,
 

@@ -32,7 +32,7 @@ internal abstract class ParameterUpdater : IDisposable
     public abstract void LoadState(BinaryReader reader);
 
     /// <summary>Creates the updater <paramref name="options"/> describe for <paramref name="parameters"/>.</summary>
-    public static ParameterUpdater Create(OptimizerOptions options, IReadOnlyList<Parameter> parameters)
+    public static ParameterUpdater Create(OptimizerSettings options, IReadOnlyList<Parameter> parameters)
     {
         double lr = options.EffectiveLearningRate;
         return options.Kind switch

@@ -318,8 +318,8 @@ internal sealed class TrainingLoop
     }
 
     private InvalidOperationException Diverged(int epoch, string what, ParameterUpdater updater, string alternative)
-        => new(FormattableString.Invariant($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.LearningRate)} ") +
-            FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerOptions)}.{nameof(OptimizerOptions.GradientClipNorm)} (e.g. 1.0) ") +
+        => new(FormattableString.Invariant($"Training diverged in epoch {epoch}: {what}. Lower {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.LearningRate)} ") +
+            FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.GradientClipNorm)} (e.g. 1.0) ") +
             $"or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance with fixZero: false).{alternative}");
 
     /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>

@@ -59,7 +59,7 @@ public sealed class CategoricalEmbeddingTests
     {
         LabelColumnName = nameof(Penguin.BodyMass),
         Architecture = new MlpArchitecture(32, 16),
-        Optimizer = OptimizerOptions.Adam(0.01),
+        Optimizer = OptimizerSettings.Adam(0.01),
         Epochs = 60,
         BatchSize = 16,
         Seed = 1,

@@ -76,7 +76,7 @@ public sealed class CnnTests
     {
         FeatureColumnName = "Pixels",
         Architecture = architecture,
-        Optimizer = OptimizerOptions.Adam(0.01),
+        Optimizer = OptimizerSettings.Adam(0.01),
         Epochs = epochs,
         BatchSize = 32,
         Seed = 1,

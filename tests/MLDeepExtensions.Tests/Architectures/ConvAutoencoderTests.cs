@@ -40,7 +40,7 @@ public sealed class ConvAutoencoderTests
     {
         FeatureColumnName = "Pixels",
         Architecture = architecture,
-        Optimizer = OptimizerOptions.Adam(0.003),
+        Optimizer = OptimizerSettings.Adam(0.003),
         Epochs = epochs,
         BatchSize = 64,
         Seed = 1,

@@ -33,7 +33,7 @@ public sealed class CustomModuleTests
     private static DeepNetworkOptions Options(string module, int epochs = 15) => new()
     {
         Architecture = new CustomArchitecture(module),
-        Optimizer = OptimizerOptions.AdamW(0.01),
+        Optimizer = OptimizerSettings.AdamW(0.01),
         Epochs = epochs,
         BatchSize = 32,
         Seed = 2,
@@ -65,7 +65,7 @@ public sealed class CustomModuleTests
         var (train, _) = Data();
         var options = Options(ExampleModules.ResidualMlpName, epochs: 5) with
         {
-            Optimizer = new OptimizerOptions { Kind = kind, LearningRate = kind switch { OptimizerKind.Adadelta => 1.0, OptimizerKind.Sgd => 0.1, _ => 0.01 } },
+            Optimizer = new OptimizerSettings { Kind = kind, LearningRate = kind switch { OptimizerKind.Adadelta => 1.0, OptimizerKind.Sgd => 0.1, _ => 0.01 } },
         };
         using var model = Ml.MulticlassClassification.Trainers.DeepNetwork(options).Fit(train);
         Assert.IsLessThan(0.7 * model.History[0].TrainingLoss, model.History[^1].TrainingLoss, $"{kind}: {string.Join(", ", model.History.Select(m => m.TrainingLoss))}");
@@ -165,7 +165,7 @@ public sealed class CustomModuleTests
         {
             FeatureColumnName = nameof(MLDeepExtensions.Samples.FashionImage.Pixels),
             Architecture = AutoencoderArchitecture.Custom(ExampleModules.AutoencoderName, latentSize: 16),
-            Optimizer = OptimizerOptions.Adam(0.003),
+            Optimizer = OptimizerSettings.Adam(0.003),
             Epochs = 8,
             Seed = 4,
         };

@@ -74,7 +74,7 @@ public sealed class ImagePipelineTests
                     HiddenLayers = Array.Empty<int>(),
                     Dropout = 0,
                 },
-                Optimizer = OptimizerOptions.Adam(0.02),
+                Optimizer = OptimizerSettings.Adam(0.02),
                 Epochs = 15,
                 BatchSize = 16,
                 Seed = 2,

@@ -161,7 +161,7 @@ public sealed class InputStandardizationTests
             {
                 var options = Binary(true, epochs: 1);
                 options.InitialWeights = file;
-                options.Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1e-12 };
+                options.Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 1e-12 };
                 return ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(data);
             }
 

@@ -64,7 +64,7 @@ public sealed class RnnTests
     {
         FeatureColumnName = features,
         Architecture = architecture,
-        Optimizer = OptimizerOptions.Adam(0.01),
+        Optimizer = OptimizerSettings.Adam(0.01),
         Epochs = epochs,
         BatchSize = 32,
         Seed = 1,

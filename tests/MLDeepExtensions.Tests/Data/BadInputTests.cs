@@ -199,7 +199,7 @@ public sealed class BadInputTests
             o.Epochs = 0;
             o.FeatureColumnName = "";
             o.Architecture = new MlpArchitecture(0, 8) { Dropout = 1.2f };
-            o.Optimizer = new OptimizerOptions { Kind = OptimizerKind.SgdMomentum, LearningRate = -0.1, Momentum = 1 };
+            o.Optimizer = new OptimizerSettings { Kind = OptimizerKind.SgdMomentum, LearningRate = -0.1, Momentum = 1 };
         }));
         foreach (string expected in new[] { "Epochs is 0", "FeatureColumnName is empty", "HiddenLayers[0] is 0", "Dropout is 1.2", "LearningRate is -0.1", "Momentum is 1" })
             StringAssert.Contains(error.Message, expected);

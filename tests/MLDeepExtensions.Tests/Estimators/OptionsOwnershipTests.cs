@@ -64,7 +64,7 @@ public sealed class OptionsOwnershipTests
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(TestData.Generate(200, seed: 2));
-        var optimizer = OptimizerOptions.SgdMomentum(learningRate: 0.05) with { Schedule = LearningRateSchedule.StepDecay(stepSize: 1, gamma: 0.5), GradientClipNorm = 1.0 };
+        var optimizer = OptimizerSettings.SgdMomentum(learningRate: 0.05) with { Schedule = LearningRateSchedule.StepDecay(stepSize: 1, gamma: 0.5), GradientClipNorm = 1.0 };
         var architecture = new CnnArchitecture(new ImageShape(1, 2, 2)) with { HiddenLayers = [4], Dropout = 0 };
         var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 3) with
         {
@@ -76,7 +76,7 @@ public sealed class OptionsOwnershipTests
         using var model = ml.Regression.Trainers.DeepNetwork(options).Fit(data);
         CollectionAssert.AreEqual(new[] { 0.05, 0.025, 0.0125 }, model.History.Select(h => Math.Round(h.LearningRate, 6)).ToArray());
         Assert.AreEqual(OptimizerKind.SgdMomentum, optimizer.Kind);
-        Assert.AreEqual(OptimizerOptions.SgdMomentum(0.05), OptimizerOptions.SgdMomentum(0.05), "records compare by value");
+        Assert.AreEqual(OptimizerSettings.SgdMomentum(0.05), OptimizerSettings.SgdMomentum(0.05), "records compare by value");
         Assert.AreEqual(new MlpArchitecture(8, 4) { Dropout = 0.1f }, new MlpArchitecture(8, 4) { Dropout = 0.1f }, "lists too");
         Assert.AreNotEqual(new MlpArchitecture(8, 4), new MlpArchitecture(8, 5));
         Assert.AreEqual(LearningRateSchedule.Cosine(0.001), LearningRateSchedule.Cosine(0.001));

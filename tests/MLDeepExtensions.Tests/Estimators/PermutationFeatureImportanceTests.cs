@@ -44,7 +44,7 @@ public sealed class PermutationFeatureImportanceTests
 
     private static DeepNetworkOptions Options(string label) => new()
     {
-        LabelColumnName = label, Architecture = new MlpArchitecture(16), Optimizer = OptimizerOptions.Adam(0.02), Epochs = 15, BatchSize = 32, Seed = 1,
+        LabelColumnName = label, Architecture = new MlpArchitecture(16), Optimizer = OptimizerSettings.Adam(0.02), Epochs = 15, BatchSize = 32, Seed = 1,
     };
 
     private static IDataView Training(MLContext ml) => Data(ml, 600, seed: 1);

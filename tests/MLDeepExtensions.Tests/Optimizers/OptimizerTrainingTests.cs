@@ -29,7 +29,7 @@ public sealed class OptimizerTrainingTests
         var options = new DeepNetworkOptions
         {
             Architecture = new MlpArchitecture(64),
-            Optimizer = new OptimizerOptions { Kind = kind, LearningRate = learningRate },
+            Optimizer = new OptimizerSettings { Kind = kind, LearningRate = learningRate },
             Epochs = 5,
             BatchSize = 64,
             Seed = 1,

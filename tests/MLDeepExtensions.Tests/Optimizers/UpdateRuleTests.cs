@@ -33,7 +33,7 @@ public sealed class UpdateRuleTests
     public void Step_DocumentedDefaults_FollowsPublishedRule(OptimizerKind kind)
     {
         var (rule, rate) = DocumentedDefaults(kind);
-        AssertSame(Hand(rule, rate), Run(new OptimizerOptions { Kind = kind }), $"{kind} with defaults");
+        AssertSame(Hand(rule, rate), Run(new OptimizerSettings { Kind = kind }), $"{kind} with defaults");
     }
 
     [TestMethod]
@@ -48,47 +48,47 @@ public sealed class UpdateRuleTests
     {
         var (rule, rate) = DocumentedDefaults(kind);
         double[] rates = { rate, 0.3 * rate, 2 * rate };
-        AssertSame(Hand(rule, rates), Run(new OptimizerOptions { Kind = kind }, rates), $"{kind} with a changing rate");
+        AssertSame(Hand(rule, rates), Run(new OptimizerSettings { Kind = kind }, rates), $"{kind} with a changing rate");
     }
 
     [TestMethod]
     public void Sgd_WeightDecay_AddsL2Gradient()
-        => AssertSame(Hand(Sgd(0.05), 0.1), Run(new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, WeightDecay = 0.05 }), "SGD");
+        => AssertSame(Hand(Sgd(0.05), 0.1), Run(new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.1, WeightDecay = 0.05 }), "SGD");
 
     [TestMethod]
     public void Momentum_CustomMomentumAndWeightDecay_FollowsTextbookRule()
         => AssertSame(Hand(Momentum(0.7, 0.05), 0.1),
-            Run(new OptimizerOptions { Kind = OptimizerKind.SgdMomentum, LearningRate = 0.1, Momentum = 0.7, WeightDecay = 0.05 }), "momentum");
+            Run(new OptimizerSettings { Kind = OptimizerKind.SgdMomentum, LearningRate = 0.1, Momentum = 0.7, WeightDecay = 0.05 }), "momentum");
 
     [TestMethod]
     public void Nesterov_CustomMomentumAndWeightDecay_FollowsBengioForm()
         => AssertSame(Hand(Nesterov(0.6, 0.05), 0.1),
-            Run(new OptimizerOptions { Kind = OptimizerKind.Nesterov, LearningRate = 0.1, Momentum = 0.6, WeightDecay = 0.05 }), "Nesterov");
+            Run(new OptimizerSettings { Kind = OptimizerKind.Nesterov, LearningRate = 0.1, Momentum = 0.6, WeightDecay = 0.05 }), "Nesterov");
 
     [TestMethod]
     public void Adadelta_CustomRhoAndEpsilon_FollowsZeiler()
         => AssertSame(Hand(Adadelta(0.8, 1e-2, 0.02), 0.5),
-            Run(new OptimizerOptions { Kind = OptimizerKind.Adadelta, LearningRate = 0.5, Rho = 0.8, Epsilon = 1e-2, WeightDecay = 0.02 }), "Adadelta");
+            Run(new OptimizerSettings { Kind = OptimizerKind.Adadelta, LearningRate = 0.5, Rho = 0.8, Epsilon = 1e-2, WeightDecay = 0.02 }), "Adadelta");
 
     [TestMethod]
     public void RmsProp_MomentumAndLargeEpsilon_KeepsEpsilonOutsideTheRoot()
     {
         // ε = 0.1 so that ε inside the root (√(E[g²] + ε)) would be off by far more than the tolerance.
-        var options = new OptimizerOptions { Kind = OptimizerKind.RmsProp, LearningRate = 0.05, Rho = 0.7, Epsilon = 0.1, Momentum = 0.5 };
+        var options = new OptimizerSettings { Kind = OptimizerKind.RmsProp, LearningRate = 0.05, Rho = 0.7, Epsilon = 0.1, Momentum = 0.5 };
         AssertSame(Hand(RmsProp(0.7, 0.1, 0.5, 0), 0.05), Run(options), "RMSProp");
     }
 
     [TestMethod]
     public void Adam_CustomBetasEpsilonAndL2_FollowsBiasCorrectedRule()
     {
-        var options = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 0.05, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.1 };
+        var options = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.05, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.1 };
         AssertSame(Hand(Adam(0.8, 0.95, 0.01, 0.1, decoupled: false), 0.05), Run(options), "Adam");
     }
 
     [TestMethod]
     public void AdamW_CustomDecay_DecaysWeightsOutsideTheAdamStep()
     {
-        var options = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 0.05, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.5 };
+        var options = new OptimizerSettings { Kind = OptimizerKind.AdamW, LearningRate = 0.05, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.5 };
         var actual = Run(options);
         AssertSame(Hand(Adam(0.8, 0.95, 0.01, 0.5, decoupled: true), 0.05), actual, "AdamW");
         // Coupled L2 (Adam's weight decay) is a different rule here, so the check above can tell them apart.
@@ -105,10 +105,10 @@ public sealed class UpdateRuleTests
         // Float32 weights on the CPU take the updaters' one-pass path; the rule, decay and rate changes are the same.
         var options = kind switch
         {
-            OptimizerKind.SgdMomentum => (Rule: Momentum(0.7, 0.05), Options: new OptimizerOptions { Kind = kind, Momentum = 0.7, WeightDecay = 0.05 }),
-            OptimizerKind.Nesterov => (Rule: Nesterov(0.6, 0.05), Options: new OptimizerOptions { Kind = kind, Momentum = 0.6, WeightDecay = 0.05 }),
-            OptimizerKind.Adam => (Rule: Adam(0.8, 0.95, 0.01, 0.1, decoupled: false), Options: new OptimizerOptions { Kind = kind, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.1 }),
-            _ => (Rule: Adam(0.8, 0.95, 0.01, 0.5, decoupled: true), Options: new OptimizerOptions { Kind = kind, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.5 }),
+            OptimizerKind.SgdMomentum => (Rule: Momentum(0.7, 0.05), Options: new OptimizerSettings { Kind = kind, Momentum = 0.7, WeightDecay = 0.05 }),
+            OptimizerKind.Nesterov => (Rule: Nesterov(0.6, 0.05), Options: new OptimizerSettings { Kind = kind, Momentum = 0.6, WeightDecay = 0.05 }),
+            OptimizerKind.Adam => (Rule: Adam(0.8, 0.95, 0.01, 0.1, decoupled: false), Options: new OptimizerSettings { Kind = kind, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.1 }),
+            _ => (Rule: Adam(0.8, 0.95, 0.01, 0.5, decoupled: true), Options: new OptimizerSettings { Kind = kind, Beta1 = 0.8, Beta2 = 0.95, Epsilon = 0.01, WeightDecay = 0.5 }),
         };
         double[] rates = { 0.1, 0.03, 0.2 };
         var actual = Run(options.Options, rates, ScalarType.Float32, updater => Assert.IsGreaterThan(0, updater switch
@@ -133,7 +133,7 @@ public sealed class UpdateRuleTests
         double[] rates = { 0.1, 0.02, 0.5 };
         bool nesterov = kind == OptimizerKind.Nesterov;
         var textbook = Hand(nesterov ? Nesterov(0.9, 0) : Momentum(0.9, 0), rates);
-        var actual = Run(new OptimizerOptions { Kind = kind, LearningRate = rates[0], Momentum = 0.9 }, rates);
+        var actual = Run(new OptimizerSettings { Kind = kind, LearningRate = rates[0], Momentum = 0.9 }, rates);
 
         AssertSame(textbook, actual, $"{kind} with a changing rate");
         // PyTorch's form, v ← μv + g, w ← w − λv (Nesterov: w ← w − λ(g + μv)), rescales the whole velocity when λ
@@ -170,7 +170,7 @@ public sealed class UpdateRuleTests
     }
 
     /// <summary>The weights after each step of our updater, setting its rate before each step when rates are given.</summary>
-    private static double[][] Run(OptimizerOptions options, double[]? rates = null, ScalarType type = ScalarType.Float64, Action<ParameterUpdater>? check = null)
+    private static double[][] Run(OptimizerSettings options, double[]? rates = null, ScalarType type = ScalarType.Float64, Action<ParameterUpdater>? check = null)
     {
         using var w = new Parameter(tensor(Start).to_type(type), requires_grad: true);
         Assert.AreEqual(type, w.dtype);

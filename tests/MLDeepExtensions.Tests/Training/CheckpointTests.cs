@@ -39,7 +39,7 @@ public sealed class CheckpointTests
     {
         LabelColumnName = "Class",
         Architecture = new MlpArchitecture(32, 16) { Dropout = 0.2f, BatchNormalization = true },
-        Optimizer = new OptimizerOptions { Kind = kind, LearningRate = kind == OptimizerKind.Adadelta ? 1.0 : 0.01, Schedule = LearningRateSchedule.ReduceOnPlateau(0.5, patience: 0) },
+        Optimizer = new OptimizerSettings { Kind = kind, LearningRate = kind == OptimizerKind.Adadelta ? 1.0 : 0.01, Schedule = LearningRateSchedule.ReduceOnPlateau(0.5, patience: 0) },
         Epochs = 6,
         BatchSize = 32,
         ValidationFraction = 0.2f,

@@ -63,7 +63,7 @@ public sealed class ContinueTrainingTests
         var data = Ml.Data.LoadFromEnumerable(TestData.Generate(200, seed: 2));
         DeepNetworkOptions Options(int epochs) => TestData.Tiny(nameof(GeneratedRow.Target), epochs) with
         {
-            Optimizer = OptimizerOptions.Sgd(0.05),
+            Optimizer = OptimizerSettings.Sgd(0.05),
             Shuffle = false,
             Architecture = new MlpArchitecture(16) { BatchNormalization = true },
         };
@@ -86,7 +86,7 @@ public sealed class ContinueTrainingTests
                 ConvolutionBlocks = [new ConvolutionBlock(8) { BatchNormalization = true, Pooling = PoolingKind.Max }],
                 HiddenLayers = [32],
             },
-            Optimizer = OptimizerOptions.AdamW(0.002),
+            Optimizer = OptimizerSettings.AdamW(0.002),
             Epochs = 2,
             Seed = 1,
         };
@@ -118,7 +118,7 @@ public sealed class ContinueTrainingTests
     public void FrozenLayers_ByDepth_TrainOnlyTheRest()
     {
         var data = Ml.Data.LoadFromEnumerable(TestData.Generate(200, seed: 2));
-        var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 2) with { Optimizer = OptimizerOptions.AdamW(0.01) };
+        var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 2) with { Optimizer = OptimizerSettings.AdamW(0.01) };
         using var first = Ml.Regression.Trainers.DeepNetwork(options).Fit(data);
         CollectionAssert.AreEqual(new[] { "layers.hidden0", "layers.hidden1", "layers.output" }, first.LayerNames.ToArray());
         var before = Weights(first);

@@ -23,7 +23,7 @@ public sealed class DivergenceTests
         var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs);
         // Without the network's own standardization, which would rescue the careless pipeline these tests are about.
         options.Architecture = ((MlpArchitecture)options.Architecture) with { StandardizeInputs = false };
-        options.Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = learningRate, GradientClipNorm = clip };
+        options.Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = learningRate, GradientClipNorm = clip };
         options.Shuffle = false;
         return options;
     }
@@ -34,8 +34,8 @@ public sealed class DivergenceTests
         var ml = new MLContext(seed: 1);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.DeepNetwork(Sgd(1e6)).Fit(Unnormalized(ml)));
         StringAssert.Matches(error.Message, new System.Text.RegularExpressions.Regex(@"^Training diverged in epoch 1: the loss of batch \d of 4 was (NaN|Infinity|-Infinity)\."));
-        StringAssert.Contains(error.Message, "Lower OptimizerOptions.LearningRate (now 1000000)");
-        StringAssert.Contains(error.Message, "set OptimizerOptions.GradientClipNorm");
+        StringAssert.Contains(error.Message, "Lower OptimizerSettings.LearningRate (now 1000000)");
+        StringAssert.Contains(error.Message, "set OptimizerSettings.GradientClipNorm");
         StringAssert.Contains(error.Message, "set SkipNonFiniteBatches");
     }
 

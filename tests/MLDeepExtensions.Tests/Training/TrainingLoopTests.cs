@@ -90,7 +90,7 @@ public sealed class TrainingLoopTests
         var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 30);
         options.ValidationData = validation;
         // A learning rate this high makes the validation loss wander; no later epoch may beat the best by 0.5.
-        options.Optimizer = OptimizerOptions.Sgd(0.05);
+        options.Optimizer = OptimizerSettings.Sgd(0.05);
         options.EarlyStopping = new EarlyStoppingOptions { Patience = 2, MinDelta = 0.5, RestoreBestWeights = true };
         var model = ml.Regression.Trainers.DeepNetwork(options).Fit(data);
 
@@ -110,7 +110,7 @@ public sealed class TrainingLoopTests
     {
         var (ml, data) = Generated(100);
         var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 5);
-        options.Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 0.01, Schedule = LearningRateSchedule.StepDecay(2, 0.5) };
+        options.Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.01, Schedule = LearningRateSchedule.StepDecay(2, 0.5) };
         var history = ml.Regression.Trainers.DeepNetwork(options).Fit(data).History;
         CollectionAssert.AreEqual(new[] { 0.01, 0.01, 0.005, 0.005, 0.0025 }, history.Select(h => Math.Round(h.LearningRate, 6)).ToArray());
     }
@@ -184,7 +184,7 @@ public sealed class TrainingLoopTests
         var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 1);
         options.BatchSize = 64;
         options.Shuffle = false;
-        options.Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1.0, GradientClipNorm = 0.01 };
+        options.Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 1.0, GradientClipNorm = 0.01 };
         options.Callbacks.Add(capture);
         ml.Regression.Trainers.DeepNetwork(options).Fit(data);
         // One batch, one SGD step of learning rate 1: the weights moved by exactly the clipped gradient, norm ≤ 0.01.

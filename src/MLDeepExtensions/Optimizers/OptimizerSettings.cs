@@ -8,8 +8,8 @@ namespace MLDeepExtensions;
 /// (see <see cref="OptimizerKind"/>); a setting the chosen kind does not use must stay null. A record: the factories
 /// give the usual starting points, and <c>with</c> adds the rest.
 /// </summary>
-/// <example><code>OptimizerOptions.SgdMomentum(learningRate: 0.05) with { Schedule = LearningRateSchedule.Cosine(), GradientClipNorm = 1.0 }</code></example>
-public sealed record OptimizerOptions
+/// <example><code>OptimizerSettings.SgdMomentum(learningRate: 0.05) with { Schedule = LearningRateSchedule.Cosine(), GradientClipNorm = 1.0 }</code></example>
+public sealed record OptimizerSettings
 {
     /// <summary>The update rule. Default: <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Kind { get; init; } = OptimizerKind.Adam;
@@ -45,40 +45,40 @@ public sealed record OptimizerOptions
 
     /// <summary>Plain SGD, w ← w − λg.</summary>
     /// <param name="learningRate">λ. Default: 0.01.</param>
-    public static OptimizerOptions Sgd(double learningRate = OptimizerDefaults.SgdLearningRate) => new() { Kind = OptimizerKind.Sgd, LearningRate = learningRate };
+    public static OptimizerSettings Sgd(double learningRate = OptimizerDefaults.SgdLearningRate) => new() { Kind = OptimizerKind.Sgd, LearningRate = learningRate };
 
     /// <summary>Classical momentum, Δw ← μΔw − λg, w ← w + Δw.</summary>
     /// <param name="learningRate">λ. Default: 0.01.</param>
     /// <param name="momentum">μ. Default: 0.9.</param>
-    public static OptimizerOptions SgdMomentum(double learningRate = OptimizerDefaults.SgdLearningRate, double momentum = OptimizerDefaults.Momentum)
+    public static OptimizerSettings SgdMomentum(double learningRate = OptimizerDefaults.SgdLearningRate, double momentum = OptimizerDefaults.Momentum)
         => new() { Kind = OptimizerKind.SgdMomentum, LearningRate = learningRate, Momentum = momentum };
 
     /// <summary>Nesterov momentum.</summary>
     /// <param name="learningRate">λ. Default: 0.01.</param>
     /// <param name="momentum">μ. Default: 0.9.</param>
-    public static OptimizerOptions Nesterov(double learningRate = OptimizerDefaults.SgdLearningRate, double momentum = OptimizerDefaults.Momentum)
+    public static OptimizerSettings Nesterov(double learningRate = OptimizerDefaults.SgdLearningRate, double momentum = OptimizerDefaults.Momentum)
         => new() { Kind = OptimizerKind.Nesterov, LearningRate = learningRate, Momentum = momentum };
 
     /// <summary>ADADELTA.</summary>
     /// <param name="learningRate">λ. Default: 1.</param>
     /// <param name="rho">ρ. Default: 0.9.</param>
-    public static OptimizerOptions Adadelta(double learningRate = OptimizerDefaults.AdadeltaLearningRate, double rho = OptimizerDefaults.Rho)
+    public static OptimizerSettings Adadelta(double learningRate = OptimizerDefaults.AdadeltaLearningRate, double rho = OptimizerDefaults.Rho)
         => new() { Kind = OptimizerKind.Adadelta, LearningRate = learningRate, Rho = rho };
 
     /// <summary>RMSProp.</summary>
     /// <param name="learningRate">λ. Default: 0.001.</param>
     /// <param name="rho">ρ (PyTorch's alpha). Default: 0.9.</param>
-    public static OptimizerOptions RmsProp(double learningRate = OptimizerDefaults.AdaptiveLearningRate, double rho = OptimizerDefaults.Rho)
+    public static OptimizerSettings RmsProp(double learningRate = OptimizerDefaults.AdaptiveLearningRate, double rho = OptimizerDefaults.Rho)
         => new() { Kind = OptimizerKind.RmsProp, LearningRate = learningRate, Rho = rho };
 
     /// <summary>Adam.</summary>
     /// <param name="learningRate">λ. Default: 0.001.</param>
-    public static OptimizerOptions Adam(double learningRate = OptimizerDefaults.AdaptiveLearningRate) => new() { Kind = OptimizerKind.Adam, LearningRate = learningRate };
+    public static OptimizerSettings Adam(double learningRate = OptimizerDefaults.AdaptiveLearningRate) => new() { Kind = OptimizerKind.Adam, LearningRate = learningRate };
 
     /// <summary>AdamW (decoupled weight decay).</summary>
     /// <param name="learningRate">λ. Default: 0.001.</param>
     /// <param name="weightDecay">The decoupled decay. Default: 0.01.</param>
-    public static OptimizerOptions AdamW(double learningRate = OptimizerDefaults.AdaptiveLearningRate, double weightDecay = OptimizerDefaults.AdamWWeightDecay)
+    public static OptimizerSettings AdamW(double learningRate = OptimizerDefaults.AdaptiveLearningRate, double weightDecay = OptimizerDefaults.AdamWWeightDecay)
         => new() { Kind = OptimizerKind.AdamW, LearningRate = learningRate, WeightDecay = weightDecay };
 
     internal double EffectiveLearningRate => LearningRate ?? Kind switch
@@ -103,7 +103,7 @@ public sealed record OptimizerOptions
     /// <summary>Adds one message per invalid or unused setting.</summary>
     internal void Validate(ValidationErrors errors)
     {
-        const string prefix = nameof(OptimizerOptions) + ".";
+        const string prefix = nameof(OptimizerSettings) + ".";
         if (!Enum.IsDefined(Kind))
         {
             errors.Add($"{prefix}{nameof(Kind)} is {(int)Kind}, which is not a member of {nameof(OptimizerKind)}.");
@@ -136,13 +136,13 @@ public sealed record OptimizerOptions
     private static void CheckUnitInterval(ValidationErrors errors, string name, double? value)
     {
         if (value is double v && !(v >= 0 && v < 1))
-            errors.Add($"{nameof(OptimizerOptions)}.{name} is {v}; it must be in [0, 1) (e.g. 0.9).");
+            errors.Add($"{nameof(OptimizerSettings)}.{name} is {v}; it must be in [0, 1) (e.g. 0.9).");
     }
 
     private void CheckUnused(ValidationErrors errors, string name, double? value, bool used)
     {
         if (value is not null && !used)
-            errors.Add($"{nameof(OptimizerOptions)}.{name} is set to {value} but {Kind} does not use it; leave it null or choose a kind that does.");
+            errors.Add($"{nameof(OptimizerSettings)}.{name} is set to {value} but {Kind} does not use it; leave it null or choose a kind that does.");
     }
 
     /// <inheritdoc/>

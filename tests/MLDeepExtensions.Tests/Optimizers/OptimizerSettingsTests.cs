@@ -22,7 +22,7 @@ public sealed class OptimizerOptionsTests
     public void Defaults_PerKind_AreAsDocumented(OptimizerKind kind, double learningRate, double momentum, double rho,
         double beta1, double beta2, double epsilon, double weightDecay)
     {
-        var options = new OptimizerOptions { Kind = kind };
+        var options = new OptimizerSettings { Kind = kind };
         AssertDefault(learningRate, options.EffectiveLearningRate, kind, "learning rate");
         AssertDefault(momentum, options.EffectiveMomentum, kind, "momentum");
         AssertDefault(rho, options.EffectiveRho, kind, "rho");
@@ -37,17 +37,17 @@ public sealed class OptimizerOptionsTests
     [TestMethod]
     public void Defaults_FactoriesAndOptions_AreAsDocumented()
     {
-        Assert.AreEqual(OptimizerKind.Adam, new OptimizerOptions().Kind);
+        Assert.AreEqual(OptimizerKind.Adam, new OptimizerSettings().Kind);
         Assert.AreEqual(OptimizerKind.Adam, new DeepNetworkOptions().Optimizer.Kind);
         Assert.AreEqual(0.001, new DeepNetworkOptions().Optimizer.EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.01, OptimizerOptions.Sgd().EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.9, OptimizerOptions.SgdMomentum().EffectiveMomentum, Tolerance);
-        Assert.AreEqual(OptimizerKind.SgdMomentum, OptimizerOptions.SgdMomentum().Kind);
-        Assert.AreEqual(OptimizerKind.Nesterov, OptimizerOptions.Nesterov().Kind);
-        Assert.AreEqual(1.0, OptimizerOptions.Adadelta().EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.9, OptimizerOptions.RmsProp().EffectiveRho, Tolerance);
-        Assert.AreEqual(0.001, OptimizerOptions.Adam().EffectiveLearningRate, Tolerance);
-        Assert.AreEqual(0.01, OptimizerOptions.AdamW().EffectiveWeightDecay, Tolerance);
+        Assert.AreEqual(0.01, OptimizerSettings.Sgd().EffectiveLearningRate, Tolerance);
+        Assert.AreEqual(0.9, OptimizerSettings.SgdMomentum().EffectiveMomentum, Tolerance);
+        Assert.AreEqual(OptimizerKind.SgdMomentum, OptimizerSettings.SgdMomentum().Kind);
+        Assert.AreEqual(OptimizerKind.Nesterov, OptimizerSettings.Nesterov().Kind);
+        Assert.AreEqual(1.0, OptimizerSettings.Adadelta().EffectiveLearningRate, Tolerance);
+        Assert.AreEqual(0.9, OptimizerSettings.RmsProp().EffectiveRho, Tolerance);
+        Assert.AreEqual(0.001, OptimizerSettings.Adam().EffectiveLearningRate, Tolerance);
+        Assert.AreEqual(0.01, OptimizerSettings.AdamW().EffectiveWeightDecay, Tolerance);
     }
 
     [TestMethod]
@@ -56,8 +56,8 @@ public sealed class OptimizerOptionsTests
         var ml = new MLContext(seed: 1);
         foreach (var optimizer in new[]
         {
-            OptimizerOptions.Sgd(), OptimizerOptions.SgdMomentum(), OptimizerOptions.Nesterov(), OptimizerOptions.Adadelta(),
-            OptimizerOptions.RmsProp(), OptimizerOptions.Adam(), OptimizerOptions.AdamW(),
+            OptimizerSettings.Sgd(), OptimizerSettings.SgdMomentum(), OptimizerSettings.Nesterov(), OptimizerSettings.Adadelta(),
+            OptimizerSettings.RmsProp(), OptimizerSettings.Adam(), OptimizerSettings.AdamW(),
         })
         {
             Assert.IsNotNull(ml.Transforms.DeepNetwork(new DeepNetworkOptions { Optimizer = optimizer }), optimizer.ToString());
@@ -69,7 +69,7 @@ public sealed class OptimizerOptionsTests
     {
         var options = new DeepNetworkOptions
         {
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.SgdMomentum, LearningRate = -1, Momentum = 1.5 },
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.SgdMomentum, LearningRate = -1, Momentum = 1.5 },
             BatchSize = 0,
         };
 
@@ -98,8 +98,8 @@ public sealed class OptimizerOptionsTests
     [TestMethod]
     public void DeepNetwork_SettingsTheKindDoesNotUse_AreReported()
     {
-        var sgd = new DeepNetworkOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, Beta1 = 0.9 } };
-        var adam = new DeepNetworkOptions { Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, Rho = 0.9, Momentum = 0.5 } };
+        var sgd = new DeepNetworkOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, Beta1 = 0.9 } };
+        var adam = new DeepNetworkOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, Rho = 0.9, Momentum = 0.5 } };
 
         var sgdError = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(sgd));
         var adamError = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(adam));
@@ -124,7 +124,7 @@ public sealed class OptimizerOptionsTests
         };
         foreach (var (schedule, expected) in cases)
         {
-            var options = new DeepNetworkOptions { Optimizer = new OptimizerOptions { LearningRate = 0, Schedule = schedule } };
+            var options = new DeepNetworkOptions { Optimizer = new OptimizerSettings { LearningRate = 0, Schedule = schedule } };
 
             var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(seed: 1).Transforms.DeepNetwork(options), schedule.ToString());
 

@@ -6,7 +6,7 @@ using MLDeepExtensions.Scoring;
 namespace MLDeepExtensions;
 
 /// <summary>Forecasting: windows of a series (<c>mlContext.Data</c>), the forecasting network and its evaluation (<c>mlContext.Forecasting</c>).</summary>
-public static class ForecastingCatalog
+public static class ForecastingNetworkCatalog
 {
     /// <summary>
     /// Turns one numeric series column (rows in time order) into sliding windows: each output row holds
@@ -135,9 +135,9 @@ public static class ForecastingCatalog
     }
 }
 
-/// <summary>A series split by time into forecasting windows (see <see cref="ForecastingCatalog.CreateForecastingSplit"/>).</summary>
+/// <summary>A series split by time into forecasting windows (see <see cref="ForecastingNetworkCatalog.CreateForecastingSplit"/>).</summary>
 /// <param name="Train">Windows whose labels lie before the validation and test tails.</param>
 /// <param name="Validation">Windows whose labels lie in the validation tail, or null when it is empty.</param>
 /// <param name="Test">Windows whose labels lie in the test tail: one per forecast origin.</param>
-/// <param name="TrainingSeries">The series' values before the validation and test tails (MASE's scale, see <see cref="ForecastingCatalog.Evaluate"/>).</param>
+/// <param name="TrainingSeries">The series' values before the validation and test tails (MASE's scale, see <see cref="ForecastingNetworkCatalog.Evaluate"/>).</param>
 public sealed record ForecastingSplit(IDataView Train, IDataView? Validation, IDataView Test, System.Collections.Generic.IReadOnlyList<float> TrainingSeries);
