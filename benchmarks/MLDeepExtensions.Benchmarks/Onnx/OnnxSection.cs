@@ -128,6 +128,26 @@ internal static class OnnxSection
                 report.Add("ONNX Runtime, one row p50 / p99", $"{Timing.Median(runtimeLatency):F1} / {Timing.Percentile(runtimeLatency, 0.99):F1} µs");
                 report.Add("PredictionEngine over ApplyOnnxModel p50 / p99", $"{Timing.Median(applyLatency):F1} / {Timing.Percentile(applyLatency, 0.99):F1} µs");
             }
+            // The same transformer on its other engine: our scoring engine is ONNX Runtime by default (Auto), libtorch on request.
+            var network = ours as NetworkTransformerBase ?? (NetworkTransformerBase)((TransformerChain<ITransformer>)ours).LastTransformer;
+            report.Add("our scoring engine (Auto)", network.ActiveScoringEngine.ToString());
+            network.ScoringEngine = ScoringEngine.Torch;
+            try
+            {
+                ScoreColumn(ours.Transform(test));
+                var torchSeconds = Enumerable.Range(0, Repeats).Select(_ => Timing.Seconds(() => ScoreColumn(ours.Transform(test)))).ToArray();
+                report.Add("Transform, ours on the libtorch engine (median)", $"{rows / Timing.Median(torchSeconds):N0} rows/s " +
+                    $"(ONNX Runtime engine {Timing.Median(torchSeconds) / Timing.Median(oursSeconds):F2}× it)");
+                if (predictions > 0)
+                {
+                    var torchLatency = EngineLatencies(ml, ours, test, inputs, predictions);
+                    report.Add("PredictionEngine, ours on the libtorch engine p50 / p99", $"{Timing.Median(torchLatency):F1} / {Timing.Percentile(torchLatency, 0.99):F1} µs");
+                }
+            }
+            finally
+            {
+                network.ScoringEngine = ScoringEngine.Auto;
+            }
             report.Results.Add(new OnnxScoring(architecture, onnx.Length, difference, rows, oursSeconds, runtimeSeconds, applySeconds,
                 oursLatency, runtimeLatency, applyLatency));
         }

@@ -97,7 +97,9 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         }
         if (initial is not null)
             CheckContinues(initial, architecture, inputSize, head);
-        return _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head, initial));
+        var transformer = _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head, initial));
+        transformer.ScoringEngine = _options.ScoringEngine;
+        return transformer;
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming what differs when <paramref name="initial"/>'s weights cannot start this fit.</summary>

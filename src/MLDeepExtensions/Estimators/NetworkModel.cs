@@ -44,4 +44,7 @@ internal sealed class NetworkModel
     public Device Device { get; }
 
     public long ParameterCount { get; }
+
+    /// <summary>The network's ONNX graph as read from a model file (see <see cref="Onnx.NetworkGraph"/>); null when the file has none.</summary>
+    public byte[]? OnnxGraph { get; init; }
 }

@@ -36,6 +36,14 @@ public abstract record NetworkTrainingOptions
     /// </summary>
     public int? ScoringBatchSize { get; set; }
 
+    /// <summary>
+    /// What runs the fitted network when it scores: <see cref="MLDeepExtensions.ScoringEngine.Auto"/> (ONNX Runtime on the CPU
+    /// for every built-in architecture, libtorch for your own modules and on CUDA), <see cref="MLDeepExtensions.ScoringEngine.Torch"/>
+    /// or <see cref="MLDeepExtensions.ScoringEngine.OnnxRuntime"/>. The fitted transformer's <c>ScoringEngine</c> starts
+    /// with it and can be changed there (a loaded model starts with Auto). Default: Auto.
+    /// </summary>
+    public ScoringEngine ScoringEngine { get; set; }
+
     /// <summary>Shuffles the training rows before every epoch. Default: true.</summary>
     public bool Shuffle { get; set; } = DeepNetworkDefaults.Shuffle;
 
@@ -168,6 +176,8 @@ public abstract record NetworkTrainingOptions
             errors.Add($"{nameof(BatchSize)} is {BatchSize}; it must be ≥ 1 (typical: 32–256).");
         if (ScoringBatchSize is < 1)
             errors.Add($"{nameof(ScoringBatchSize)} is {ScoringBatchSize}; it must be ≥ 1.");
+        if (!Enum.IsDefined(ScoringEngine))
+            errors.Add($"{nameof(ScoringEngine)} is {(int)ScoringEngine}; use ScoringEngine.Auto, Torch or OnnxRuntime.");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))
             errors.Add($"{nameof(ValidationFraction)} is {ValidationFraction}; it must be in (0, 1), or 0 for no held-out data.");
         if (ValidationFraction > 0 && ValidationData is not null)

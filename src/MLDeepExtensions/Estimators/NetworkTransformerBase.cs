@@ -28,7 +28,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
         Network = network;
         _versionInfo = versionInfo;
         Encoder = network.Architecture.CreateEncoder(network.InputSize);
-        Scorer = new NetworkScorer(network.Module, network.Head, network.InputSize, network.Device) { OwnerName = GetType().Name };
+        Scorer = new NetworkScorer(network.Module, network.Head, network.InputSize, network.Device, network.OnnxGraph) { OwnerName = GetType().Name };
     }
 
     /// <summary>The name of the feature column the network reads.</summary>
@@ -36,6 +36,39 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
 
     /// <summary>Values per network input row: the feature vector size (for variable-length sequences, one length plus the longest sequence kept).</summary>
     public int InputSize => Network.InputSize;
+
+    /// <summary>
+    /// What runs the network when it scores: <see cref="MLDeepExtensions.ScoringEngine.Auto"/> (ONNX Runtime on the CPU when
+    /// the network can be written as an ONNX graph, every built-in architecture and head; libtorch for your own modules
+    /// and on CUDA), <see cref="MLDeepExtensions.ScoringEngine.Torch"/> or <see cref="MLDeepExtensions.ScoringEngine.OnnxRuntime"/>.
+    /// Applies to the cursors, prediction engines and forecasts created after it is set; the outputs are the same columns,
+    /// key values and NaN handling with either engine, their values within 1e-5 of each other. The ONNX graph is built from
+    /// the network the first time ONNX Runtime scores. Default: the options' <c>ScoringEngine</c>; Auto for a loaded model.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="MLDeepExtensions.ScoringEngine"/>.</exception>
+    public ScoringEngine ScoringEngine
+    {
+        get => Scorer.Requested;
+        set
+        {
+            if (!Enum.IsDefined(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Use ScoringEngine.Auto, Torch or OnnxRuntime.");
+            Scorer.Requested = value;
+        }
+    }
+
+    /// <summary>
+    /// The engine that scores now: <see cref="ScoringEngine"/> resolved (Auto becomes OnnxRuntime or Torch).
+    /// </summary>
+    /// <exception cref="NotSupportedException"><see cref="ScoringEngine"/> is OnnxRuntime and the network cannot be written as an ONNX graph (your own module).</exception>
+    public ScoringEngine ActiveScoringEngine
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return Scorer.Active;
+        }
+    }
 
     /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
     public int ScoringBatchSize => Network.ScoringBatchSize;
@@ -120,7 +153,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ThrowIfDisposed();
-        ModelFormat.Save(ctx, _versionInfo, Network);
+        ModelFormat.Save(ctx, _versionInfo, Network, Scorer.GraphForSaving());
     }
 
     private BoundScorer Bind(DataViewSchema inputSchema)

@@ -15,7 +15,7 @@ namespace MLDeepExtensions.Persistence;
 /// string feature column; int input size; int scoring batch size; the head (name, its fields' version, its fields:
 /// see <see cref="SupervisedHead"/> and <see cref="ReconstructionHead"/>). Then the binary streams "Network" (the
 /// architecture's name, its settings version and settings, then the weights) and "History" (see
-/// <see cref="NetworkStreams"/>), and "Checksums" (<see cref="EntryChecksums"/>). Files of version 0x00010001 (release 0.1.0) are read by <see cref="ModelFormat010"/>.
+/// <see cref="NetworkStreams"/>), "OnnxGraph" when the network exports (optional: readers before 0.3.0 skip it), and "Checksums" (<see cref="EntryChecksums"/>). Files of version 0x00010001 (release 0.1.0) are read by <see cref="ModelFormat010"/>.
 /// Each transformer keeps its own model and loader signatures, so ML.NET creates the right type, and a release that
 /// does not know this version reports a newer format.
 /// </remarks>
@@ -35,7 +35,7 @@ internal static class ModelFormat
         loaderSignature: loaderSignature,
         loaderAssemblyName: typeof(ModelFormat).Assembly.FullName);
 
-    public static void Save(ModelSaveContext ctx, VersionInfo version, NetworkModel model)
+    public static void Save(ModelSaveContext ctx, VersionInfo version, NetworkModel model, byte[]? onnxGraph)
     {
         ctx.CheckAtModel();
         ctx.SetVersionInfo(version);
@@ -43,7 +43,7 @@ internal static class ModelFormat
         ctx.Writer.Write(model.InputSize);
         ctx.Writer.Write(model.ScoringBatchSize);
         model.Head.Write(ctx);
-        NetworkStreams.Save(ctx, model.Architecture, model.Module, model.History, Fields(model.FeatureColumnName, model.InputSize, model.ScoringBatchSize, model.Head));
+        NetworkStreams.Save(ctx, model.Architecture, model.Module, model.History, Fields(model.FeatureColumnName, model.InputSize, model.ScoringBatchSize, model.Head), onnxGraph);
     }
 
     /// <summary>The model stream's fields as text, for the "Checksums" entry (see <see cref="EntryChecksums"/>).</summary>

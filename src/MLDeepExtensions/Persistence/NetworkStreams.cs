@@ -23,9 +23,14 @@ internal static class NetworkStreams
 {
     private const string NetworkStream = "Network";
     private const string HistoryStream = "History";
+    private const string OnnxGraphStream = "OnnxGraph";
 
-    /// <summary>Writes "Network", "History" and "Checksums" (with the hash of <paramref name="fields"/>, the model's own fields as text).</summary>
-    public static void Save(ModelSaveContext ctx, NetworkArchitecture architecture, nn.Module module, TrainingHistory history, string fields)
+    /// <summary>
+    /// Writes "Network", "History", the network's ONNX graph as "OnnxGraph" when there is one (the ONNX Runtime scoring
+    /// engine's; absent for your own modules and in files of 0.2.0 and before, which build it when first needed), and
+    /// "Checksums" (with the hash of <paramref name="fields"/>, the model's own fields as text).
+    /// </summary>
+    public static void Save(ModelSaveContext ctx, NetworkArchitecture architecture, nn.Module module, TrainingHistory history, string fields, byte[]? onnxGraph)
     {
         byte[] network = Bytes(writer =>
         {
@@ -35,8 +40,14 @@ internal static class NetworkStreams
         byte[] historyBytes = Bytes(writer => WriteHistory(writer, history));
         ctx.SaveBinaryStream(NetworkStream, writer => writer.Write(network));
         ctx.SaveBinaryStream(HistoryStream, writer => writer.Write(historyBytes));
-        EntryChecksums.Save(ctx, [(NetworkStream, EntryChecksums.Hash(network)), (HistoryStream, EntryChecksums.Hash(historyBytes)),
-            (EntryChecksums.Fields, EntryChecksums.Hash(fields))]);
+        var sums = new List<(string, ulong)> { (NetworkStream, EntryChecksums.Hash(network)), (HistoryStream, EntryChecksums.Hash(historyBytes)),
+            (EntryChecksums.Fields, EntryChecksums.Hash(fields)) };
+        if (onnxGraph is not null)
+        {
+            ctx.SaveBinaryStream(OnnxGraphStream, writer => writer.Write(onnxGraph));
+            sums.Add((OnnxGraphStream, EntryChecksums.Hash(onnxGraph)));
+        }
+        EntryChecksums.Save(ctx, sums);
     }
 
     private static byte[] Bytes(Action<BinaryWriter> write)
@@ -99,10 +110,19 @@ internal static class NetworkStreams
                 var reader = Checked(entry, HistoryStream, sums);
                 history = ReadHistory(reader);
             });
+            byte[]? onnxGraph = null;
+            if (sums is not null)
+            {
+                ctx.TryLoadBinaryStream(OnnxGraphStream, entry =>
+                {
+                    var reader = Checked(entry, OnnxGraphStream, sums);
+                    onnxGraph = EntryChecksums.ReadToEnd(reader.BaseStream);
+                });
+            }
             using var channel = env.Start("Loading");
             var device = DeviceSelector.Resolve(null, env, channel);
             module.to(device);
-            var model = new NetworkModel(module, architecture, head, inputSize, featureColumnName, scoringBatchSize, history, device);
+            var model = new NetworkModel(module, architecture, head, inputSize, featureColumnName, scoringBatchSize, history, device) { OnnxGraph = onnxGraph };
             module = null;
             return model;
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using MLDeepExtensions.Heads;
 using MLDeepExtensions.Onnx;
@@ -21,14 +22,84 @@ internal sealed class NetworkScorer : IDisposable
     /// <param name="head">Turns the module's output into the output columns' values.</param>
     /// <param name="inputSize">Values per input row.</param>
     /// <param name="device">Where the module lives.</param>
-    public NetworkScorer(nn.Module<Tensor, Tensor> module, NetworkHead head, int inputSize, Device device)
+    /// <param name="onnxGraph">The network's ONNX graph read from its model file, or null (built from the module when first needed).</param>
+    public NetworkScorer(nn.Module<Tensor, Tensor> module, NetworkHead head, int inputSize, Device device, byte[]? onnxGraph = null)
     {
+        _graph = onnxGraph;
         _module = module;
         _head = head;
         _device = device;
         InputSize = inputSize;
         OutputSize = head.OutputWidth;
     }
+
+    private readonly object _onnxGate = new();
+    private byte[]? _graph;
+    private bool _exported;
+    private bool _onnxBuilt;
+    private OnnxRuntimeEngine? _onnx;
+    private Exception? _onnxError;
+
+    /// <summary>The engine asked for (<see cref="ScoringEngine.Auto"/> by default); readers created afterwards use it.</summary>
+    public ScoringEngine Requested { get; set; }
+
+    /// <summary>The engine that scores: <see cref="Requested"/> resolved (Auto: ONNX Runtime on the CPU when the network exports, else libtorch).</summary>
+    public ScoringEngine Active => Requested switch
+    {
+        ScoringEngine.Torch => ScoringEngine.Torch,
+        ScoringEngine.OnnxRuntime => Onnx() is not null ? ScoringEngine.OnnxRuntime
+            : throw new NotSupportedException($"This {OwnerName} cannot score with ONNX Runtime: its network cannot be written as an ONNX graph " +
+                $"({_onnxError!.Message}). Use ScoringEngine.Torch or ScoringEngine.Auto.", _onnxError),
+        _ => _device.type == DeviceType.CPU && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
+    };
+
+    /// <summary>The ONNX Runtime engine, built from the module on first use; null when the network cannot be exported.</summary>
+    private OnnxRuntimeEngine? Onnx()
+    {
+        lock (_onnxGate)
+        {
+            ThrowIfDisposed();
+            if (!_onnxBuilt)
+            {
+                _onnxBuilt = true;
+                if (Graph() is { } graph)
+                    _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputSize);
+            }
+            return _onnx;
+        }
+    }
+
+    /// <summary>The network's ONNX graph (read from its file, or exported once from the module); null when it cannot be exported.</summary>
+    private byte[]? Graph()
+    {
+        lock (_onnxGate)
+        {
+            if (_graph is null && !_exported)
+            {
+                _exported = true;
+                try
+                {
+                    _graph = NetworkGraph.Export(this, _head.Columns.Select(c => c.Width).ToArray());
+                }
+                catch (NotSupportedException e)
+                {
+                    _onnxError = e;
+                }
+            }
+            return _graph;
+        }
+    }
+
+    /// <summary>The graph to save with the model: exported now if it was not yet; null for a network that cannot be exported.</summary>
+    public byte[]? GraphForSaving()
+    {
+        ThrowIfDisposed();
+        return Graph();
+    }
+
+    /// <summary>A buffer of <paramref name="capacity"/> rows for one reader, scored by the <see cref="Active"/> engine.</summary>
+    public InputBatch CreateBatch(int capacity)
+        => Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : new TorchInputBatch(this, capacity);
 
     public int InputSize { get; }
 
@@ -39,14 +110,10 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>The public type that owns this scorer, named when it is used after disposal.</summary>
     public string OwnerName { get; set; } = nameof(NetworkScorer);
 
-    /// <summary>A CPU tensor of <paramref name="rows"/> × InputSize for callers to fill and pass to <see cref="Score(Tensor, int, float[])"/>.</summary>
-    public Tensor CreateInputBuffer(int rows) => empty(rows, InputSize);
-
-    /// <summary>Scores the first <paramref name="rows"/> rows of <paramref name="input"/> (a CPU buffer) into <paramref name="outputs"/> (rows × OutputSize).</summary>
-    public void Score(Tensor input, int rows, float[] outputs)
+    /// <summary>Scores the first <paramref name="rows"/> rows of <paramref name="input"/> (a CPU buffer) with libtorch into <paramref name="outputs"/> (rows × OutputSize).</summary>
+    public void ScoreWithTorch(Tensor input, int rows, float[] outputs)
     {
-        if (IsDisposed)
-            throw new ObjectDisposedException(OwnerName, NetworkScorer.DisposedMessage(OwnerName));
+        ThrowIfDisposed();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var batch = input.shape[0] == rows ? input : input.narrow(0, 0, rows);
@@ -59,16 +126,20 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>Scores <paramref name="rows"/> rows held in <paramref name="features"/> (rows × InputSize).</summary>
     public void Score(ReadOnlySpan<float> features, int rows, float[] outputs)
     {
-        using var input = CreateInputBuffer(rows);
+        if (Active == ScoringEngine.OnnxRuntime)
+        {
+            _onnx!.Score(features, rows, outputs);
+            return;
+        }
+        using var input = empty(rows, InputSize);
         features[..(rows * InputSize)].CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
-        Score(input, rows, outputs);
+        ScoreWithTorch(input, rows, outputs);
     }
 
     /// <summary>The output columns' values in an ONNX graph, from the encoded <paramref name="rows"/>; see <see cref="NetworkHead.ExportOnnx"/>.</summary>
     public string[] ExportOnnx(OnnxGraph graph, string rows)
     {
-        if (IsDisposed)
-            throw new ObjectDisposedException(OwnerName, NetworkScorer.DisposedMessage(OwnerName));
+        ThrowIfDisposed();
         using var noGrad = no_grad();
         return _head.ExportOnnx(graph, _module, rows, InputSize);
     }
@@ -79,12 +150,22 @@ internal sealed class NetworkScorer : IDisposable
            "disposes the model it was created from (ML.NET's default for disposable models): create engines with " +
            "new PredictionEngineOptions { OwnsTransformer = false } when the model is used after the engine.";
 
-    /// <summary>Frees the module; later calls to Score throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
+    private void ThrowIfDisposed()
     {
         if (IsDisposed)
-            return;
-        IsDisposed = true;
-        _module.Dispose();
+            throw new ObjectDisposedException(OwnerName, DisposedMessage(OwnerName));
+    }
+
+    /// <summary>Frees the module and the ONNX Runtime session; later calls to Score throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_onnxGate)
+        {
+            if (IsDisposed)
+                return;
+            IsDisposed = true;
+            _module.Dispose();
+            _onnx?.Dispose();
+        }
     }
 }

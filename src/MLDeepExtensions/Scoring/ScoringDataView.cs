@@ -77,7 +77,7 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
         private readonly DataViewRowId[] _ids;
         private readonly ValueGetter<DataViewRowId> _sourceIds;
         private readonly RowEncoder? _features;
-        private readonly TorchSharp.torch.Tensor? _featureBatch;
+        private readonly InputBatch? _featureBatch;
         private readonly float[] _outputBatch;
         private int _slot = -1;
         private int _filled;
@@ -100,7 +100,7 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
             _sourceIds = source.GetIdGetter();
             if (_scoring)
                 _features = bound.Encoder.CreateReader(source, bound.FeatureColumn);
-            _featureBatch = _scoring ? bound.Scorer.CreateInputBuffer(capacity) : null;
+            _featureBatch = _scoring ? bound.Scorer.CreateBatch(capacity) : null;
             _outputBatch = new float[_scoring ? capacity * bound.Scorer.OutputSize : 0];
         }
 
@@ -165,8 +165,8 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
             var bound = _parent._scorer;
             int inputSize = bound.Scorer.InputSize;
             _filled = 0;
-            // Rows are written straight into the input tensor's memory: no per-batch array, no copy.
-            var batch = _featureBatch is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(_featureBatch.bytes);
+            // Rows are written straight into the memory the engine reads: no per-batch array, no copy.
+            var batch = _featureBatch is null ? Span<float>.Empty : _featureBatch.Rows;
             while (_filled < capacity && _source.MoveNext())
             {
                 _sourceIds(ref _ids[_filled]);
@@ -178,7 +178,7 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
             if (_filled == 0)
                 return false;
             if (_featureBatch is not null)
-                bound.Scorer.Score(_featureBatch, _filled, _outputBatch);
+                _featureBatch.Score(_filled, _outputBatch);
             return true;
         }
 

@@ -41,7 +41,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly BoundScorer _scorer;
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
-        private readonly float[] _features;
+        private readonly InputBatch? _batch;
         private readonly float[] _outputs;
         private readonly RowEncoder? _featureReader;
         private long _scoredPosition = -1;
@@ -51,10 +51,12 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _scorer = scorer;
             _input = input;
             _active = active;
-            _features = new float[scorer.Scorer.InputSize];
             _outputs = new float[scorer.Scorer.OutputSize];
             if (active.Any(scorer.IsOutput))
+            {
                 _featureReader = scorer.Encoder.CreateReader(input, scorer.FeatureColumn);
+                _batch = scorer.Scorer.CreateBatch(1);
+            }
         }
 
         public override DataViewSchema Schema => _scorer.OutputSchema;
@@ -79,12 +81,19 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }
 
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _batch?.Dispose();
+            base.Dispose(disposing);
+        }
+
         private ReadOnlySpan<float> CurrentOutput()
         {
             if (_scoredPosition != _input.Position || _input.Position < 0)
             {
-                _featureReader!(_features);
-                _scorer.Scorer.Score(_features, 1, _outputs);
+                _featureReader!(_batch!.Rows);
+                _batch.Score(1, _outputs);
                 _scoredPosition = _input.Position;
             }
             return _outputs;
