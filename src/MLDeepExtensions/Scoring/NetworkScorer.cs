@@ -43,16 +43,14 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>The engine asked for (<see cref="ScoringEngine.Auto"/> by default); readers created afterwards use it.</summary>
     public ScoringEngine Requested { get; set; }
 
-    /// <summary>The engine that scores: <see cref="Requested"/> resolved (Auto: ONNX Runtime on the CPU when the network exports and is not a forecaster, else libtorch).</summary>
+    /// <summary>The engine that scores: <see cref="Requested"/> resolved (Auto: ONNX Runtime on the CPU when the network exports, else libtorch).</summary>
     public ScoringEngine Active => Requested switch
     {
         ScoringEngine.Torch => ScoringEngine.Torch,
         ScoringEngine.OnnxRuntime => Onnx() is not null ? ScoringEngine.OnnxRuntime
             : throw new NotSupportedException($"This {OwnerName} cannot score with ONNX Runtime: its network cannot be written as an ONNX graph " +
                 $"({_onnxError!.Message}). Use ScoringEngine.Torch or ScoringEngine.Auto.", _onnxError),
-        // Forecasters stay on libtorch under Auto: their ONNX graph gave the same rows bounds that differed in the last bit
-        // from one read to the next (within 1e-6), and Auto promises the same bits for the same rows.
-        _ => _device.type == DeviceType.CPU && _head is not ForecastHead && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
+        _ => _device.type == DeviceType.CPU && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
     };
 
     /// <summary>The ONNX Runtime engine, built from the module on first use; null when the network cannot be exported.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MLDeepExtensions.Scoring;
@@ -56,7 +57,8 @@ internal sealed class OnnxRuntimeEngine : IDisposable
     private sealed class Batch : InputBatch
     {
         private readonly OnnxRuntimeEngine _engine;
-        private readonly float[] _rows;
+        private readonly float[] _storage;
+        private readonly int _offset;
         private readonly OrtValue _input;
         private float[]? _boundOutputs;
         private OrtValue? _output;
@@ -65,11 +67,20 @@ internal sealed class OnnxRuntimeEngine : IDisposable
             : base(capacity, engine.InputSize)
         {
             _engine = engine;
-            _rows = new float[capacity * engine.InputSize];
-            _input = OrtValue.CreateTensorValueFromMemory(_rows, [capacity, engine.InputSize]);
+            // The rows start on a 64-byte boundary, in memory that never moves: ONNX Runtime's kernels that read the input
+            // directly (a forecaster's reductions) sum in another order when it starts elsewhere, so the same rows scored
+            // from two buffers differed in the last bit.
+            _storage = GC.AllocateArray<float>(capacity * engine.InputSize + Alignment / sizeof(float), pinned: true);
+            long address = Marshal.UnsafeAddrOfPinnedArrayElement(_storage, 0).ToInt64();
+            _offset = (int)((Alignment - address % Alignment) % Alignment) / sizeof(float);
+            _input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, RowMemory(capacity), [capacity, engine.InputSize]);
         }
 
-        public override Span<float> Rows => _rows;
+        private const int Alignment = 64;
+
+        private Memory<float> RowMemory(int rows) => _storage.AsMemory(_offset, rows * _engine.InputSize);
+
+        public override Span<float> Rows => RowMemory(Capacity).Span;
 
         public override void Score(int rows, float[] outputs)
         {
@@ -84,7 +95,7 @@ internal sealed class OnnxRuntimeEngine : IDisposable
                 _engine.Run(_input, _output!);
                 return;
             }
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _rows.AsMemory(0, rows * _engine.InputSize), [rows, _engine.InputSize]);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, RowMemory(rows), [rows, _engine.InputSize]);
             using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputs.AsMemory(0, rows * _engine.OutputSize), [rows, _engine.OutputSize]);
             _engine.Run(input, output);
         }

@@ -5,8 +5,7 @@ public enum ScoringEngine
 {
     /// <summary>
     /// ONNX Runtime when the network can be written as an ONNX graph (every built-in architecture and head) and it scores
-    /// on the CPU; libtorch otherwise (your own modules, CUDA) and for forecasters (their graph's bounds varied in the
-    /// last bit between reads of the same rows). The default.
+    /// on the CPU; libtorch otherwise (your own modules, CUDA). The default.
     /// </summary>
     Auto = 0,
 
