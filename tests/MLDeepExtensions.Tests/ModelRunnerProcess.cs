@@ -15,12 +15,21 @@ internal static class ModelRunnerProcess
 
     /// <summary>Starts the runner with <paramref name="arguments"/> and extra <paramref name="environment"/> variables (an empty value removes the variable).</summary>
     public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        => StartProgram("MLDeepExtensions.ModelRunner", environment, arguments);
+
+    /// <summary>The folder a test program (a project beside the tests) was built into.</summary>
+    public static string OutputFolder(string project)
     {
-        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/MLDeepExtensions.ModelRunner/bin/<Configuration>/<tfm>/
+        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → tests/<project>/bin/<Configuration>/<tfm>/
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string runner = Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, "MLDeepExtensions.ModelRunner", "bin",
-            testBin.Parent.Name, testBin.Name, "MLDeepExtensions.ModelRunner.dll");
-        Assert.IsTrue(File.Exists(runner), $"model runner not built at {runner}");
+        return Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, project, "bin", testBin.Parent.Name, testBin.Name);
+    }
+
+    /// <summary>Starts the test program <paramref name="project"/> (ModelRunner, ServingRunner) with <paramref name="arguments"/>.</summary>
+    public static Process StartProgram(string project, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        string runner = Path.Combine(OutputFolder(project), project + ".dll");
+        Assert.IsTrue(File.Exists(runner), $"{project} not built at {runner}");
         var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
         {
             RedirectStandardOutput = true,
@@ -40,14 +49,14 @@ internal static class ModelRunnerProcess
     }
 
     /// <summary>Waits for the runner (at most 2 minutes), checks it succeeded and returns its standard output and error.</summary>
-    public static string Finish(Process process)
+    public static string Finish(Process process, int exitCode = 0)
     {
         using (process)
         {
             var error = process.StandardError.ReadToEndAsync();
             string output = process.StandardOutput.ReadToEnd() + error.Result;
             Assert.IsTrue(process.WaitForExit(120_000), "model runner timed out");
-            Assert.AreEqual(0, process.ExitCode, output);
+            Assert.AreEqual(exitCode, process.ExitCode, output);
             return output;
         }
     }

@@ -28,7 +28,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
         Network = network;
         _versionInfo = versionInfo;
         Encoder = network.Architecture.CreateEncoder(network.InputSize);
-        Scorer = new NetworkScorer(network.Module, network.Head, network.InputSize, network.Device, network.OnnxGraph) { OwnerName = GetType().Name };
+        Scorer = new NetworkScorer(network) { OwnerName = GetType().Name };
     }
 
     /// <summary>The name of the feature column the network reads.</summary>
@@ -79,8 +79,8 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     /// <summary>The metrics of every training epoch (saved with the model).</summary>
     public TrainingHistory History => Network.History;
 
-    /// <summary>Where the network scores: where it was trained, or after loading the device the MLContext asks for (else CUDA when available, else the CPU).</summary>
-    public ComputeDevice Device => ComputeDevice.Of(Network.Device);
+    /// <summary>Where the network scores: where it was trained, or after loading the device the MLContext asks for (else CUDA when available, else the CPU); the CPU for a model loaded where libtorch is missing (ONNX Runtime scores it).</summary>
+    public ComputeDevice Device => Network.IsBuilt ? ComputeDevice.Of(Network.Device) : ComputeDevice.Cpu;
 
     /// <summary>Number of trainable weights in the network.</summary>
     public long ParameterCount => Network.ParameterCount;

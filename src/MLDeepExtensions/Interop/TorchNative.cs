@@ -104,8 +104,11 @@ internal static class TorchNative
             + $"TorchSharp-cuda-windows). TorchSharp's own message: {FirstLine(innermost.Message)}";
     }
 
-    /// <summary>True when libtorch's main library is in one of the folders the process loads native libraries from.</summary>
-    private static bool LibTorchFound() =>
+    /// <summary>
+    /// True when libtorch's main library is in one of the folders the process loads native libraries from. Looks at files
+    /// only: loads nothing. A model loaded where this is false scores with ONNX Runtime without touching libtorch.
+    /// </summary>
+    internal static bool LibTorchFound() =>
         LibTorchSharpFallback.NativeDirectories().Any(directory => File.Exists(Path.Combine(directory, LibTorchFileName)));
 
     /// <summary>Lists the subfolders of <paramref name="folder"/> (none when it is null or missing).</summary>

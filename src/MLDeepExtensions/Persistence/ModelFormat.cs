@@ -43,7 +43,7 @@ internal static class ModelFormat
         ctx.Writer.Write(model.InputSize);
         ctx.Writer.Write(model.ScoringBatchSize);
         model.Head.Write(ctx);
-        NetworkStreams.Save(ctx, model.Architecture, model.Module, model.History, Fields(model.FeatureColumnName, model.InputSize, model.ScoringBatchSize, model.Head), onnxGraph);
+        NetworkStreams.Save(ctx, model.Architecture, model.IsBuilt ? model.Module : null, model.IsBuilt ? null : model.NetworkEntry, model.History, Fields(model.FeatureColumnName, model.InputSize, model.ScoringBatchSize, model.Head), onnxGraph);
     }
 
     /// <summary>The model stream's fields as text, for the "Checksums" entry (see <see cref="EntryChecksums"/>).</summary>

@@ -30,12 +30,13 @@ internal static class NetworkStreams
     /// engine's; absent for your own modules and in files of 0.2.0 and before, which build it when first needed), and
     /// "Checksums" (with the hash of <paramref name="fields"/>, the model's own fields as text).
     /// </summary>
-    public static void Save(ModelSaveContext ctx, NetworkArchitecture architecture, nn.Module module, TrainingHistory history, string fields, byte[]? onnxGraph)
+    /// <remarks>A model whose module was never built (loaded without libtorch) passes its saved <paramref name="networkEntry"/> instead of a module.</remarks>
+    public static void Save(ModelSaveContext ctx, NetworkArchitecture architecture, nn.Module? module, byte[]? networkEntry, TrainingHistory history, string fields, byte[]? onnxGraph)
     {
-        byte[] network = Bytes(writer =>
+        byte[] network = networkEntry ?? Bytes(writer =>
         {
             ArchitectureRegistry.Write(writer, architecture);
-            module.save(writer);
+            module!.save(writer);
         });
         byte[] historyBytes = Bytes(writer => WriteHistory(writer, history));
         ctx.SaveBinaryStream(NetworkStream, writer => writer.Write(network));
@@ -83,6 +84,21 @@ internal static class NetworkStreams
         {
             sums = EntryChecksums.Load(ctx);
             EntryChecksums.Verify(sums, EntryChecksums.Fields, EntryChecksums.Hash(fields));
+        }
+        if (!TorchNative.LibTorchFound())
+        {
+            if (sums is not null && LoadWithoutLibTorch(env, ctx, headFor, inputSize, featureColumnName, scoringBatchSize, versionedSettings, sums) is { } scoredByOnnx)
+                return scoredByOnnx;
+            try
+            {
+                TorchNative.EnsureInitialized();
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new InvalidOperationException("Loading this model needs libtorch: its file holds no ONNX graph of the network (your own module, which " +
+                    "has no ONNX form, or a model saved by 0.2.0 or before: save it again with this version, where libtorch is, to serve it with ONNX Runtime alone). " +
+                    e.Message, e);
+            }
         }
         NetworkArchitecture? architecture = null;
         NetworkHead? head = null;
@@ -133,6 +149,62 @@ internal static class NetworkStreams
         finally
         {
             module?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Where libtorch is missing: a model whose file carries its ONNX graph loads without it (ONNX Runtime scores it), the
+    /// network entry kept to build the module if libtorch is needed later; null when the file has no graph (a custom
+    /// module, or a file of 0.2.0 or before), for the ordinary load to report the missing backend.
+    /// </summary>
+    private static NetworkModel? LoadWithoutLibTorch(IHostEnvironment env, ModelLoadContext ctx, Func<NetworkArchitecture, NetworkHead> headFor, int inputSize,
+        string featureColumnName, int scoringBatchSize, bool versionedSettings, IReadOnlyDictionary<string, ulong> sums)
+    {
+        byte[]? onnxGraph = null;
+        ctx.TryLoadBinaryStream(OnnxGraphStream, entry => onnxGraph = EntryChecksums.ReadToEnd(Checked(entry, OnnxGraphStream, sums).BaseStream));
+        if (onnxGraph is null)
+            return null;
+        byte[]? network = null;
+        ctx.TryLoadBinaryStream(NetworkStream, entry => network = EntryChecksums.ReadToEnd(Checked(entry, NetworkStream, sums).BaseStream));
+        if (network is null)
+            throw Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
+        NetworkArchitecture architecture;
+        NetworkHead head;
+        int outputSize;
+        using (var reader = new BinaryReader(new MemoryStream(network, writable: false)))
+        {
+            architecture = ArchitectureRegistry.Read(reader, versionedSettings);
+            head = headFor(architecture);
+            head.CheckArchitecture(architecture);
+            outputSize = head.NetworkOutputSize(inputSize);
+            CheckWeightsFit(architecture, inputSize, outputSize, WeightReader.Remaining(reader.BaseStream));
+        }
+        var history = new TrainingHistory();
+        ctx.TryLoadBinaryStream(HistoryStream, entry => history = ReadHistory(Checked(entry, HistoryStream, sums)));
+        return new NetworkModel(() => BuildLater(env, network, versionedSettings, inputSize, outputSize), network, architecture, head, inputSize,
+            featureColumnName, scoringBatchSize, history) { OnnxGraph = onnxGraph };
+    }
+
+    /// <summary>The module of a model loaded without libtorch, built from its saved entry when something needs libtorch after all.</summary>
+    private static (nn.Module<Tensor, Tensor>, Device) BuildLater(IHostEnvironment env, byte[] network, bool versionedSettings, int inputSize, int outputSize)
+    {
+        TorchNative.EnsureInitialized();
+        using var reader = new BinaryReader(new MemoryStream(network, writable: false));
+        var architecture = ArchitectureRegistry.Read(reader, versionedSettings);
+        var module = architecture.CreateModule(inputSize, outputSize);
+        try
+        {
+            WeightReader.Read(reader, module, NetworkStream);
+            module.eval();
+            using var channel = env.Start("Loading");
+            var device = DeviceSelector.Resolve(null, env, channel);
+            module.to(device);
+            return (module, device);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
         }
     }
 

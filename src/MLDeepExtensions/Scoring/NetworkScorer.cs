@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Runtime.InteropServices;
+using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
 using MLDeepExtensions.Onnx;
 using TorchSharp;
@@ -14,23 +15,17 @@ namespace MLDeepExtensions.Scoring;
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
-    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly NetworkModel _network;
     private readonly NetworkHead _head;
-    private readonly Device _device;
 
-    /// <param name="module">The module, in eval mode; disposed with the scorer.</param>
-    /// <param name="head">Turns the module's output into the output columns' values.</param>
-    /// <param name="inputSize">Values per input row.</param>
-    /// <param name="device">Where the module lives.</param>
-    /// <param name="onnxGraph">The network's ONNX graph read from its model file, or null (built from the module when first needed).</param>
-    public NetworkScorer(nn.Module<Tensor, Tensor> module, NetworkHead head, int inputSize, Device device, byte[]? onnxGraph = null)
+    /// <param name="network">The network: its module (built when first needed by a loaded model) and the ONNX graph read from its file, if any.</param>
+    public NetworkScorer(NetworkModel network)
     {
-        _graph = onnxGraph;
-        _module = module;
-        _head = head;
-        _device = device;
-        InputSize = inputSize;
-        OutputSize = head.OutputWidth;
+        _network = network;
+        _head = network.Head;
+        _graph = network.OnnxGraph;
+        InputSize = network.InputSize;
+        OutputSize = network.Head.OutputWidth;
     }
 
     private readonly object _onnxGate = new();
@@ -50,7 +45,7 @@ internal sealed class NetworkScorer : IDisposable
         ScoringEngine.OnnxRuntime => Onnx() is not null ? ScoringEngine.OnnxRuntime
             : throw new NotSupportedException($"This {OwnerName} cannot score with ONNX Runtime: its network cannot be written as an ONNX graph " +
                 $"({_onnxError!.Message}). Use ScoringEngine.Torch or ScoringEngine.Auto.", _onnxError),
-        _ => _device.type == DeviceType.CPU && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
+        _ => _network.OnCpu && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
     };
 
     /// <summary>The ONNX Runtime engine, built from the module on first use; null when the network cannot be exported.</summary>
@@ -99,7 +94,10 @@ internal sealed class NetworkScorer : IDisposable
 
     /// <summary>A buffer of <paramref name="capacity"/> rows for one reader, scored by the <see cref="Active"/> engine.</summary>
     public InputBatch CreateBatch(int capacity)
-        => Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : new TorchInputBatch(this, capacity);
+        => Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : CreateTorchBatch(capacity);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private InputBatch CreateTorchBatch(int capacity) => new TorchInputBatch(this, capacity);
 
     public int InputSize { get; }
 
@@ -117,9 +115,11 @@ internal sealed class NetworkScorer : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var batch = input.shape[0] == rows ? input : input.narrow(0, 0, rows);
-        if (_device.type != DeviceType.CPU)
-            batch = batch.to(_device);
-        var result = _head.Score(_module, batch).cpu().contiguous();
+        var module = _network.Module;
+        var device = _network.Device;
+        if (device.type != DeviceType.CPU)
+            batch = batch.to(device);
+        var result = _head.Score(module, batch).cpu().contiguous();
         MemoryMarshal.Cast<byte, float>(result.bytes).CopyTo(outputs);
     }
 
@@ -131,6 +131,13 @@ internal sealed class NetworkScorer : IDisposable
             _onnx!.Score(features, rows, outputs);
             return;
         }
+        ScoreWithTorch(features, rows, outputs);
+    }
+
+    // Apart, so that scoring with ONNX Runtime never compiles a call into TorchSharp.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ScoreWithTorch(ReadOnlySpan<float> features, int rows, float[] outputs)
+    {
         using var input = empty(rows, InputSize);
         features[..(rows * InputSize)].CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
         ScoreWithTorch(input, rows, outputs);
@@ -141,7 +148,7 @@ internal sealed class NetworkScorer : IDisposable
     {
         ThrowIfDisposed();
         using var noGrad = no_grad();
-        return _head.ExportOnnx(graph, _module, rows, InputSize);
+        return _head.ExportOnnx(graph, _network.Module, rows, InputSize);
     }
 
     /// <summary>What using a disposed transformer says, including the way people dispose one without meaning to.</summary>
@@ -164,7 +171,7 @@ internal sealed class NetworkScorer : IDisposable
             if (IsDisposed)
                 return;
             IsDisposed = true;
-            _module.Dispose();
+            _network.DisposeModule();
             _onnx?.Dispose();
         }
     }

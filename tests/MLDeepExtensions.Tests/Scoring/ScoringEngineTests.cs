@@ -28,7 +28,7 @@ public sealed class ScoringEngineTests
         .Where(n => !n.StartsWith("control", StringComparison.Ordinal) && n != "custom-module").Select(n => new object[] { n });
 
     /// <summary>Every output column the network adds, each row's values as doubles (keys as their number, Booleans as 0/1).</summary>
-    private static List<(string Column, double[][] Rows)> Outputs(IDataView output, int inputColumns)
+    internal static List<(string Column, double[][] Rows)> Outputs(IDataView output, int inputColumns)
     {
         var columns = new List<(string, double[][])>();
         foreach (var column in output.Schema.Skip(inputColumns))
@@ -45,7 +45,7 @@ public sealed class ScoringEngineTests
         return columns;
     }
 
-    private static void AssertClose(List<(string Column, double[][] Rows)> expected, List<(string Column, double[][] Rows)> actual, double tolerance, string what)
+    internal static void AssertClose(List<(string Column, double[][] Rows)> expected, List<(string Column, double[][] Rows)> actual, double tolerance, string what)
     {
         CollectionAssert.AreEqual(expected.Select(c => c.Column).ToArray(), actual.Select(c => c.Column).ToArray(), $"{what}: columns");
         for (int c = 0; c < expected.Count; c++)
