@@ -54,6 +54,7 @@ internal abstract class InputField
 
     protected static string Describe(DataViewType type) => type switch
     {
+        TextDataViewType => "Text",
         VectorDataViewType { Size: 0 } v => $"{v.ItemType}[]",
         VectorDataViewType v => $"{v.ItemType}[{v.Size}]",
         _ => $"{type}",
