@@ -13,9 +13,9 @@ using MLDeepExtensions.Samples.WebService;
 //   dotnet run --project samples/WebService -c Release -- --train-demo demo.zip
 //   dotnet run --project samples/WebService -c Release -- --model demo.zip --urls http://127.0.0.1:5000
 //   curl -s 127.0.0.1:5000/predict -H 'Content-Type: application/json' -d '{"Features":[6.1,2.8,4.7,1.2]}'
-//     {"Score":[0.0012,0.9871,0.0117],"PredictedLabel":"versicolor"}           (a JSON array of objects scores several rows)
+//     {"Score":[0.00015369794,0.9968104,0.0030359363],"PredictedLabel":"versicolor"}   (an array of objects: several rows)
 //   curl -s 127.0.0.1:5000/health
-//     {"status":"ok","model":".../demo.zip","generation":1,"loadedAt":"...","loadSeconds":0.41,"inputs":{"Features":"Single[4]"},...}
+//     {"status":"ok","model":".../demo.zip","generation":1,"loadedAt":"...","loadSeconds":0.36,"inputs":{"Features":"Single[4]"},...}
 //
 // Replacing the model file (best by an atomic rename of a file saved beside it) loads the new model after a quiet time and
 // swaps it in: requests in flight finish on the old model, which is disposed once the last of them ends; a file that does

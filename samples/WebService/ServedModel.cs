@@ -44,7 +44,7 @@ internal sealed class ServedModel : IDisposable
     /// <summary>What a request gives and an answer holds.</summary>
     public ModelShape Shape { get; }
 
-    /// <summary>Loads the file fully: checks the zip, builds a scorer and scores one row of default values with it.</summary>
+    /// <summary>Loads the file fully: checks the zip, builds every scorer and scores one row of default values with each.</summary>
     public static ServedModel Load(string path, long generation, int scorers)
     {
         var clock = Stopwatch.StartNew();
@@ -54,9 +54,13 @@ internal sealed class ServedModel : IDisposable
         try
         {
             served = new ServedModel(path, generation, model, inputSchema, scorers);
-            var scorer = new RowScorer(model, inputSchema, served.Shape);
-            served._idle.Add(scorer);
-            scorer.WarmUp();
+            // Every scorer is built before the model serves, so none is built while another scores.
+            for (int i = 0; i < scorers; i++)
+            {
+                var scorer = new RowScorer(model, inputSchema, served.Shape);
+                served._idle.Add(scorer);
+                scorer.WarmUp();
+            }
             served.LoadTime = clock.Elapsed;
             served.LoadedAt = DateTimeOffset.UtcNow;
             return served;

@@ -39,23 +39,9 @@ internal sealed class WebServiceProcess : IDisposable
     /// <summary>Starts the service on <paramref name="modelPath"/> and waits until /health answers.</summary>
     public static WebServiceProcess Start(string modelPath, params string[] options)
     {
-        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → samples/WebService/bin/<Configuration>/<tfm>/
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        string program = Path.Combine(repoRoot, "samples", "WebService", "bin", testBin.Parent.Name, testBin.Name, "WebService.dll");
-        Assert.IsTrue(File.Exists(program), $"sample not built at {program}");
-
         int port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}/");
-        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string arg in new[] { program, "--model", modelPath, "--urls", address.ToString().TrimEnd('/') })
-            start.ArgumentList.Add(arg);
-        foreach (string option in options)
-            start.ArgumentList.Add(option);
+        var start = StartInfo(["--model", modelPath, "--urls", address.ToString().TrimEnd('/'), .. options]);
         var service = new WebServiceProcess(Process.Start(start)!, address);
         try
         {
@@ -71,6 +57,36 @@ internal sealed class WebServiceProcess : IDisposable
             service.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Runs the program with <paramref name="args"/> to its end (as for --train-demo) and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) Run(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(180_000))
+            process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → samples/WebService/bin/<Configuration>/<tfm>/
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        string program = Path.Combine(repoRoot, "samples", "WebService", "bin", testBin.Parent.Name, testBin.Name, "WebService.dll");
+        Assert.IsTrue(File.Exists(program), $"sample not built at {program}");
+        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(program);
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        return start;
     }
 
     /// <summary>GET /health as JSON.</summary>

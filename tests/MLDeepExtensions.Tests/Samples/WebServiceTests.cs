@@ -172,7 +172,9 @@ public sealed class WebServiceTests
         var result = await LoadGenerator.RunAsync(new Uri(Service.Address, "predict"), _bodies, concurrency, LoadDuration,
             (i, body) => expected.Check(i, JsonDocument.Parse(body).RootElement), checkEvery: 7);
         TestContext.WriteLine($"WebService load, {Environment.ProcessorCount} cores: {result}");
-        Assert.AreEqual(0, result.Failed, string.Join('\n', result.FirstFailures));
+        foreach (string failure in result.FirstFailures)
+            TestContext.WriteLine(failure);
+        Assert.AreEqual(0, result.Failed, $"{string.Join('\n', result.FirstFailures)}\nservice output:\n{Service.Output}");
         Assert.IsGreaterThan(0, result.Checked);
     }
 
@@ -208,7 +210,9 @@ public sealed class WebServiceTests
         }
         var result = await load;
         TestContext.WriteLine($"WebService load with 10 model swaps, {Environment.ProcessorCount} cores: {result}");
-        Assert.AreEqual(0, result.Failed, string.Join('\n', result.FirstFailures));
+        foreach (string failure in result.FirstFailures)
+            TestContext.WriteLine(failure);
+        Assert.AreEqual(0, result.Failed, $"{string.Join('\n', result.FirstFailures)}\nservice output:\n{Service.Output}");
         Assert.IsGreaterThan(0, result.Checked);
     }
 
@@ -230,6 +234,26 @@ public sealed class WebServiceTests
         Replace(_served.Path);
         health = Service.WaitForHealth(h => h.GetProperty("generation").GetInt64() > generation, "a reload of the good file");
         Assert.AreEqual(JsonValueKind.Null, health.GetProperty("lastReloadError").ValueKind);
+    }
+
+    [TestMethod]
+    public void TrainDemo_ThenServe_AnswersWithTheSpeciesName()
+    {
+        string demo = Path.Combine(_folder, "demo.zip");
+        var (exitCode, output) = WebServiceProcess.Run("--train-demo", demo);
+        Assert.AreEqual(0, exitCode, output);
+        using var service = WebServiceProcess.Start(demo);
+        var inputs = service.Health().GetProperty("inputs").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        CollectionAssert.AreEquivalent(new Dictionary<string, string?> { ["Features"] = "Single[4]" }, inputs);
+        using var content = new StringContent("[{\"Features\":[5.0,3.4,1.5,0.2]},{\"Features\":[6.6,3.0,5.6,2.0]}]", Encoding.UTF8, "application/json");
+        using var response = service.Client.PostAsync("predict", content).GetAwaiter().GetResult();
+        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
+        var answers = JsonDocument.Parse(body).RootElement.EnumerateArray().ToArray();
+        // The means of the generated setosa and virginica flowers.
+        Assert.AreEqual("setosa", answers[0].GetProperty("PredictedLabel").GetString(), body);
+        Assert.AreEqual("virginica", answers[1].GetProperty("PredictedLabel").GetString(), body);
+        Assert.HasCount(3, answers[0].GetProperty("Score").EnumerateArray());
     }
 
     /// <summary>Puts a copy of <paramref name="source"/> in place of the served file with one atomic rename.</summary>
