@@ -40,7 +40,7 @@ foreach (string section in options.SelectedSections)
         case "cnn": CnnSection.Run(data, options, report); break;
         case "rnn": RnnSection.Run(data, options, report); break;
         case "autoencoder": AutoencoderSection.Run(data, options, report); break;
-        case "onnx" or "serving": OnnxSection.Run(data, options, report); break;
+        case "onnx": OnnxSection.Run(data, options, report); break;
         case "memory": MemorySection.Run(data, options, report); break;
         case "streaming": StreamingSection.Run(data, options, report); break;
         case "integrity": IntegritySection.Run(data, options, report); break;

@@ -10,6 +10,10 @@ using MLDeepExtensions;
 // Loads each model with a fresh MLContext, scores the rows of the input (ML.NET's binary format) with Transform and
 // writes every column to the output. Then prints "libtorch loaded: yes|no" from the process's mapped libraries.
 //
+// Usage: ServingRunner torch-engine <model.zip> <input.idv>
+// Loads a model, asks for the libtorch engine and scores one row: prints "refused: <type>: <message>" and exits 3 where
+// libtorch is missing.
+//
 // Usage: ServingRunner load <model.zip>
 // Loads a model that needs libtorch; prints "refused: <exception type>: <message>" and exits 3, or "loaded" and exits 0.
 if (args is ["load", var path])
@@ -24,6 +28,23 @@ if (args is ["load", var path])
     {
         while (e is TargetInvocationException { InnerException: { } inner })
             e = inner;
+        Console.WriteLine($"refused: {e.GetType().Name}: {e.Message}");
+        return 3;
+    }
+}
+if (args is ["torch-engine", var torchModel, var torchInput])
+{
+    var ml = new MLContext(seed: 1);
+    var network = (NetworkTransformerBase)ml.Model.Load(torchModel, out _);
+    network.ScoringEngine = ScoringEngine.Torch;
+    try
+    {
+        _ = network.Transform(ml.Data.LoadFromBinary(torchInput)).Preview(1);
+        Console.WriteLine("scored with libtorch");
+        return 0;
+    }
+    catch (Exception e)
+    {
         Console.WriteLine($"refused: {e.GetType().Name}: {e.Message}");
         return 3;
     }

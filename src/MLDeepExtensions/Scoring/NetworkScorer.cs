@@ -10,13 +10,21 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Scoring;
 
 /// <summary>
-/// Runs a trained module and its head's post-processing on batches of encoded feature rows (eval mode, no gradients)
-/// and writes, per row, the values of every output column. Owns the module.
+/// Scores batches of encoded feature rows with the network and its head's post-processing, writing per row the values
+/// of every output column, through the engine asked for: libtorch (the module, in eval mode, no gradients) or ONNX
+/// Runtime (the network's ONNX graph, read from its file or exported once from the module). Owns the module and the
+/// ONNX Runtime session.
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
     private readonly NetworkModel _network;
     private readonly NetworkHead _head;
+    private readonly object _onnxGate = new();
+    private byte[]? _graph;
+    private bool _exported;
+    private bool _onnxBuilt;
+    private OnnxRuntimeEngine? _onnx;
+    private Exception? _onnxError;
 
     /// <param name="network">The network: its module (built when first needed by a loaded model) and the ONNX graph read from its file, if any.</param>
     public NetworkScorer(NetworkModel network)
@@ -28,13 +36,6 @@ internal sealed class NetworkScorer : IDisposable
         OutputSize = network.Head.OutputWidth;
     }
 
-    private readonly object _onnxGate = new();
-    private byte[]? _graph;
-    private bool _exported;
-    private bool _onnxBuilt;
-    private OnnxRuntimeEngine? _onnx;
-    private Exception? _onnxError;
-
     /// <summary>The engine asked for (<see cref="ScoringEngine.Auto"/> by default); readers created afterwards use it.</summary>
     public ScoringEngine Requested { get; set; }
 
@@ -43,7 +44,7 @@ internal sealed class NetworkScorer : IDisposable
     {
         ScoringEngine.Torch => ScoringEngine.Torch,
         ScoringEngine.OnnxRuntime => Onnx() is not null ? ScoringEngine.OnnxRuntime
-            : throw new NotSupportedException($"This {OwnerName} cannot score with ONNX Runtime: its network cannot be written as an ONNX graph " +
+            : throw new NotSupportedException($"This {OwnerName} cannot score with ONNX Runtime: its network has no ONNX graph that ONNX Runtime runs " +
                 $"({_onnxError!.Message}). Use ScoringEngine.Torch or ScoringEngine.Auto.", _onnxError),
         _ => _network.OnCpu && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
     };
@@ -57,8 +58,16 @@ internal sealed class NetworkScorer : IDisposable
             if (!_onnxBuilt)
             {
                 _onnxBuilt = true;
-                if (Graph() is { } graph)
-                    _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputSize);
+                try
+                {
+                    if (Graph() is { } graph)
+                        _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputSize);
+                }
+                catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+                {
+                    // Auto scores with libtorch instead; OnnxRuntime says why it cannot.
+                    _onnxError = e;
+                }
             }
             return _onnx;
         }
@@ -97,7 +106,11 @@ internal sealed class NetworkScorer : IDisposable
         => Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : CreateTorchBatch(capacity);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private InputBatch CreateTorchBatch(int capacity) => new TorchInputBatch(this, capacity);
+    private InputBatch CreateTorchBatch(int capacity)
+    {
+        _ = _network.Module; // a model loaded without libtorch builds its module here, or says what to add
+        return new TorchInputBatch(this, capacity);
+    }
 
     public int InputSize { get; }
 
@@ -138,6 +151,7 @@ internal sealed class NetworkScorer : IDisposable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void ScoreWithTorch(ReadOnlySpan<float> features, int rows, float[] outputs)
     {
+        _ = _network.Module; // a model loaded without libtorch builds its module here, or says what to add
         using var input = empty(rows, InputSize);
         features[..(rows * InputSize)].CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
         ScoreWithTorch(input, rows, outputs);

@@ -52,6 +52,11 @@ public sealed class ScoringWithoutLibTorchTests
             }
 
             string output = ModelRunnerProcess.Finish(ModelRunnerProcess.StartProgram(Runner, new Dictionary<string, string>(), [.. arguments]));
+
+            // Asking that app for the libtorch engine says what to add, rather than failing inside TorchSharp.
+            string torch = ModelRunnerProcess.Finish(ModelRunnerProcess.StartProgram(Runner, new Dictionary<string, string>(), "torch-engine",
+                Path.Combine(work, "mlp-regression.zip"), Path.Combine(work, "mlp-regression.idv")), exitCode: 3);
+            StringAssert.Contains(torch, "refused: InvalidOperationException: No TorchSharp backend found: add the package TorchSharp-cpu");
             StringAssert.Contains(output, "libtorch loaded: no");
             var ml = new MLContext(seed: 1);
             foreach (string name in names)
