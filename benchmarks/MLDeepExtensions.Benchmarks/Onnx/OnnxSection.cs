@@ -51,6 +51,7 @@ internal static class OnnxSection
             report.Add("exported file", $"{onnx.Length / 1024.0:N0} KiB");
             Measure(architecture, ml, ours, onnx, pixelsOnly, pixels, inputs, options.Predictions, report);
         }
+        ForecasterServing.Measure(ml, options.Predictions, report);
 
         (string, Func<ITransformer>)[] Networks() =>
         [
