@@ -10,6 +10,8 @@
 #                 must stay under 600 MB.
 #   LowEnd        the same at the low end of the supported ML.NET range (Microsoft.ML 5.0.1 and its companions).
 #   NoBackend     MLDeepExtensions without TorchSharp-cpu: must fail, first line saying what to add, and leave bin small.
+#   Served        MLDeepExtensions without TorchSharp-cpu, as a serving app: scores the model Latest saved (ONNX Runtime),
+#                 the same predictions, and libtorch never loaded.
 #   CudaConsumer  references MLDeepExtensions.Cuda only, so the core arrives transitively (its buildTransitive/
 #                 targets): loads TorchSharp and prints CudaDevices.Describe().
 #   ProjectConsumer  the Consumer program with a project reference to src/MLDeepExtensions instead of the package, so
@@ -188,12 +190,72 @@ try
         return 1;
     }
     Console.WriteLine($"saved {new FileInfo(path).Length} bytes, loaded in a new MLContext: all {rows.Length} predictions identical (PredictionEngine within 1e-5)");
+    // For the Served check: the model and what it predicted, for an app without libtorch to score again.
+    if (Environment.GetEnvironmentVariable("CONSUMER_KEEP_MODEL") is { Length: > 0 } keep)
+    {
+        File.Copy(path, keep, overwrite: true);
+        File.WriteAllLines(keep + ".expected", before.Select(p => p.PredictedLabel + "|" + string.Join(",", p.Score.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+    }
     return 0;
 }
 finally
 {
     File.Delete(path);
 }
+
+public sealed class Row
+{
+    [VectorType(4)]
+    public float[] Features { get; set; } = [];
+
+    public string Class { get; set; } = "";
+}
+
+public sealed class Prediction
+{
+    public string PredictedLabel { get; set; } = "";
+
+    public float[] Score { get; set; } = [];
+}
+EOF
+
+# Served: the package without TorchSharp-cpu (no libtorch in its output), as a serving app is: it loads the model Latest
+# saved and scores the same rows with ONNX Runtime, and checks that libtorch never entered the process.
+write_project Served "MLDeepExtensions@$version"
+cat > "$work/Served/Program.cs" <<'EOF'
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+var random = new Random(7);
+var rows = Enumerable.Range(0, 200).Select(_ =>
+{
+    var x = Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    return new Row { Features = x, Class = (x[0] > 0 ? "right" : "left") + (x[1] > 0 ? "-up" : "-down") };
+}).ToArray();
+var expected = File.ReadAllLines(args[0] + ".expected").Select(line => line.Split('|')).ToArray();
+var ml = new MLContext();
+var model = ml.Model.Load(args[0], out var inputSchema);
+using var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model, inputSchema);
+int differ = 0;
+for (int i = 0; i < rows.Length; i++)
+{
+    var p = engine.Predict(rows[i]);
+    var scores = expected[i][1].Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    if (p.PredictedLabel != expected[i][0] || p.Score.Zip(scores).Any(s => Math.Abs(s.First - s.Second) > 1e-5f))
+        differ++;
+}
+bool libtorch = File.ReadLines("/proc/self/maps").Any(line => line.Contains("libtorch", StringComparison.Ordinal) || line.Contains("LibTorchSharp", StringComparison.Ordinal));
+if (differ > 0 || libtorch)
+{
+    Console.Error.WriteLine($"FAILED: {differ} of {rows.Length} predictions differ from the training app's; libtorch loaded: {libtorch}");
+    return 1;
+}
+Console.WriteLine($"served without libtorch: all {rows.Length} predictions as the training app's (within 1e-5)");
+return 0;
 
 public sealed class Row
 {
@@ -344,8 +406,14 @@ for name in Latest LowEnd; do
     exit 1
   fi
   step "running $name"
-  dotnet "$work/$name/bin/Release/net10.0/$name.dll"
+  CONSUMER_KEEP_MODEL=$([ "$name" = Latest ] && echo "$work/latest-model.zip" || true) dotnet "$work/$name/bin/Release/net10.0/$name.dll"
 done
+step "building Served (no TorchSharp-cpu)"
+dotnet build "$work/Served" -c Release -nodeReuse:false -clp:ErrorsOnly
+step "running Served: Latest's model, scored without libtorch"
+dotnet "$work/Served/bin/Release/net10.0/Served.dll" "$work/latest-model.zip"
+served_mb=$(( $(du -sb "$work/Served/bin" | cut -f1) / 1000000 ))
+echo "Served's build output: $served_mb MB"
 # A console app's whole build output, without a RuntimeIdentifier and without any setting of the user's: the package's
 # targets keep only this machine's libtorch (MLDeepExtensionsKeepAllPlatforms=true keeps every platform's).
 bin_bytes=$(du -sb "$work/Latest/bin" | cut -f1)
@@ -391,4 +459,4 @@ if [ -e "$packages/torchsharp/$torchsharp/lib/net8.0/cpu" ]; then
   echo "consumer check FAILED: libtorch was copied into the NuGet package folder ($packages/torchsharp/$torchsharp/lib/net8.0/cpu)" >&2
   exit 1
 fi
-echo "consumer check OK: MLDeepExtensions $version from a local feed trains, saves, reloads and predicts identically in a fresh project, beside ML.NET's companions added with no version (build output $bin_mb MB) and at ML.NET $low_end, exports ONNX, says what to add without a backend, MLDeepExtensions.Cuda brings it transitively, and a project reference without the build targets, an F# script (dotnet fsi) and a file-based app (dotnet run app.cs) work too (${note}$(( $(date +%s) - start )) s)"
+echo "consumer check OK: MLDeepExtensions $version from a local feed trains, saves, reloads and predicts identically in a fresh project, beside ML.NET's companions added with no version (build output $bin_mb MB) and at ML.NET $low_end, exports ONNX, says what to add without a backend, serves the saved model without libtorch (output $served_mb MB), MLDeepExtensions.Cuda brings it transitively, and a project reference without the build targets, an F# script (dotnet fsi) and a file-based app (dotnet run app.cs) work too (${note}$(( $(date +%s) - start )) s)"
