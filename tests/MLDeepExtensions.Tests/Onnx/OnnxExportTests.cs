@@ -80,7 +80,7 @@ public sealed class OnnxExportTests
             .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
             .Append(ml.MulticlassClassification.Trainers.DeepNetwork(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedClass", "PredictedLabel"))
-            .Fit(train);
+            .Fit(train).OnLibtorch();
 
         byte[] onnx = OnnxRunner.Export(ml, model, test);
         using (var session = new InferenceSession(onnx))
@@ -113,7 +113,7 @@ public sealed class OnnxExportTests
         options.Architecture = new MlpArchitecture(16, 8) { Activation = activation };
         var model = ml.Transforms.NormalizeMeanVariance(nameof(GeneratedRow.Features))
             .Append(ml.Transforms.DeepNetwork(options))
-            .Fit(train);
+            .Fit(train).OnLibtorch();
         string[] columns = label == nameof(GeneratedRow.Positive) ? ["Score", "Probability", "PredictedLabel"] : ["Score"];
         AssertMatches(ml, model, test, columns, $"MLP {label} {activation}");
     }
@@ -139,7 +139,7 @@ public sealed class OnnxExportTests
             Epochs = 1,
             Seed = 1,
         };
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(options)).Fit(train);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(options)).Fit(train).OnLibtorch();
         AssertMatches(ml, model, test, MulticlassColumns, "CNN");
     }
 
@@ -169,7 +169,7 @@ public sealed class OnnxExportTests
             Epochs = 3,
             Seed = 1,
         };
-        var model = ml.Regression.Trainers.DeepNetwork(options).Fit(train);
+        var model = ml.Regression.Trainers.DeepNetwork(options).Fit(train).OnLibtorch();
         AssertMatches(ml, model, test, ["Score"], "CNN interleaved");
     }
 
@@ -192,7 +192,7 @@ public sealed class OnnxExportTests
             Epochs = 1,
             Seed = 1,
         };
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(options)).Fit(train);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(options)).Fit(train).OnLibtorch();
         AssertMatches(ml, model, test, MulticlassColumns, $"RNN fixed {cell}");
     }
 
@@ -218,7 +218,7 @@ public sealed class OnnxExportTests
         var ml = new MLContext(seed: 1);
         var architecture = new RnnArchitecture { Cell = cell, HiddenSize = 8, Bidirectional = bidirectional, Pooling = pooling, FeaturesPerStep = 2, MaxSteps = maxSteps };
         var options = new DeepNetworkOptions { FeatureColumnName = nameof(VariableRow.Steps), Architecture = architecture, Epochs = 3, BatchSize = 32, Seed = 1 };
-        var model = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(ml.Data.LoadFromEnumerable(Variable(300, seed: 1)));
+        var model = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(ml.Data.LoadFromEnumerable(Variable(300, seed: 1))).OnLibtorch();
         var rows = Variable(60, seed: 2);
         var test = ml.Data.LoadFromEnumerable(rows);
         string[] columns = ["Score", "Probability", "PredictedLabel"];
@@ -258,10 +258,10 @@ public sealed class OnnxExportTests
             return new Sentence { Text = string.Join(' ', picked), Label = picked.Count(w => w is "great" or "good") > picked.Count(w => w is "awful" or "bad") };
         }).ToList();
         var keys = ml.Transforms.Text.TokenizeIntoWords("Tokens", nameof(Sentence.Text)).Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
-            .Fit(ml.Data.LoadFromEnumerable(Sentences(300)));
+            .Fit(ml.Data.LoadFromEnumerable(Sentences(300))).OnLibtorch();
         var architecture = new RnnArchitecture { Cell = RecurrentCell.Gru, HiddenSize = 8, EmbeddingSize = 4, Bidirectional = true, MaxSteps = 6 };
         var options = new DeepNetworkOptions { FeatureColumnName = "Tokens", Architecture = architecture, Epochs = 3, BatchSize = 32, Seed = 1 };
-        var network = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(keys.Transform(ml.Data.LoadFromEnumerable(Sentences(300))));
+        var network = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(keys.Transform(ml.Data.LoadFromEnumerable(Sentences(300)))).OnLibtorch();
 
         // Words the vocabulary never saw become missing keys (0): the network's unknown token.
         var testSentences = Sentences(40);
@@ -305,7 +305,7 @@ public sealed class OnnxExportTests
             Seed = 1,
             ThresholdQuantile = 0.5,
         };
-        var model = ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        var model = ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(train).OnLibtorch();
         var labels = model.Transform(test).GetColumn<bool>("PredictedLabel").ToArray();
         Assert.IsTrue(labels.Any(l => l) && labels.Any(l => !l), "the threshold splits the test images, so the comparison covers both sides");
         AssertMatches(ml, model, test, ["Embedding", "Reconstruction", "Score", "PredictedLabel"], "dense anomaly autoencoder");
@@ -339,7 +339,7 @@ public sealed class OnnxExportTests
             ],
         };
         var options = new AutoencoderOptions { FeatureColumnName = nameof(FashionImage.Pixels), Architecture = architecture, Epochs = 1, Seed = 1 };
-        var model = ml.Transforms.Autoencoder(options).Fit(train);
+        var model = ml.Transforms.Autoencoder(options).Fit(train).OnLibtorch();
         AssertMatches(ml, model, test, ["Embedding", "Reconstruction", "Score"], "convolutional autoencoder");
     }
 
@@ -363,14 +363,14 @@ public sealed class OnnxExportTests
             Epochs = 1,
             Seed = 1,
         };
-        var classifier = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(cnn)).Fit(train);
+        var classifier = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(cnn)).Fit(train).OnLibtorch();
         var autoencoder = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderOptions
         {
             FeatureColumnName = nameof(FashionImage.Pixels),
             Architecture = AutoencoderArchitecture.Convolutional(new ImageShape(1, 28, 28), latentSize: 4),
             Epochs = 1,
             Seed = 1,
-        }).Fit(train);
+        }).Fit(train).OnLibtorch();
         OnnxRunner.AssertClose(OnnxRunner.CompareOnnxRuntime(OnnxRunner.Export(ml, classifier, test, opset), test, classifier.Transform(test), MulticlassColumns, rowByRow: false), $"CNN at opset {opset}");
         OnnxRunner.AssertClose(OnnxRunner.CompareOnnxRuntime(OnnxRunner.Export(ml, autoencoder, test, opset), test, autoencoder.Transform(test),
             ["Embedding", "Reconstruction", "Score", "PredictedLabel"], rowByRow: false), $"convolutional autoencoder at opset {opset}");
@@ -383,7 +383,7 @@ public sealed class OnnxExportTests
         var architecture = new RnnArchitecture { Cell = RecurrentCell.Gru, HiddenSize = 4, FeaturesPerStep = 2 };
         var options = new DeepNetworkOptions { FeatureColumnName = nameof(VariableRow.Steps), Architecture = architecture, Epochs = 1, Seed = 1 };
         var data = ml.Data.LoadFromEnumerable(Variable(50, seed: 1));
-        var model = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(data);
+        var model = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(data).OnLibtorch();
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OnnxRunner.Export(ml, model, data, opset: 10));
         StringAssert.Contains(error.Message, "variable-length sequences");
         StringAssert.Contains(error.Message, "11");
@@ -399,7 +399,7 @@ public sealed class OnnxExportTests
         var options = TestData.Tiny(nameof(RawRow.Target), epochs: 1);
         var model = ml.Transforms.CustomMapping((RawRow input, Features4 output) => output.Features = input.Raw.Select(v => v * 2).ToArray(), contractName: null)
             .Append(ml.Transforms.DeepNetwork(options))
-            .Fit(data);
+            .Fit(data).OnLibtorch();
         var error = Assert.ThrowsExactly<NotSupportedException>(() => OnnxRunner.Export(ml, model, data));
         StringAssert.Contains(error.Message, "'Features'");
         StringAssert.Contains(error.Message, "cannot be exported to ONNX");

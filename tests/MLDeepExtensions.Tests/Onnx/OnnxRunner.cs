@@ -16,6 +16,22 @@ namespace MLDeepExtensions.Tests.Onnx;
 /// </summary>
 internal static class OnnxRunner
 {
+    /// <summary>
+    /// <paramref name="model"/> with every network in it scoring on libtorch: the export tests compare the exported graph
+    /// with the trained module, not with our ONNX Runtime engine (which runs the same kind of graph; ScoringEngineTests
+    /// compare the engines).
+    /// </summary>
+    public static T OnLibtorch<T>(this T model)
+        where T : ITransformer
+    {
+        if (model is NetworkTransformerBase network)
+            network.ScoringEngine = ScoringEngine.Torch;
+        else if (model is System.Collections.Generic.IEnumerable<ITransformer> chain)
+            foreach (var step in chain)
+                step.OnLibtorch();
+        return model;
+    }
+
     public static byte[] Export(MLContext ml, ITransformer model, IDataView data, int? opset = null)
     {
         using var stream = new MemoryStream();
