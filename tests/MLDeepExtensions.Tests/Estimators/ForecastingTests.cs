@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLDeepExtensions.Tests.Onnx;
 
 namespace MLDeepExtensions.Tests.Estimators;
 
@@ -216,7 +217,7 @@ public sealed class ForecastingTests
         foreach (var (what, options, horizon) in cases)
         {
             var windows = ml.Data.CreateForecastingWindows(View(ml, series), nameof(Point.Value), lookback: 24, horizon: horizon, indexColumnName: null);
-            using var model = ml.Forecasting.DeepNetwork(options).Fit(windows);
+            using var model = ml.Forecasting.DeepNetwork(options).Fit(windows).OnLibtorch();
             var expected = model.Transform(windows);
             string[] columns = options.Quantiles.Count > 0 ? ["Forecast", "LowerBound", "UpperBound"] : ["Forecast"];
             var onnx = Onnx.OnnxRunner.Export(ml, model, windows);
