@@ -28,13 +28,7 @@ internal static class ModelRunnerProcess
     /// <summary>Starts the test program <paramref name="project"/> (ModelRunner, ServingRunner) with <paramref name="arguments"/>.</summary>
     public static Process StartProgram(string project, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        string runner = Path.Combine(OutputFolder(project), project + ".dll");
-        Assert.IsTrue(File.Exists(runner), $"{project} not built at {runner}");
-        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = StartInfo(Path.Combine(OutputFolder(project), project + ".dll"), arguments);
         foreach (var (name, value) in environment)
         {
             if (value.Length == 0)
@@ -42,10 +36,30 @@ internal static class ModelRunnerProcess
             else
                 start.Environment[name] = value;
         }
-        start.ArgumentList.Add(runner);
+        return Process.Start(start)!;
+    }
+
+    /// <summary>The built program of sample <paramref name="name"/> (e.g. "WebService", "OnnxDeployment/Serve"): samples/&lt;name&gt;/bin/&lt;Configuration&gt;/&lt;tfm&gt;/.</summary>
+    public static string SampleProgram(string name)
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(repoRoot, "samples", name, "bin", testBin.Parent.Name, testBin.Name, name.Replace('/', '.') + ".dll");
+    }
+
+    /// <summary>How to run the built .NET program <paramref name="program"/> with <paramref name="arguments"/> under this test host's dotnet, its output captured.</summary>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments)
+    {
+        Assert.IsTrue(File.Exists(program), $"{Path.GetFileNameWithoutExtension(program)} not built at {program}");
+        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(program);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
-        return Process.Start(start)!;
+        return start;
     }
 
     /// <summary>Waits for the runner (at most 2 minutes), checks it succeeded and returns its standard output and error.</summary>

@@ -126,15 +126,7 @@ internal static class NetworkStreams
                 var reader = Checked(entry, HistoryStream, sums);
                 history = ReadHistory(reader);
             });
-            byte[]? onnxGraph = null;
-            if (sums is not null)
-            {
-                ctx.TryLoadBinaryStream(OnnxGraphStream, entry =>
-                {
-                    var reader = Checked(entry, OnnxGraphStream, sums);
-                    onnxGraph = EntryChecksums.ReadToEnd(reader.BaseStream);
-                });
-            }
+            byte[]? onnxGraph = sums is null ? null : ReadOnnxGraph(ctx, sums);
             using var channel = env.Start("Loading");
             var device = DeviceSelector.Resolve(null, env, channel);
             module.to(device);
@@ -160,9 +152,7 @@ internal static class NetworkStreams
     private static NetworkModel? LoadWithoutLibTorch(IHostEnvironment env, ModelLoadContext ctx, Func<NetworkArchitecture, NetworkHead> headFor, int inputSize,
         string featureColumnName, int scoringBatchSize, bool versionedSettings, IReadOnlyDictionary<string, ulong> sums)
     {
-        byte[]? onnxGraph = null;
-        ctx.TryLoadBinaryStream(OnnxGraphStream, entry => onnxGraph = EntryChecksums.ReadToEnd(Checked(entry, OnnxGraphStream, sums).BaseStream));
-        if (onnxGraph is null)
+        if (ReadOnnxGraph(ctx, sums) is not { } onnxGraph)
             return null;
         byte[]? network = null;
         ctx.TryLoadBinaryStream(NetworkStream, entry => network = EntryChecksums.ReadToEnd(Checked(entry, NetworkStream, sums).BaseStream));
@@ -183,6 +173,14 @@ internal static class NetworkStreams
         ctx.TryLoadBinaryStream(HistoryStream, entry => history = ReadHistory(Checked(entry, HistoryStream, sums)));
         return new NetworkModel(() => BuildLater(env, network, versionedSettings, inputSize, outputSize), network, architecture, head, inputSize,
             featureColumnName, scoringBatchSize, history) { OnnxGraph = onnxGraph };
+    }
+
+    /// <summary>The "OnnxGraph" entry's bytes, checked against its checksum; null when the file has none.</summary>
+    private static byte[]? ReadOnnxGraph(ModelLoadContext ctx, IReadOnlyDictionary<string, ulong> sums)
+    {
+        byte[]? graph = null;
+        ctx.TryLoadBinaryStream(OnnxGraphStream, entry => graph = EntryChecksums.ReadToEnd(Checked(entry, OnnxGraphStream, sums).BaseStream));
+        return graph;
     }
 
     /// <summary>The module of a model loaded without libtorch, built from its saved entry when something needs libtorch after all.</summary>

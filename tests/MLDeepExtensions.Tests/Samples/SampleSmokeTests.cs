@@ -96,20 +96,7 @@ public sealed class SampleSmokeTests
 
     private static string RunSample(string name, params string[] args)
     {
-        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → samples/<name>/bin/<Configuration>/<tfm>/
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        string program = Path.Combine(repoRoot, "samples", name, "bin", testBin.Parent.Name, testBin.Name, name.Replace('/', '.') + ".dll");
-        Assert.IsTrue(File.Exists(program), $"sample not built at {program}");
-
-        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(program);
-        foreach (string arg in args)
-            start.ArgumentList.Add(arg);
+        var start = ModelRunnerProcess.StartInfo(ModelRunnerProcess.SampleProgram(name), args);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();

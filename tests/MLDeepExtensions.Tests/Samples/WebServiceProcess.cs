@@ -71,23 +71,7 @@ internal sealed class WebServiceProcess : IDisposable
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
-    private static ProcessStartInfo StartInfo(string[] args)
-    {
-        // tests/MLDeepExtensions.Tests/bin/<Configuration>/<tfm>/ → samples/WebService/bin/<Configuration>/<tfm>/
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string repoRoot = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        string program = Path.Combine(repoRoot, "samples", "WebService", "bin", testBin.Parent.Name, testBin.Name, "WebService.dll");
-        Assert.IsTrue(File.Exists(program), $"sample not built at {program}");
-        var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(program);
-        foreach (string arg in args)
-            start.ArgumentList.Add(arg);
-        return start;
-    }
+    private static ProcessStartInfo StartInfo(string[] args) => ModelRunnerProcess.StartInfo(ModelRunnerProcess.SampleProgram("WebService"), args);
 
     /// <summary>GET /health as JSON.</summary>
     public JsonElement Health()

@@ -29,21 +29,9 @@ public sealed class ScoringEngineTests
 
     /// <summary>Every output column the network adds, each row's values as doubles (keys as their number, Booleans as 0/1).</summary>
     internal static List<(string Column, double[][] Rows)> Outputs(IDataView output, int inputColumns)
-    {
-        var columns = new List<(string, double[][])>();
-        foreach (var column in output.Schema.Skip(inputColumns))
-        {
-            double[][] rows = column.Type switch
-            {
-                VectorDataViewType => output.GetColumn<float[]>(column).Select(r => r.Select(v => (double)v).ToArray()).ToArray(),
-                KeyDataViewType => output.GetColumn<uint>(column).Select(v => new double[] { v }).ToArray(),
-                BooleanDataViewType => output.GetColumn<bool>(column).Select(v => new double[] { v ? 1 : 0 }).ToArray(),
-                _ => output.GetColumn<float>(column).Select(v => new double[] { v }).ToArray(),
-            };
-            columns.Add((column.Name, rows));
-        }
-        return columns;
-    }
+        => output.Schema.Skip(inputColumns)
+            .Select(column => (column.Name, Onnx.OnnxRunner.Read(output, column.Name).Select(row => row.Select(v => (double)v).ToArray()).ToArray()))
+            .ToList();
 
     internal static void AssertClose(List<(string Column, double[][] Rows)> expected, List<(string Column, double[][] Rows)> actual, double tolerance, string what)
     {
