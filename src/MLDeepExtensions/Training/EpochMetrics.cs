@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace MLDeepExtensions;
 
@@ -6,7 +8,10 @@ namespace MLDeepExtensions;
 /// <param name="Epoch">The epoch number, starting at 1.</param>
 /// <param name="TrainingLoss">Mean loss over the epoch's training batches.</param>
 /// <param name="ValidationLoss">Mean loss on the validation data, or null without validation data.</param>
-/// <param name="ValidationMetric">Accuracy (classification) or −MSE (regression) on the validation data, or null without it.</param>
+/// <param name="ValidationMetric">
+/// The head's main metric on the validation data, higher is better: accuracy (classification), −MSE (regression, reconstruction)
+/// or minus the scaled forecast loss; null without validation data. Every metric the head computes is in <see cref="ValidationMetrics"/>.
+/// </param>
 /// <param name="LearningRate">The learning rate used during the epoch.</param>
 /// <param name="Elapsed">Time since training started, at the end of the epoch.</param>
 public sealed record EpochMetrics(
@@ -17,10 +22,31 @@ public sealed record EpochMetrics(
     double LearningRate,
     TimeSpan Elapsed)
 {
+    private static readonly IReadOnlyDictionary<string, double> None = new Dictionary<string, double>();
+
+    /// <summary>
+    /// Every validation metric the head computes, by name (e.g. "Accuracy", "LogLoss", "AreaUnderRocCurve" for a binary
+    /// classifier; "MeanAbsoluteError", "RootMeanSquaredError", "RSquared" for regression), in the head's order; empty
+    /// without validation data. Early stopping and checkpoints can watch any of them.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ValidationMetrics { get; init; } = None;
+
+    /// <summary>Equal when every field and every validation metric are equal.</summary>
+    public bool Equals(EpochMetrics? other)
+        => other is not null && Epoch == other.Epoch && TrainingLoss.Equals(other.TrainingLoss) && Nullable.Equals(ValidationLoss, other.ValidationLoss)
+           && Nullable.Equals(ValidationMetric, other.ValidationMetric) && LearningRate.Equals(other.LearningRate) && Elapsed == other.Elapsed
+           && ValidationMetrics.Count == other.ValidationMetrics.Count
+           && ValidationMetrics.All(m => other.ValidationMetrics.TryGetValue(m.Key, out var value) && m.Value.Equals(value));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Epoch, TrainingLoss, ValidationLoss, ValidationMetric, LearningRate, Elapsed, ValidationMetrics.Count);
+
     /// <inheritdoc/>
     public override string ToString()
         => FormattableString.Invariant($"epoch {Epoch}: loss {TrainingLoss:F4}") +
            (ValidationLoss is double vl ? FormattableString.Invariant($", val loss {vl:F4}") : "") +
-           (ValidationMetric is double vm ? FormattableString.Invariant($", val metric {vm:F4}") : "") +
+           (ValidationMetrics.Count > 0
+               ? string.Concat(ValidationMetrics.Select(m => FormattableString.Invariant($", val {m.Key} {m.Value:F4}")))
+               : ValidationMetric is double vm ? FormattableString.Invariant($", val metric {vm:F4}") : "") +
            FormattableString.Invariant($", lr {LearningRate:G3}, {Elapsed.TotalSeconds:F1}s");
 }
