@@ -23,7 +23,7 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
     bool dropNonFinite, DataLoadingOptions loading, IChannel channel, Func<DataViewRowId, bool>? keep = null) : BatchSource
 {
     private readonly int _width = encoder.Width;
-    private readonly int _labelWidth = label?.Width ?? 0;
+    private readonly int _labelWidth = label?.RowWidth ?? 0;
     private Device _device = CPU;
     private long? _count;
     private bool _warnedApproximate;
@@ -131,9 +131,8 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
     private void Read(string pass, Random? random, BlockingCollection<Batch> ready, ConcurrentBag<Batch> free, PassCounts counts, CancellationToken stop)
     {
         var featureColumn = data.Schema[featureColumnName];
-        var labelColumn = label is null ? (DataViewSchema.Column?)null : data.Schema[label.ColumnName];
         var inputs = encoder.InputColumns(data.Schema, featureColumn);
-        var columns = (labelColumn is { } c ? inputs.Append(c) : inputs).ToArray();
+        var columns = (label is null ? inputs : inputs.Concat(label.Columns(data.Schema))).ToArray();
         Batch? batch = null;
         void Emit(ReadOnlySpan<float> row)
         {
@@ -156,7 +155,7 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
             using var cursor = data.GetRowCursor(columns, random is not null && data.CanShuffle ? random : null);
             var pool = random is not null && !data.CanShuffle ? new ShufflePool(PoolRows(), _width + _labelWidth, random) : null;
             var readFeatures = encoder.CreateReader(cursor, featureColumn);
-            LabelReader readLabel = labelColumn is { } column ? label!.CreateReader(cursor, column) : _ => true;
+            LabelReader readLabel = label is null ? _ => true : label.CreateReader(cursor);
             var rowId = keep is null ? null : cursor.GetIdGetter();
             var id = default(DataViewRowId);
             var staging = new float[_width + _labelWidth];
@@ -178,12 +177,12 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
                 {
                     if (!dropNonFinite)
                         throw new ArgumentException(Invariant($"Row {counts.Rows} of the {role} data as read in {pass} has ") +
-                            (featuresOk ? $"a NaN, infinite or missing value in label column '{label!.ColumnName}'" : $"NaN or infinite values in feature column '{featureColumnName}'") +
+                            (featuresOk ? $"a NaN, infinite or missing value in label column '{label!.ColumnName}'" + (label.WeightColumnName is { } weightColumn ? $" or weight column '{weightColumn}'" : "") : $"NaN or infinite values in feature column '{featureColumnName}'") +
                             ". " + TrainingDataReader.NonFiniteAdvice);
                     counts.Dropped++;
                     continue;
                 }
-                if (counts.Classes.Count < 2 && _labelWidth == 1)
+                if (counts.Classes.Count < 2 && label is { IsClassification: true })
                     counts.Classes.Add(staging[_width]);
                 if (pool is null)
                     Emit(staging);

@@ -26,8 +26,7 @@ internal static class TrainingDataReader
     {
         int width = encoder.Width;
         var featureColumn = data.Schema[featureColumnName];
-        var labelColumn = label is null ? (DataViewSchema.Column?)null : data.Schema[label.ColumnName];
-        int labelWidth = label?.Width ?? 0;
+        int labelWidth = label?.RowWidth ?? 0;
         long maxRows = Array.MaxLength / Math.Max(width, 1);
         int capacity = (int)Math.Clamp(rowCount ?? data.GetRowCount() ?? CountRows(data, cancellation), 1, maxRows);
         var features = new float[(long)capacity * width];
@@ -35,10 +34,10 @@ internal static class TrainingDataReader
         var usable = new bool[capacity];
         int rows = 0, badFeatureRows = 0, badLabelRows = 0;
         var inputs = encoder.InputColumns(data.Schema, featureColumn);
-        using (var cursor = data.GetRowCursor(labelColumn is { } c ? inputs.Append(c) : inputs))
+        using (var cursor = data.GetRowCursor(label is null ? inputs : inputs.Concat(label.Columns(data.Schema))))
         {
             var readFeatures = encoder.CreateReader(cursor, featureColumn);
-            LabelReader readLabel = labelColumn is { } column ? label!.CreateReader(cursor, column) : _ => true;
+            LabelReader readLabel = label is null ? _ => true : label.CreateReader(cursor);
             while (cursor.MoveNext())
             {
                 if ((rows & 1023) == 1023)
@@ -68,7 +67,8 @@ internal static class TrainingDataReader
         if (badFeatureRows + badLabelRows > 0)
         {
             string counts = Invariant($"{badFeatureRows} of {rows} {role} rows have NaN or infinite values in feature column '{featureColumnName}'") +
-                (label is null ? "" : Invariant($" and {badLabelRows} have a NaN, infinite or missing value in label column '{label.ColumnName}'"));
+                (label is null ? "" : Invariant($" and {badLabelRows} have a NaN, infinite or missing value in label column '{label.ColumnName}'") +
+                (label?.WeightColumnName is { } weightColumn ? $" or weight column '{weightColumn}'" : ""));
             if (!dropNonFinite)
                 throw new ArgumentException(counts + ". " + NonFiniteAdvice);
             int kept = Compact(features, labels, usable, rows, width, labelWidth);

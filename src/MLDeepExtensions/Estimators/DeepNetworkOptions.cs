@@ -32,6 +32,15 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture();
 
     /// <summary>
+    /// A Single column of example weights (each finite and ≥ 0), as every ML.NET trainer's ExampleWeightColumnName: a row's
+    /// loss counts its weight times, so a weight of 2 trains as the row twice, and the validation loss and metrics are
+    /// weighted the same way (the validation data needs the column too). Combines with <see cref="ClassWeights"/>. Rows
+    /// with a NaN weight are bad rows (see <see cref="NetworkTrainingOptions.DropRowsWithNonFiniteValues"/>). Default: null
+    /// (every row weighs 1).
+    /// </summary>
+    public string? ExampleWeightColumnName { get; set; }
+
+    /// <summary>
     /// Loss weight per class, in key order for multiclass (one per key value) and [false, true] for binary;
     /// each &gt; 0. Default: null (all 1).
     /// </summary>
@@ -86,6 +95,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
 
     private protected override void Validate(ValidationErrors errors)
     {
+        if (ExampleWeightColumnName is not null && (string.IsNullOrWhiteSpace(ExampleWeightColumnName) || ExampleWeightColumnName == LabelColumnName || ExampleWeightColumnName == FeatureColumnName))
+            errors.Add($"{nameof(ExampleWeightColumnName)} is '{ExampleWeightColumnName}'; give a Single column of its own (not the label or feature column), or null for unweighted rows.");
         CheckNames(errors, (nameof(LabelColumnName), LabelColumnName), (nameof(ScoreColumnName), ScoreColumnName),
             (nameof(ProbabilityColumnName), ProbabilityColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName));
         if (!Enum.IsDefined(Task))

@@ -89,6 +89,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         int inputSize = architecture.EncodedWidth(featureColumn);
         var encoder = architecture.CreateEncoder(inputSize);
         var head = _head.Resolve(input.Schema, architecture, inputSize);
+        MonitoredQuantity.Check(_options, head.Metrics);
         if (_options.ValidationData is { } validation)
         {
             encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validation.Schema, _options.FeatureColumnName));

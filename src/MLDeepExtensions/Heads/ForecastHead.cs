@@ -49,7 +49,7 @@ internal sealed class ForecastHead : NetworkHead
         VectorLabel = vectorLabel;
         _quantiles = quantiles.ToArray();
         Columns = Describe(names, vectorLabel, horizon, _quantiles.Length > 0);
-        Label = new LabelSource(TaskInfo.Create(DeepNetworkTask.Regression, horizon, vectorLabel, null), labelColumnName);
+        Label = new NumericLabel(labelColumnName, weightColumnName: null, horizon, vectorLabel);
     }
 
     public override string Name => RegisteredName;
@@ -114,7 +114,11 @@ internal sealed class ForecastHead : NetworkHead
             throw NetworkStreams.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
     }
 
-    public override LossFunction CreateLoss(Device device) => new(_quantiles, Horizon, device);
+    public override HeadLoss CreateLoss(Device device) => new ForecastLoss(Label, _quantiles, Horizon, device);
+
+    public override IReadOnlyList<MetricDefinition> Metrics => ForecastMetrics.Definitions(_quantiles);
+
+    public override MetricAccumulator CreateMetrics() => new ForecastMetrics(Label, Horizon, _quantiles);
 
     public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLDeepExtensions.Data;
@@ -6,77 +7,67 @@ using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Heads;
 
-/// <summary>Writes the current row's label as floats and says whether it is usable (finite, not a missing key).</summary>
+/// <summary>Writes the current row's label (and weight) as floats and says whether it is usable (finite, not a missing key).</summary>
 internal delegate bool LabelReader(Span<float> destination);
 
 /// <summary>
-/// How a supervised head's label column is read for training: as <see cref="Width"/> floats per row, then as the
-/// tensor its loss takes — 0-based class indices (Int64) for multiclass, 0/1 (Float32) for binary, targets [rows] or
-/// [rows, size] (Float32) for regression.
+/// How a head's label column is read for training: <see cref="Width"/> floats per row (then the example weight, when the
+/// fit has a weight column), and the tensor its loss takes. Each head brings its own kind of label; the readers of the
+/// data (in memory and streamed) only move floats.
 /// </summary>
-internal sealed class LabelSource(TaskInfo task, string columnName)
+/// <param name="columnName">The label column.</param>
+/// <param name="weightColumnName">The example-weight column (Single, finite, ≥ 0), or null for unweighted rows.</param>
+internal abstract class LabelSource(string columnName, string? weightColumnName)
 {
     public string ColumnName => columnName;
 
-    /// <summary>Floats per row.</summary>
-    public int Width => task.VectorLabel ? task.OutputSize : 1;
+    /// <summary>The example-weight column, or null.</summary>
+    public string? WeightColumnName => weightColumnName;
 
-    /// <summary>A reader of the label in the current row of <paramref name="cursor"/>.</summary>
-    public LabelReader CreateReader(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        switch (task.Task)
-        {
-            case DeepNetworkTask.MulticlassClassification:
-                var keyGetter = cursor.GetGetter<uint>(column);
-                uint key = 0;
-                return destination =>
-                {
-                    keyGetter(ref key);
-                    destination[0] = key - 1f;
-                    return key != 0;
-                };
-            case DeepNetworkTask.BinaryClassification:
-                var boolGetter = cursor.GetGetter<bool>(column);
-                bool flag = false;
-                return destination =>
-                {
-                    boolGetter(ref flag);
-                    destination[0] = flag ? 1f : 0f;
-                    return true;
-                };
-            default:
-                if (task.VectorLabel)
-                {
-                    var vectorGetter = cursor.GetGetter<VBuffer<float>>(column);
-                    var vector = default(VBuffer<float>);
-                    return destination =>
-                    {
-                        vectorGetter(ref vector);
-                        SchemaChecks.CopyExact(vector, destination, "label", column.Name, cursor.Position);
-                        return FeatureEncoder.AllFinite(destination);
-                    };
-                }
-                var getter = cursor.GetGetter<float>(column);
-                float value = 0;
-                return destination =>
-                {
-                    getter(ref value);
-                    destination[0] = value;
-                    return float.IsFinite(value);
-                };
-        }
-    }
+    /// <summary>Floats of the label itself per row.</summary>
+    public abstract int Width { get; }
 
-    /// <summary>The labels of <paramref name="rows"/> rows as the tensor the loss takes.</summary>
-    public Tensor ToTensor(float[] values, int rows) => task.Task switch
-    {
-        DeepNetworkTask.MulticlassClassification => tensor(values, stackalloc long[] { rows }).to_type(ScalarType.Int64),
-        _ when task.VectorLabel => tensor(values, stackalloc long[] { rows, task.OutputSize }),
-        _ => tensor(values, stackalloc long[] { rows }),
-    };
+    /// <summary>Floats per row as the readers store them: the label, then the weight when there is one.</summary>
+    public int RowWidth => Width + (weightColumnName is null ? 0 : 1);
 
     /// <summary>Whether the labels are classes (a classifier needs two of them in its training data).</summary>
-    public bool IsClassification => task.Task is DeepNetworkTask.MulticlassClassification or DeepNetworkTask.BinaryClassification;
+    public virtual bool IsClassification => false;
+
+    /// <summary>The columns a cursor must make active for the label (and weight).</summary>
+    public IEnumerable<DataViewSchema.Column> Columns(DataViewSchema schema)
+    {
+        yield return schema[columnName];
+        if (weightColumnName is not null)
+            yield return schema[weightColumnName];
+    }
+
+    /// <summary>A reader of the label (and weight) in the current row of <paramref name="cursor"/>, <see cref="RowWidth"/> floats.</summary>
+    public LabelReader CreateReader(DataViewRowCursor cursor)
+    {
+        var label = CreateLabelReader(cursor, cursor.Schema[columnName]);
+        if (weightColumnName is null)
+            return label;
+        var weightGetter = cursor.GetGetter<float>(cursor.Schema[weightColumnName]);
+        int width = Width;
+        float weight = 0;
+        return destination =>
+        {
+            bool usable = label(destination[..width]);
+            weightGetter(ref weight);
+            if (weight < 0)
+                throw new ArgumentException(FormattableString.Invariant($"Example weight column '{weightColumnName}' has {weight} in row {cursor.Position}; weights must be ≥ 0."));
+            destination[width] = weight;
+            return usable && float.IsFinite(weight);
+        };
+    }
+
+    /// <summary>The rows' labels as the tensor the loss takes: the head's own layout, or [rows, Width + 1] floats with the weight last.</summary>
+    public Tensor ToTensor(float[] values, int rows)
+        => weightColumnName is null ? Targets(values, rows) : tensor(values, stackalloc long[] { rows, RowWidth });
+
+    /// <summary>A batch's label tensor as the head's targets and the example weights [rows] (null when unweighted).</summary>
+    public (Tensor Targets, Tensor? Weights) Split(Tensor labels)
+        => weightColumnName is null ? (labels, null) : (TargetsFrom(labels.narrow(1, 0, Width)), labels.select(1, Width));
 
     /// <summary>Throws when a classifier's training labels hold fewer than two classes.</summary>
     public void CheckTrainingLabels(Tensor labels)
@@ -84,10 +75,116 @@ internal sealed class LabelSource(TaskInfo task, string columnName)
         if (!IsClassification)
             return;
         using var scope = NewDisposeScope();
-        if (labels.unique().Item1.shape[0] < 2)
+        if (Split(labels).Targets.unique().Item1.shape[0] < 2)
             throw OneClassError();
     }
 
     public ArgumentException OneClassError()
         => new($"Label column '{columnName}' has only one class in the training data; a classifier needs rows of at least two classes.");
+
+    /// <summary>Checks the weight column's type in <paramref name="schema"/> (the label's is the head's concern).</summary>
+    public static void CheckWeightColumn(SchemaShape schema, string? weightColumnName)
+    {
+        if (weightColumnName is null)
+            return;
+        if (!schema.TryFindColumn(weightColumnName, out var column))
+            throw new ArgumentOutOfRangeException(nameof(DeepNetworkOptions.ExampleWeightColumnName), $"Could not find example weight column '{weightColumnName}'.");
+        if (column.ItemType != NumberDataViewType.Single || column.Kind != SchemaShape.Column.VectorKind.Scalar || column.IsKey)
+            throw SchemaChecks.Mismatch("example weight", weightColumnName, "Single", column.GetTypeString(),
+                "Convert it with mlContext.Transforms.Conversion.ConvertType(..., DataKind.Single).");
+    }
+
+    /// <summary>A reader of the label alone, <see cref="Width"/> floats.</summary>
+    private protected abstract LabelReader CreateLabelReader(DataViewRowCursor cursor, DataViewSchema.Column column);
+
+    /// <summary>The rows' labels (<see cref="Width"/> floats each) in the head's layout.</summary>
+    private protected abstract Tensor Targets(float[] values, int rows);
+
+    /// <summary>A batch's labels [rows, Width] (floats) in the head's layout.</summary>
+    private protected abstract Tensor TargetsFrom(Tensor floats);
+}
+
+/// <summary>A key label read as its 0-based class index (Int64 targets [rows]).</summary>
+internal sealed class ClassLabel(string columnName, string? weightColumnName) : LabelSource(columnName, weightColumnName)
+{
+    public override int Width => 1;
+
+    public override bool IsClassification => true;
+
+    private protected override LabelReader CreateLabelReader(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        var getter = cursor.GetGetter<uint>(column);
+        uint key = 0;
+        return destination =>
+        {
+            getter(ref key);
+            destination[0] = key - 1f;
+            return key != 0;
+        };
+    }
+
+    private protected override Tensor Targets(float[] values, int rows) => tensor(values, stackalloc long[] { rows }).to_type(ScalarType.Int64);
+
+    private protected override Tensor TargetsFrom(Tensor floats) => floats.squeeze(1).to_type(ScalarType.Int64);
+}
+
+/// <summary>A Boolean label read as 0 or 1 (Float32 targets [rows]).</summary>
+internal sealed class BooleanLabel(string columnName, string? weightColumnName) : LabelSource(columnName, weightColumnName)
+{
+    public override int Width => 1;
+
+    public override bool IsClassification => true;
+
+    private protected override LabelReader CreateLabelReader(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        var getter = cursor.GetGetter<bool>(column);
+        bool flag = false;
+        return destination =>
+        {
+            getter(ref flag);
+            destination[0] = flag ? 1f : 0f;
+            return true;
+        };
+    }
+
+    private protected override Tensor Targets(float[] values, int rows) => tensor(values, stackalloc long[] { rows });
+
+    private protected override Tensor TargetsFrom(Tensor floats) => floats.squeeze(1);
+}
+
+/// <summary>
+/// A Single label (targets [rows]) or a known-size vector of <paramref name="size"/> Singles (targets [rows, size]),
+/// usable when finite.
+/// </summary>
+internal sealed class NumericLabel(string columnName, string? weightColumnName, int size, bool vector) : LabelSource(columnName, weightColumnName)
+{
+    public override int Width => vector ? size : 1;
+
+    private protected override LabelReader CreateLabelReader(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        if (vector)
+        {
+            var vectorGetter = cursor.GetGetter<VBuffer<float>>(column);
+            var value = default(VBuffer<float>);
+            return destination =>
+            {
+                vectorGetter(ref value);
+                SchemaChecks.CopyExact(value, destination, "label", column.Name, cursor.Position);
+                return FeatureEncoder.AllFinite(destination);
+            };
+        }
+        var getter = cursor.GetGetter<float>(column);
+        float single = 0;
+        return destination =>
+        {
+            getter(ref single);
+            destination[0] = single;
+            return float.IsFinite(single);
+        };
+    }
+
+    private protected override Tensor Targets(float[] values, int rows)
+        => vector ? tensor(values, stackalloc long[] { rows, size }) : tensor(values, stackalloc long[] { rows });
+
+    private protected override Tensor TargetsFrom(Tensor floats) => vector ? floats : floats.squeeze(1);
 }

@@ -53,7 +53,17 @@ internal abstract class NetworkHead
     /// <summary>Throws <see cref="InvalidDataException"/> when a model file pairs this head with an architecture it cannot work with.</summary>
     public abstract void CheckArchitecture(NetworkArchitecture architecture);
 
-    public abstract LossFunction CreateLoss(Device device);
+    /// <summary>The loss a fit trains with, on <paramref name="device"/>; throws when the fit's options do not suit the task (e.g. class weights for regression).</summary>
+    public abstract HeadLoss CreateLoss(Device device);
+
+    /// <summary>The metrics <see cref="CreateMetrics"/> computes on validation data each epoch, in the order they are reported.</summary>
+    public abstract IReadOnlyList<MetricDefinition> Metrics { get; }
+
+    /// <summary>A fresh accumulator of <see cref="Metrics"/> for one pass over the validation data.</summary>
+    public abstract MetricAccumulator CreateMetrics();
+
+    /// <summary>What the head adds to a checkpoint's description of its fit (see <see cref="TrainingFingerprint"/>), beyond <see cref="Describe"/>.</summary>
+    public virtual IEnumerable<(string Name, string Value)> FingerprintEntries() => [];
 
     /// <summary>The values of every output column for a batch of encoded rows, [rows, <see cref="OutputWidth"/>]; the module is in eval mode.</summary>
     public abstract Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input);
@@ -104,13 +114,24 @@ internal abstract class NetworkHead
         int version = ctx.Reader.ReadInt32();
         if (name != expectedName)
             throw NetworkStreams.Corrupt($"a {expectedName} model holds a '{name}' head.");
-        return name switch
-        {
-            SupervisedHead.RegisteredName => SupervisedHead.ReadFields(env, ctx, version),
-            ForecastHead.RegisteredName => ForecastHead.ReadFields(ctx, version),
-            _ => ReconstructionHead.ReadFields(ctx, version, inputSize),
-        };
+        if (!Readers.TryGetValue(name, out var read))
+            throw NetworkStreams.Corrupt($"its head '{name}' is not one this version of MLDeepExtensions knows ({string.Join(", ", Readers.Keys)}).");
+        return read(env, ctx, version, inputSize);
     }
+
+    /// <summary>Reads a head's fields of the given version; the model's input width is known by then.</summary>
+    private delegate NetworkHead FieldReader(IHostEnvironment env, ModelLoadContext ctx, int version, int inputSize);
+
+    /// <summary>
+    /// The head registry: every head a model file may name, by its stable name. Adding a head is one line here, its class
+    /// and its estimator's shells; a name not listed is an error, never another head's fallback.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, FieldReader> Readers = new Dictionary<string, FieldReader>
+    {
+        [SupervisedHead.RegisteredName] = (env, ctx, version, _) => SupervisedHead.ReadFields(env, ctx, version),
+        [ReconstructionHead.RegisteredName] = (_, ctx, version, inputSize) => ReconstructionHead.ReadFields(ctx, version, inputSize),
+        [ForecastHead.RegisteredName] = (_, ctx, version, _) => ForecastHead.ReadFields(ctx, version),
+    };
 
     /// <summary>An error for a head version newer than this library reads.</summary>
     private protected static InvalidDataException Newer(string name, int version, int current)

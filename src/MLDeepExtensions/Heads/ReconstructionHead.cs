@@ -99,7 +99,11 @@ internal sealed class ReconstructionHead : NetworkHead
             throw NetworkStreams.Corrupt(FormattableString.Invariant($"an autoencoder model with a latent size of {LatentSize} holds {architecture}."));
     }
 
-    public override LossFunction CreateLoss(Device device) => new(LossKind.MeanSquaredError, classWeights: null, device);
+    public override HeadLoss CreateLoss(Device device) => new SquaredErrorLoss(null);
+
+    public override IReadOnlyList<MetricDefinition> Metrics => ErrorMetrics.Definitions;
+
+    public override MetricAccumulator CreateMetrics() => new ErrorMetrics(null, InputSize);
 
     public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
     {

@@ -14,37 +14,46 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Heads;
 
 /// <summary>
-/// Learning from a label: multiclass classification (Score = class probabilities, PredictedLabel = key), binary
-/// classification (Score = logit, Probability, PredictedLabel = Boolean) or regression (Score, a Single or a vector).
+/// Learning from a label, as the estimators of <see cref="DeepNetworkOptions"/> do: what the three tasks share (the
+/// label column, the output column names, the model-file fields, the class names). Each task is a head of its own:
+/// <see cref="MulticlassHead"/>, <see cref="BinaryHead"/>, <see cref="RegressionHead"/>; they share the registered name
+/// "supervised" and tell themselves apart by the task field.
 /// </summary>
 /// <remarks>
 /// Model-file fields, version 1: label column name; Score, Probability and PredictedLabel column names; task; output
 /// size; vector-label flag; class-names flag, then the class names as ML.NET's BinarySaver writes a type and value.
 /// </remarks>
-internal sealed class SupervisedHead : NetworkHead
+internal abstract class SupervisedHead : NetworkHead
 {
     internal const string RegisteredName = "supervised";
     private const int CurrentVersion = 1;
 
     private readonly OutputColumnNames _names;
-    private readonly IReadOnlyList<float>? _classWeights;
-    private readonly IReadOnlyList<string>? _importedClasses;
 
     /// <param name="task">The task, sizes and class names.</param>
     /// <param name="labelColumnName">The label column.</param>
     /// <param name="names">The output column names.</param>
-    /// <param name="classWeights">Loss weight per class (ClassWeights), or null.</param>
-    /// <param name="importedClasses">The class order of imported weights (InitialWeightsClasses), or null.</param>
-    public SupervisedHead(TaskInfo task, string labelColumnName, OutputColumnNames names, IReadOnlyList<float>? classWeights, IReadOnlyList<string>? importedClasses = null)
+    /// <param name="training">What only a fit uses (class and example weights, imported class order); a loaded head has none.</param>
+    /// <param name="label">The label as the task reads it.</param>
+    private protected SupervisedHead(TaskInfo task, string labelColumnName, OutputColumnNames names, SupervisedTraining training, LabelSource label)
     {
         Task = task;
         LabelColumnName = labelColumnName;
         _names = names;
-        _classWeights = classWeights;
-        _importedClasses = importedClasses;
+        Training = training;
         Columns = Describe(task.Task, task.VectorLabel, names, task.OutputSize);
-        Label = new LabelSource(task, labelColumnName);
+        Label = label;
     }
+
+    /// <summary>The head for <paramref name="task"/>.</summary>
+    public static SupervisedHead Create(TaskInfo task, string labelColumnName, OutputColumnNames names, SupervisedTraining training) => task.Task switch
+    {
+        DeepNetworkTask.MulticlassClassification => new MulticlassHead(task, labelColumnName, names, training),
+        DeepNetworkTask.BinaryClassification => new BinaryHead(task, labelColumnName, names, training),
+        _ => new RegressionHead(task, labelColumnName, names, training),
+    };
+
+    private protected SupervisedTraining Training { get; }
 
     public override string Name => RegisteredName;
 
@@ -57,6 +66,15 @@ internal sealed class SupervisedHead : NetworkHead
     public override IReadOnlyList<OutputColumn> Columns { get; }
 
     public override LabelSource Label { get; }
+
+    public override IEnumerable<(string Name, string Value)> FingerprintEntries()
+    {
+        yield return (nameof(DeepNetworkOptions.ClassWeights), Training.ClassWeights is { } weights
+            ? string.Join(", ", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+            : "none");
+        if (Training.ExampleWeightColumnName is { } column)
+            yield return (nameof(DeepNetworkOptions.ExampleWeightColumnName), column);
+    }
 
     public override DataViewSchema.Annotations? LabelKeyValues => Task.KeyValues;
 
@@ -94,14 +112,12 @@ internal sealed class SupervisedHead : NetworkHead
         => FormattableString.Invariant($"{LabelColumnName}|{_names.Score}|{_names.Probability}|{_names.PredictedLabel}|{(int)Task.Task}|{Task.OutputSize}|{Task.VectorLabel}|") +
            (Task.KeyValues is { } keyValues ? KeyValuesCodec.Describe(keyValues) : "-");
 
+    /// <summary>The task in words, e.g. "multiclass classification".</summary>
+    private protected abstract string TaskName { get; }
+
     public override string Describe()
     {
-        string task = Task.Task switch
-        {
-            DeepNetworkTask.MulticlassClassification => "multiclass classification",
-            DeepNetworkTask.BinaryClassification => "binary classification",
-            _ => Task.VectorLabel ? "vector regression" : "regression",
-        };
+        string task = TaskName;
         string classes = Task.KeyValues is { } keyValues ? ", classes " + KeyValuesCodec.Describe(keyValues) : "";
         return FormattableString.Invariant($"{task}, {Task.OutputSize} outputs{classes}");
     }
@@ -114,75 +130,21 @@ internal sealed class SupervisedHead : NetworkHead
 
     public override void CheckImportedWeights(string weightsPath, IChannel channel)
     {
-        if (Task.Task != DeepNetworkTask.MulticlassClassification)
-        {
-            if (_importedClasses is not null)
-                throw new ArgumentException($"{nameof(DeepNetworkOptions.InitialWeightsClasses)} is set, but the task is {Task.Task}; a class order applies to multiclass classification only.",
-                    nameof(DeepNetworkOptions.InitialWeightsClasses));
+        if (Training.ImportedClasses is not null)
+            throw new ArgumentException($"{nameof(DeepNetworkOptions.InitialWeightsClasses)} is set, but the task is {Task.Task}; a class order applies to multiclass classification only.",
+                nameof(DeepNetworkOptions.InitialWeightsClasses));
+    }
+
+    /// <summary>Throws when ClassWeights is set for a task without classes, or with another count than <paramref name="classes"/>.</summary>
+    private protected void CheckClassWeights(int? classes)
+    {
+        if (Training.ClassWeights is not { } weights)
             return;
-        }
-        ImportedClasses.Check(weightsPath, _importedClasses, Task.KeyValues is { } keyValues ? KeyValuesCodec.Names(keyValues) : null, LabelColumnName, channel);
-    }
-
-    public override LossFunction CreateLoss(Device device)
-    {
-        var kind = Task.Task switch
-        {
-            DeepNetworkTask.MulticlassClassification => LossKind.CrossEntropy,
-            DeepNetworkTask.BinaryClassification => LossKind.BinaryCrossEntropy,
-            _ => LossKind.MeanSquaredError,
-        };
-        if (_classWeights is not null)
-        {
-            int expected = kind switch
-            {
-                LossKind.CrossEntropy => Task.OutputSize,
-                LossKind.BinaryCrossEntropy => 2,
-                _ => throw new ArgumentException($"{nameof(DeepNetworkOptions.ClassWeights)} is set, but the task is {Task.Task}; class weights apply to classification only."),
-            };
-            if (_classWeights.Count != expected)
-                throw new ArgumentException(FormattableString.Invariant($"{nameof(DeepNetworkOptions.ClassWeights)} has {_classWeights.Count} entries but the label has {expected} classes; ") +
-                    "give one weight per class in key order ([false, true] for binary).");
-        }
-        return new LossFunction(kind, _classWeights, device);
-    }
-
-    public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var output = module.forward(input);
-        var values = Task.Task switch
-        {
-            DeepNetworkTask.MulticlassClassification => ClassScores(output),
-            DeepNetworkTask.BinaryClassification => cat([output, nn.functional.sigmoid(output), output.gt(0).to_type(ScalarType.Float32)], 1),
-            _ => output,
-        };
-        return values.MoveToOuterDisposeScope();
-    }
-
-    public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
-    {
-        string output = Exportable(graph, module).ExportOnnx(graph, rows, inputSize);
-        switch (Task.Task)
-        {
-            case DeepNetworkTask.MulticlassClassification:
-                string probabilities = graph.Op("Softmax", output, ("axis", 1L));
-                string key = graph.Add(graph.Op("ArgMax", probabilities, ("axis", 1L), ("keepdims", 1L)), graph.Int64(1, "one"));
-                string undefined = graph.Op("Greater", [graph.Op("ReduceMax", graph.Cast(graph.Op("IsNaN", probabilities), OnnxGraph.Types.Float), ("axes", new[] { 1L }), ("keepdims", 1L)), graph.Float(0f)]);
-                return [probabilities, graph.Cast(graph.Where(undefined, graph.Int64(0, "missing"), key), OnnxGraph.Types.UInt32)];
-            case DeepNetworkTask.BinaryClassification:
-                return [graph.Op("Identity", output), graph.Op("Sigmoid", output), graph.Op("Greater", [output, graph.Float(0f)])];
-            default:
-                return [output];
-        }
-    }
-
-    /// <summary>Class probabilities, then the 1-based key of the most probable class (0, ML.NET's missing key, when the row's output is NaN).</summary>
-    private static Tensor ClassScores(Tensor logits)
-    {
-        var probabilities = nn.functional.softmax(logits, 1);
-        var key = probabilities.argmax(1, keepdim: true).add(1).to_type(ScalarType.Float32);
-        return cat([probabilities, key.masked_fill(probabilities.isnan().any(1, keepdim: true), 0)], 1);
+        if (classes is not int expected)
+            throw new ArgumentException($"{nameof(DeepNetworkOptions.ClassWeights)} is set, but the task is {Task.Task}; class weights apply to classification only.");
+        if (weights.Count != expected)
+            throw new ArgumentException(FormattableString.Invariant($"{nameof(DeepNetworkOptions.ClassWeights)} has {weights.Count} entries but the label has {expected} classes; ") +
+                "give one weight per class in key order ([false, true] for binary).");
     }
 
     private protected override void WriteFields(ModelSaveContext ctx)
@@ -219,7 +181,7 @@ internal sealed class SupervisedHead : NetworkHead
         if (!Enum.IsDefined(task) || task == DeepNetworkTask.Auto || outputSize < 1)
             throw NetworkStreams.Corrupt(FormattableString.Invariant($"task {(int)task}, output size {outputSize}."));
         var keyValues = ctx.Reader.ReadBoolean() ? KeyValuesCodec.Read(env, ctx) : null;
-        return new SupervisedHead(TaskInfo.Create(task, outputSize, vectorLabel, keyValues), label, names, classWeights: null);
+        return Create(TaskInfo.Create(task, outputSize, vectorLabel, keyValues), label, names, SupervisedTraining.None);
     }
 
     /// <summary>The supervised head a <see cref="DeepNetworkOptions"/> asks for.</summary>
@@ -231,16 +193,18 @@ internal sealed class SupervisedHead : NetworkHead
         {
             var label = SchemaChecks.FindLabelColumn(inputSchema, options.LabelColumnName);
             var task = TaskInfo.Resolve(options.Task, label);
+            LabelSource.CheckWeightColumn(inputSchema, options.ExampleWeightColumnName);
             foreach (var column in Describe(task, label.Kind == SchemaShape.Column.VectorKind.Vector, _names, size: 0))
                 yield return column.ToShape(label);
         }
 
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
-            => new SupervisedHead(TaskInfo.Resolve(options.Task, SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName)),
-                options.LabelColumnName, _names, options.ClassWeights, options.InitialWeightsClasses);
+            => Create(TaskInfo.Resolve(options.Task, SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName)),
+                options.LabelColumnName, _names, new SupervisedTraining(options.ClassWeights, options.InitialWeightsClasses, options.ExampleWeightColumnName));
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
         {
+            LabelSource.CheckWeightColumn(SchemaShape.Create(validationSchema), options.ExampleWeightColumnName);
             var task = ((SupervisedHead)head).Task;
             var validationTask = TaskInfo.Resolve(task.Task, SchemaChecks.FindLabelColumn(validationSchema, options.LabelColumnName));
             if (validationTask.OutputSize != task.OutputSize)
@@ -248,4 +212,11 @@ internal sealed class SupervisedHead : NetworkHead
                     FormattableString.Invariant($"{validationTask.OutputSize} in the validation data"), "Prepare the validation data with the same pipeline as the training data.");
         }
     }
+}
+
+/// <summary>What only a supervised fit uses: class weights, the class order of imported weights, the example-weight column.</summary>
+internal sealed record SupervisedTraining(IReadOnlyList<float>? ClassWeights, IReadOnlyList<string>? ImportedClasses, string? ExampleWeightColumnName)
+{
+    /// <summary>A loaded head's: nothing.</summary>
+    public static SupervisedTraining None { get; } = new(null, null, null);
 }

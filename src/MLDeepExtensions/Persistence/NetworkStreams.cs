@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Architectures;
@@ -15,7 +16,8 @@ namespace MLDeepExtensions.Persistence;
 /// <summary>
 /// The parts of the model zip every network writes the same way: binary stream "Network" (the architecture's name,
 /// settings version and settings, see <see cref="ArchitectureRegistry"/>, then the TorchSharp weights, always as CPU
-/// tensors) and binary stream "History" (epoch count, selected epoch, stopped-early flag, then per epoch its metrics).
+/// tensors) and binary stream "History" (epoch count, selected epoch, stopped-early flag, then per epoch its metrics;
+/// since 0.3.0 followed by the validation metrics' names and each epoch's values of them, absent in older files).
 /// Also how a damaged file is reported: every count and size is checked against the module and against the bytes left
 /// before anything is allocated (see <see cref="WeightReader"/>).
 /// </summary>
@@ -259,9 +261,29 @@ internal static class NetworkStreams
             writer.Write(m.LearningRate);
             writer.Write(m.Elapsed.Ticks);
         }
+        // The named validation metrics: the names in order of first appearance, then per epoch whether it has them and a
+        // value for each (NaN where the data could not tell, e.g. an AUC on one class).
+        var names = history.SelectMany(m => m.ValidationMetrics.Keys).Distinct().ToArray();
+        writer.Write(names.Length);
+        foreach (var name in names)
+            writer.Write(name);
+        foreach (var m in history)
+        {
+            bool present = m.ValidationMetrics.Count > 0;
+            writer.Write(present);
+            if (!present)
+                continue;
+            foreach (var name in names)
+                writer.Write(m.ValidationMetrics.TryGetValue(name, out var value) ? value : double.NaN);
+        }
     }
 
-    internal static TrainingHistory ReadHistory(BinaryReader reader)
+    /// <summary>
+    /// Reads what <see cref="WriteHistory"/> wrote. <paramref name="withMetrics"/>: whether the named validation metrics
+    /// follow (a checkpoint's always do); null reads them when bytes are left (a model file's own History entry, where
+    /// files of 0.2.0 and before end after the epochs).
+    /// </summary>
+    internal static TrainingHistory ReadHistory(BinaryReader reader, bool? withMetrics = null)
     {
         int count = reader.ReadInt32();
         // Epoch, loss, validation loss and metric, learning rate, elapsed ticks, after the selected epoch and stopped-early flag.
@@ -269,7 +291,9 @@ internal static class NetworkStreams
         long left = WeightReader.Remaining(reader.BaseStream);
         if (count < 0 || count > 1_000_000 || (long)count * EpochBytes > left - sizeof(int) - sizeof(bool))
             throw Corrupt(FormattableString.Invariant($"the training history claims {count} epochs; its {left} bytes hold at most {Math.Max(0, (left - sizeof(int) - sizeof(bool)) / EpochBytes)}."));
-        var history = new TrainingHistory { SelectedEpoch = reader.ReadInt32(), StoppedEarly = reader.ReadBoolean() };
+        int selected = reader.ReadInt32();
+        bool stoppedEarly = reader.ReadBoolean();
+        var epochs = new EpochMetrics[count];
         for (int i = 0; i < count; i++)
         {
             int epoch = reader.ReadInt32();
@@ -278,10 +302,35 @@ internal static class NetworkStreams
             double validationMetric = reader.ReadDouble();
             double learningRate = reader.ReadDouble();
             var elapsed = TimeSpan.FromTicks(reader.ReadInt64());
-            history.Add(new EpochMetrics(epoch, loss, double.IsNaN(validationLoss) ? null : validationLoss,
-                double.IsNaN(validationMetric) ? null : validationMetric, learningRate, elapsed));
+            epochs[i] = new EpochMetrics(epoch, loss, double.IsNaN(validationLoss) ? null : validationLoss,
+                double.IsNaN(validationMetric) ? null : validationMetric, learningRate, elapsed);
         }
+        if (withMetrics ?? WeightReader.Remaining(reader.BaseStream) > 0)
+            ReadMetrics(reader, epochs);
+        var history = new TrainingHistory(epochs) { SelectedEpoch = selected, StoppedEarly = stoppedEarly };
         return history;
     }
 
+    /// <summary>Reads the named validation metrics into <paramref name="epochs"/>, checking the counts against the bytes left.</summary>
+    private static void ReadMetrics(BinaryReader reader, EpochMetrics[] epochs)
+    {
+        int names = reader.ReadInt32();
+        long left = WeightReader.Remaining(reader.BaseStream);
+        if (names < 0 || names > 1000 || names + epochs.Length > left)
+            throw Corrupt(FormattableString.Invariant($"the training history claims {names} validation metrics; its {left} bytes left cannot hold them for {epochs.Length} epochs."));
+        var keys = new string[names];
+        for (int i = 0; i < names; i++)
+            keys[i] = reader.ReadString();
+        for (int e = 0; e < epochs.Length; e++)
+        {
+            if (!reader.ReadBoolean())
+                continue;
+            if ((long)names * sizeof(double) > WeightReader.Remaining(reader.BaseStream))
+                throw Corrupt(FormattableString.Invariant($"the training history's validation metrics of epoch {epochs[e].Epoch} are cut short."));
+            var values = new Dictionary<string, double>(names);
+            foreach (var key in keys)
+                values[key] = reader.ReadDouble();
+            epochs[e] = epochs[e] with { ValidationMetrics = values };
+        }
+    }
 }

@@ -42,6 +42,12 @@ public sealed record CheckpointOptions
     /// <summary>What <see cref="OnImprovement"/> watches. Default: <see cref="EarlyStoppingMonitor.ValidationLoss"/> (the training loss without validation data).</summary>
     public EarlyStoppingMonitor Monitor { get; init; } = EarlyStoppingMonitor.ValidationLoss;
 
+    /// <summary>
+    /// Watches this validation metric instead of <see cref="Monitor"/> for <see cref="OnImprovement"/>, in its own direction
+    /// (see <see cref="EarlyStoppingOptions.Metric"/>). Needs validation data. Default: null (watch <see cref="Monitor"/>).
+    /// </summary>
+    public string? Metric { get; init; }
+
     /// <summary>How many checkpoints to keep, ≥ 1; older ones are deleted once a newer one is written. Default: 3.</summary>
     public int KeepLast { get; init; } = 3;
 
@@ -67,6 +73,8 @@ public sealed record CheckpointOptions
             errors.Add($"{option} writes no checkpoint: {nameof(EveryEpochs)} is 0 and {nameof(OnImprovement)} is false. Set one of them.");
         if (!Enum.IsDefined(Monitor))
             errors.Add($"{option}.{nameof(Monitor)} is {(int)Monitor}, which is not a member of {nameof(EarlyStoppingMonitor)}.");
+        if (Metric is not null && string.IsNullOrWhiteSpace(Metric))
+            errors.Add($"{option}.{nameof(Metric)} is empty; give a validation metric's name (e.g. \"AreaUnderRocCurve\"), or null to watch {nameof(Monitor)}.");
         if (KeepLast < 1)
             errors.Add($"{option}.{nameof(KeepLast)} is {KeepLast}; it must be ≥ 1.");
     }

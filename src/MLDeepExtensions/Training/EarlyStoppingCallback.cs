@@ -11,27 +11,21 @@ namespace MLDeepExtensions.Training;
 internal sealed class EarlyStoppingCallback : TrainingCallback, System.IDisposable
 {
     private readonly EarlyStoppingOptions _options;
+    private readonly MonitoredQuantity _monitored;
     private double _best = double.PositiveInfinity;
     private int _bestEpoch;
     private int _epochsWithoutImprovement;
     private ModuleState? _bestWeights;
 
-    public EarlyStoppingCallback(EarlyStoppingOptions options)
+    public EarlyStoppingCallback(EarlyStoppingOptions options, MonitoredQuantity monitored)
     {
         _options = options;
+        _monitored = monitored;
     }
-
-    /// <summary>The value of <paramref name="monitor"/> after an epoch, turned so that lower is better.</summary>
-    public static double LowerIsBetter(EarlyStoppingMonitor monitor, EpochMetrics metrics) => monitor switch
-    {
-        EarlyStoppingMonitor.TrainingLoss => metrics.TrainingLoss,
-        EarlyStoppingMonitor.ValidationMetric => -(metrics.ValidationMetric ?? -metrics.TrainingLoss),
-        _ => metrics.ValidationLoss ?? metrics.TrainingLoss,
-    };
 
     public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {
-        double value = LowerIsBetter(_options.Monitor, metrics);
+        double value = _monitored.LowerIsBetter(metrics);
         if (value < _best - _options.MinDelta)
         {
             _best = value;

@@ -24,6 +24,14 @@ public sealed record EarlyStoppingOptions
     /// <summary>What to watch. Default: <see cref="EarlyStoppingMonitor.ValidationLoss"/>.</summary>
     public EarlyStoppingMonitor Monitor { get; init; } = EarlyStoppingMonitor.ValidationLoss;
 
+    /// <summary>
+    /// Watches this validation metric instead of <see cref="Monitor"/>: one of the names the head reports in
+    /// <see cref="EpochMetrics.ValidationMetrics"/> (e.g. "AreaUnderRocCurve", "MacroF1", "RSquared", "MeanAbsoluteError"),
+    /// in its own direction (higher is better for accuracy, AUC, F1 and R², lower for losses and errors). Needs validation
+    /// data; a name the head does not compute is an error listing the ones it does. Default: null (watch <see cref="Monitor"/>).
+    /// </summary>
+    public string? Metric { get; init; }
+
     /// <summary>Epochs without improvement before stopping, ≥ 1. Default: 5.</summary>
     public int Patience { get; init; } = DeepNetworkDefaults.EarlyStoppingPatience;
 
@@ -37,6 +45,8 @@ public sealed record EarlyStoppingOptions
     {
         if (!Enum.IsDefined(Monitor))
             errors.Add($"{nameof(EarlyStoppingOptions)}.{nameof(Monitor)} is {(int)Monitor}, which is not a member of {nameof(EarlyStoppingMonitor)}.");
+        if (Metric is not null && string.IsNullOrWhiteSpace(Metric))
+            errors.Add($"{nameof(EarlyStoppingOptions)}.{nameof(Metric)} is empty; give a validation metric's name (e.g. \"AreaUnderRocCurve\"), or null to watch {nameof(Monitor)}.");
         if (Patience < 1)
             errors.Add($"{nameof(EarlyStoppingOptions)}.{nameof(Patience)} is {Patience}; it must be ≥ 1 epoch.");
         if (!(MinDelta >= 0 && double.IsFinite(MinDelta)))

@@ -22,14 +22,15 @@ public sealed record EpochMetrics(
     double LearningRate,
     TimeSpan Elapsed)
 {
-    private static readonly IReadOnlyDictionary<string, double> None = new Dictionary<string, double>();
+    /// <summary>No validation metrics (an epoch without validation data).</summary>
+    internal static IReadOnlyDictionary<string, double> NoMetrics { get; } = new Dictionary<string, double>();
 
     /// <summary>
     /// Every validation metric the head computes, by name (e.g. "Accuracy", "LogLoss", "AreaUnderRocCurve" for a binary
     /// classifier; "MeanAbsoluteError", "RootMeanSquaredError", "RSquared" for regression), in the head's order; empty
     /// without validation data. Early stopping and checkpoints can watch any of them.
     /// </summary>
-    public IReadOnlyDictionary<string, double> ValidationMetrics { get; init; } = None;
+    public IReadOnlyDictionary<string, double> ValidationMetrics { get; init; } = NoMetrics;
 
     /// <summary>Equal when every field and every validation metric are equal.</summary>
     public bool Equals(EpochMetrics? other)

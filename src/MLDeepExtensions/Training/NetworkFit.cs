@@ -92,7 +92,7 @@ internal static class NetworkFit
             // Weights a fit starts from bring their own standardization (imported ones, or the identity when the file has
             // none), so only a fit from random weights measures the training rows.
             if (initialModel is null && options.InitialWeights is null && InputStandardization.In(module) is { } standardize)
-                Standardize(standardize, train, channel, options.CancellationToken);
+                Standardize(standardize, train, head.Label, channel, options.CancellationToken);
             if (initialModel is not null)
             {
                 using (var state = ModuleState.Capture(initialModel.Module))
@@ -121,7 +121,7 @@ internal static class NetworkFit
             channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {Rows(train)} training rows") +
                 (validation is null ? "" : FormattableString.Invariant($", {Rows(validation)} validation rows")) + $", {options.Optimizer}, on {device}.");
             using var loss = head.CreateLoss(device);
-            var history = new TrainingLoop(module, loss, options, channel, checkpoints).Run(train, validation, seed);
+            var history = new TrainingLoop(module, head, loss, options, channel, checkpoints).Run(train, validation, seed);
             if (train is StreamingBatchSource)
                 channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
             int scoringBatchSize = options.ScoringBatchSize.Value;
@@ -155,19 +155,19 @@ internal static class NetworkFit
             }
             long rows = data.GetRowCount() ?? TrainingDataReader.CountRows(data, options.CancellationToken);
             countedRows = rows;
-            double bytes = (double)rows * (encoder.Width + (head.Label?.Width ?? 0)) * sizeof(float);
+            double bytes = (double)rows * (encoder.Width + (head.Label?.RowWidth ?? 0)) * sizeof(float);
             long budget = loading.EffectiveBudget;
             bool stream = bytes > budget;
-            channel.Info(FormattableString.Invariant($"Data loading: {rows} rows × {encoder.Width + (head.Label?.Width ?? 0)} values = {bytes / (1 << 20):N0} MiB, ") +
+            channel.Info(FormattableString.Invariant($"Data loading: {rows} rows × {encoder.Width + (head.Label?.RowWidth ?? 0)} values = {bytes / (1 << 20):N0} MiB, ") +
                 FormattableString.Invariant($"{(stream ? "over" : "within")} the memory budget of {budget / (double)(1 << 20):N0} MiB: {(stream ? "streamed from a cursor per epoch" : "read into memory")}."));
             return stream;
         }
     }
 
     /// <summary>Measures the training rows' means and spreads (one pass, before they move to the device) and sets them in the network's first layer.</summary>
-    private static void Standardize(InputStandardization layer, BatchSource train, IChannel channel, System.Threading.CancellationToken cancellation)
+    private static void Standardize(InputStandardization layer, BatchSource train, LabelSource? label, IChannel channel, System.Threading.CancellationToken cancellation)
     {
-        var moments = FeatureStatistics.Measure(train, layer.Width, cancellation);
+        var moments = FeatureStatistics.Measure(train, layer.Width, cancellation, label?.WeightColumnName is null ? null : labels => label.Split(labels).Weights);
         layer.SetStatistics(moments);
         int constant = moments.ConstantCount;
         channel.Info(FormattableString.Invariant($"Input standardization: means and spreads of {layer.Width} features measured on {moments.Rows} training rows") +

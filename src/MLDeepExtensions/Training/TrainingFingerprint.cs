@@ -42,13 +42,14 @@ internal static class TrainingFingerprint
             (nameof(options.ScoringBatchSize), options.ScoringBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "default"),
             (nameof(options.Shuffle), options.Shuffle ? "true" : "false"),
             (nameof(options.EarlyStopping), options.EarlyStopping is { } stopping
-                ? FormattableString.Invariant($"monitor {stopping.Monitor}, patience {stopping.Patience}, min delta {stopping.MinDelta:R}, restore best {stopping.RestoreBestWeights}")
+                ? FormattableString.Invariant($"monitor {stopping.Monitor}, patience {stopping.Patience}, min delta {stopping.MinDelta:R}, restore best {stopping.RestoreBestWeights}") +
+                  (stopping.Metric is { } metric ? $", metric {metric}" : "")
                 : "none"),
             (nameof(options.FrozenLayers), options.FrozenLayers?.ToString() ?? "none"),
             (nameof(options.SkipNonFiniteBatches), options.SkipNonFiniteBatches ? "true" : "false"),
-            (nameof(DeepNetworkOptions.ClassWeights), options is DeepNetworkOptions { ClassWeights: { } weights }
-                ? string.Join(", ", weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture)))
-                : "none"),
+            // Checkpoints from before validation metrics were kept hold a history without them: refused by this entry.
+            ("validation metrics", validation is null ? "none" : string.Join(", ", head.Metrics.Select(m => m.Name))),
+            .. head.FingerprintEntries(),
         ];
     }
 

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Data;
+using MLDeepExtensions.Heads;
 using MLDeepExtensions.Optimizers;
 using MLDeepExtensions.Persistence;
 using static TorchSharp.torch;
@@ -22,7 +23,8 @@ internal sealed record CheckpointPlan(CheckpointStore Store, IReadOnlyList<(stri
 internal sealed class TrainingLoop
 {
     private readonly nn.Module<Tensor, Tensor> _module;
-    private readonly LossFunction _loss;
+    private readonly HeadLoss _loss;
+    private readonly NetworkHead _head;
     private readonly NetworkTrainingOptions _options;
     private readonly IChannel _channel;
     private readonly CheckpointPlan? _checkpoints;
@@ -38,13 +40,15 @@ internal sealed class TrainingLoop
     private bool _warnedOfGrowth;
 
     /// <param name="module">The module to train, on its device.</param>
+    /// <param name="head">The head: its validation metrics.</param>
     /// <param name="loss">The head's loss.</param>
     /// <param name="options">The training options.</param>
     /// <param name="channel">Where the fit logs.</param>
     /// <param name="checkpoints">Where checkpoints go and what they must match on resume; null writes none.</param>
-    public TrainingLoop(nn.Module<Tensor, Tensor> module, LossFunction loss, NetworkTrainingOptions options, IChannel channel, CheckpointPlan? checkpoints = null)
+    public TrainingLoop(nn.Module<Tensor, Tensor> module, NetworkHead head, HeadLoss loss, NetworkTrainingOptions options, IChannel channel, CheckpointPlan? checkpoints = null)
     {
         _module = module;
+        _head = head;
         _loss = loss;
         _options = options;
         _channel = channel;
@@ -59,7 +63,14 @@ internal sealed class TrainingLoop
             _channel.Info(FormattableString.Invariant($"Frozen layers: {string.Join(", ", frozen.Layers)}; {frozen.Trainable.Count} weight tensors train."));
         var parameters = frozen.Trainable;
         var schedule = _options.Optimizer.Schedule?.Fresh();
-        using var earlyStopping = _options.EarlyStopping is { } earlyStoppingOptions ? new EarlyStoppingCallback(earlyStoppingOptions) : null;
+        using var earlyStopping = _options.EarlyStopping is { } earlyStoppingOptions
+            ? new EarlyStoppingCallback(earlyStoppingOptions, MonitoredQuantity.Resolve($"{nameof(EarlyStoppingOptions)}.{nameof(EarlyStoppingOptions.Metric)}",
+                earlyStoppingOptions.Monitor, earlyStoppingOptions.Metric, _head.Metrics, validation is not null))
+            : null;
+        var checkpointMonitor = _checkpoints is { } checkpointPlan
+            ? MonitoredQuantity.Resolve($"{nameof(NetworkTrainingOptions.Checkpoints)}.{nameof(CheckpointOptions.Metric)}", checkpointPlan.Store.Options.Monitor,
+                checkpointPlan.Store.Options.Metric, _head.Metrics, validation is not null)
+            : null;
         var callbacks = BuiltInCallbacks(earlyStopping).Concat(_options.Callbacks).ToList();
         var random = new Random(seed);
         bool onCuda = train.Device.type == TorchSharp.DeviceType.CUDA;
@@ -98,15 +109,18 @@ internal sealed class TrainingLoop
                 double learningRate = updater.LearningRate;
                 double trainLoss = TrainEpoch(epoch, train, updater, parameters, frozen, random.Next(), context, callbacks);
                 WarnIfLossGrew(epoch, trainLoss, learningRate);
-                (double loss, double metric)? validated = validation is null ? null : Evaluate(validation);
-                var metrics = new EpochMetrics(epoch, trainLoss, validated?.loss, validated?.metric, learningRate, elapsedBefore + clock.Elapsed);
+                var validated = validation is null ? null : Evaluate(validation);
+                var metrics = new EpochMetrics(epoch, trainLoss, validated?.Loss, validated?.Main, learningRate, elapsedBefore + clock.Elapsed)
+                {
+                    ValidationMetrics = validated?.Metrics ?? EpochMetrics.NoMetrics,
+                };
                 history.Add(metrics);
                 history.SelectedEpoch = epoch;
                 foreach (var callback in callbacks)
                     callback.OnEpochEnd(context, metrics);
                 if (schedule is not null)
-                    updater.LearningRate = schedule.Next(_options.Optimizer.EffectiveLearningRate, learningRate, epoch, _options.Epochs, validated?.loss ?? trainLoss);
-                if (_checkpoints is { } plan && CheckpointDue(plan.Store.Options, epoch, metrics, context.StopRequested, ref bestMonitored))
+                    updater.LearningRate = schedule.Next(_options.Optimizer.EffectiveLearningRate, learningRate, epoch, _options.Epochs, validated?.Loss ?? trainLoss);
+                if (_checkpoints is { } plan && CheckpointDue(plan.Store.Options, checkpointMonitor!, epoch, metrics, context.StopRequested, ref bestMonitored))
                 {
                     long start = Stopwatch.GetTimestamp();
                     plan.Store.Write(epoch, writer => WriteCheckpoint(writer, plan, epoch, context.StopRequested, bestMonitored, history, updater, schedule, earlyStopping));
@@ -127,12 +141,12 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>Whether epoch <paramref name="epoch"/> ends with a checkpoint: on the schedule, at the end, or on improvement.</summary>
-    private bool CheckpointDue(CheckpointOptions options, int epoch, EpochMetrics metrics, bool stopping, ref double bestMonitored)
+    private bool CheckpointDue(CheckpointOptions options, MonitoredQuantity monitored, int epoch, EpochMetrics metrics, bool stopping, ref double bestMonitored)
     {
         bool due = options.EveryEpochs > 0 && (epoch % options.EveryEpochs == 0 || epoch == _options.Epochs || stopping);
         if (options.OnImprovement)
         {
-            double value = EarlyStoppingCallback.LowerIsBetter(options.Monitor, metrics);
+            double value = monitored.LowerIsBetter(metrics);
             if (value < bestMonitored)
             {
                 bestMonitored = value;
@@ -204,7 +218,7 @@ internal sealed class TrainingLoop
         int epoch = reader.ReadInt32();
         bool stopRequested = reader.ReadBoolean();
         double bestMonitored = reader.ReadDouble();
-        var history = NetworkStreams.ReadHistory(reader);
+        var history = NetworkStreams.ReadHistory(reader, withMetrics: true);
         using (var state = ModuleState.Read(reader, _module, "checkpoint"))
             state.RestoreInto(_module);
         updater.LoadState(reader);
@@ -347,22 +361,32 @@ internal sealed class TrainingLoop
             FormattableString.Invariant($"(now {updater.LearningRate}), set {nameof(OptimizerSettings)}.{nameof(OptimizerSettings.GradientClipNorm)} (e.g. 1.0) ") +
             $"or normalize the features (MlpArchitecture.StandardizeInputs, or mlContext.Transforms.NormalizeMeanVariance with fixZero: false).{alternative}");
 
-    /// <summary>Mean loss and the task metric on held-out rows, in eval mode without gradients.</summary>
-    private (double Loss, double Metric) Evaluate(BatchSource data)
+    /// <summary>What one pass over the validation data measured.</summary>
+    private sealed record Validation(double Loss, double Main, IReadOnlyDictionary<string, double> Metrics);
+
+    /// <summary>
+    /// Mean loss and every metric of the head on held-out rows, in one pass (the network's output computed once per
+    /// batch), in eval mode without gradients; example weights weigh both.
+    /// </summary>
+    private Validation Evaluate(BatchSource data)
     {
         _module.eval();
         using var noGrad = no_grad();
-        double lossSum = 0, metricSum = 0;
-        long rows = 0;
+        var metrics = _head.CreateMetrics();
+        double lossSum = 0, weightSum = 0;
         data.ForEachInOrder(_options.ScoringBatchSize ?? DeepNetworkDefaults.ScoringBatchSize, (features, labels) =>
         {
             var output = _module.forward(features);
-            int size = (int)features.shape[0];
-            lossSum += _loss.Compute(output, labels).item<float>() * size;
-            metricSum += _loss.MetricSum(output, labels);
-            rows += size;
+            double weight = _loss.RowWeight(labels);
+            lossSum += _loss.Compute(output, labels).item<float>() * weight;
+            weightSum += weight;
+            metrics.Add(output, labels);
         }, _options.CancellationToken);
-        return (lossSum / rows, metricSum / rows);
+        var values = metrics.Results();
+        var named = new Dictionary<string, double>(values.Length);
+        for (int i = 0; i < values.Length; i++)
+            named[_head.Metrics[i].Name] = values[i];
+        return new Validation(lossSum / weightSum, metrics.Main, named);
     }
 
     /// <summary>Reports each epoch to the MLContext log (under the estimator's name) and to the user's IProgress.</summary>
