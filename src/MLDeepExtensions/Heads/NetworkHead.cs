@@ -87,8 +87,11 @@ internal abstract class NetworkHead
     {
     }
 
-    /// <summary>Runs once after training on the training rows, before they are freed; returns the head to save (e.g. with a threshold).</summary>
-    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, int batchSize, System.Threading.CancellationToken cancellation) => this;
+    /// <summary>
+    /// Runs once after training on the training and validation rows (null without), before they are freed; returns the
+    /// head to save (e.g. with a threshold).
+    /// </summary>
+    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation) => this;
 
     /// <summary>The columns for <paramref name="inputSchema"/>; scorer annotations take the next score-column set id.</summary>
     public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)
@@ -131,6 +134,7 @@ internal abstract class NetworkHead
         [SupervisedHead.RegisteredName] = (env, ctx, version, _) => SupervisedHead.ReadFields(env, ctx, version),
         [ReconstructionHead.RegisteredName] = (_, ctx, version, inputSize) => ReconstructionHead.ReadFields(ctx, version, inputSize),
         [ForecastHead.RegisteredName] = (_, ctx, version, _) => ForecastHead.ReadFields(ctx, version),
+        [MultiLabelHead.RegisteredName] = (_, ctx, version, _) => MultiLabelHead.ReadFields(ctx, version),
     };
 
     /// <summary>An error for a head version newer than this library reads.</summary>

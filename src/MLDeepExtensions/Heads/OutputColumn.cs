@@ -20,6 +20,9 @@ internal enum OutputKind
 
     /// <summary>A Boolean, written by the scorer as 0 or 1.</summary>
     Boolean,
+
+    /// <summary>A known-size vector of Boolean (<see cref="OutputColumn.Size"/> values), written by the scorer as 0s and 1s.</summary>
+    BooleanVector,
 }
 
 /// <summary>Which of the label's class names an output column carries.</summary>
@@ -32,6 +35,9 @@ internal enum ClassNames
 
     /// <summary>As TrainingLabelValues, and SlotNames when they are text (a multiclass score vector).</summary>
     TrainingLabelValues,
+
+    /// <summary>As SlotNames, the vector label's own (a multi-label score, probability or prediction vector).</summary>
+    SlotNames,
 }
 
 /// <summary>
@@ -48,7 +54,7 @@ internal sealed record OutputColumn(string Name, OutputKind Kind, int Size = 0, 
     ClassNames ClassNames = ClassNames.None)
 {
     /// <summary>Floats this column takes in the scorer's row.</summary>
-    public int Width => Kind == OutputKind.Vector ? Size : 1;
+    public int Width => Kind is OutputKind.Vector or OutputKind.BooleanVector ? Size : 1;
 
     private bool IsProbability => ScoreValueKind == AnnotationUtils.Const.ScoreValueKind.Probability;
 
@@ -60,11 +66,14 @@ internal sealed record OutputColumn(string Name, OutputKind Kind, int Size = 0, 
             annotations.AddRange(AnnotationUtils.AnnotationsForMulticlassScoreColumn(scoreLabel));
         else if (ScoreColumnKind is not null)
             annotations.AddRange(AnnotationUtils.GetTrainerOutputAnnotation(IsProbability));
+        if (ClassNames == ClassNames.SlotNames && label is { } vectorLabel && vectorLabel.Annotations.TryFindColumn(AnnotationUtils.Kinds.SlotNames, out var slotNames))
+            annotations.Insert(0, slotNames);
         if (ClassNames == ClassNames.KeyValues && label is { } keyLabel && keyLabel.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues))
             annotations.Insert(0, keyValues);
         var (vectorKind, itemType) = Kind switch
         {
             OutputKind.Vector => (SchemaShape.Column.VectorKind.Vector, (DataViewType)NumberDataViewType.Single),
+            OutputKind.BooleanVector => (SchemaShape.Column.VectorKind.Vector, BooleanDataViewType.Instance),
             OutputKind.Key => (SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32),
             OutputKind.Boolean => (SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance),
             _ => (SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single),
@@ -84,7 +93,7 @@ internal sealed record OutputColumn(string Name, OutputKind Kind, int Size = 0, 
         }
         if (IsProbability)
             builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ValueGetter<bool>)((ref bool dst) => dst = true));
-        if (keyValues is not null && ClassNames == ClassNames.KeyValues)
+        if (keyValues is not null && ClassNames is ClassNames.KeyValues or ClassNames.SlotNames)
             builder.Add(keyValues, _ => true);
         if (keyValues is not null && ClassNames == ClassNames.TrainingLabelValues)
         {
@@ -96,6 +105,7 @@ internal sealed record OutputColumn(string Name, OutputKind Kind, int Size = 0, 
         DataViewType type = Kind switch
         {
             OutputKind.Vector => new VectorDataViewType(NumberDataViewType.Single, Size),
+            OutputKind.BooleanVector => new VectorDataViewType(BooleanDataViewType.Instance, Size),
             OutputKind.Key => new KeyDataViewType(typeof(uint), Size),
             OutputKind.Boolean => BooleanDataViewType.Instance,
             _ => NumberDataViewType.Single,
@@ -110,6 +120,14 @@ internal sealed record OutputColumn(string Name, OutputKind Kind, int Size = 0, 
         {
             var editor = VBufferEditor.Create(ref dst, Size);
             current().Slice(offset, Size).CopyTo(editor.Values);
+            dst = editor.Commit();
+        }),
+        OutputKind.BooleanVector => (ValueGetter<VBuffer<bool>>)((ref VBuffer<bool> dst) =>
+        {
+            var editor = VBufferEditor.Create(ref dst, Size);
+            var values = current().Slice(offset, Size);
+            for (int i = 0; i < Size; i++)
+                editor.Values[i] = values[i] != 0;
             dst = editor.Commit();
         }),
         OutputKind.Key => (ValueGetter<uint>)((ref uint dst) => dst = (uint)current()[offset]),

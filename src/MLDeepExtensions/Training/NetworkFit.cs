@@ -125,7 +125,7 @@ internal static class NetworkFit
             if (train is StreamingBatchSource)
                 channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
             int scoringBatchSize = options.ScoringBatchSize.Value;
-            var completed = head.Complete(module, train, scoringBatchSize, options.CancellationToken);
+            var completed = head.Complete(module, train, validation, scoringBatchSize, options.CancellationToken);
             var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device);
             module = null;
             return model;

@@ -21,7 +21,7 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
     {
         "mlp-multiclass", "mlp-binary", "mlp-regression", "mlp-multioutput", "mlp-categorical", "cnn", "lstm", "gru-bidirectional",
         "rnn-variable", "rnn-tokens", "custom-module", "autoencoder", "conv-autoencoder", "anomaly-autoencoder", "forecasting",
-        "control-mlnet-regression", "control-mlnet-multiclass",
+        "mlp-multilabel", "control-mlnet-regression", "control-mlnet-multiclass",
     };
 
     public sealed class VariableRow
@@ -36,6 +36,15 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
         public string Text { get; set; } = "";
 
         public bool Positive { get; set; }
+    }
+
+    public sealed class TaggedRow
+    {
+        [VectorType(4)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        [VectorType(3)]
+        public bool[] Tags { get; set; } = Array.Empty<bool>();
     }
 
     public sealed class Point
@@ -79,6 +88,10 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
                 FeatureColumnName = Features, Architecture = new AutoencoderArchitecture(4, 8), Epochs = 1, Seed = 1, ScoringBatchSize = 32,
             }), (ml.AnomalyDetection.Trainers.RandomizedPca(Features, rank: 4), sixteen)),
             "forecasting" => new(ml, Windows(ml), ml.Forecasting.DeepNetwork(new ForecastingOptions { Epochs = 2, Seed = 1, ScoringBatchSize = 32 }), null),
+            "mlp-multilabel" => new(ml, Tagged(ml), ml.MultiLabelClassification.Trainers.DeepNetwork(new MultiLabelOptions
+            {
+                LabelColumnName = nameof(TaggedRow.Tags), Architecture = new MlpArchitecture(16), Epochs = 2, Seed = 1, ScoringBatchSize = 32,
+            }), null),
             "control-mlnet-regression" => new(ml, generated, regressorTrainer, null),
             "control-mlnet-multiclass" => new(ml, keyed, classifierTrainer, null),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown conformance case"),
@@ -112,6 +125,13 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
         return ml.Transforms.Text.TokenizeIntoWords(Features, nameof(TextRow.Text)).Append(ml.Transforms.Conversion.MapValueToKey(Features))
             .Fit(data).Transform(data);
     }
+
+    /// <summary>The generated rows with three tags each: Positive, Target above 0.5, and x0·x1 above 0.</summary>
+    private static IDataView Tagged(MLContext ml)
+        => ml.Data.LoadFromEnumerable(TestData.Generate(150, seed: 5).Select(r => new TaggedRow
+        {
+            Features = r.Features, Tags = [r.Positive, r.Target > 0.5f, r.Features[0] * r.Features[1] > 0],
+        }).ToList());
 
     /// <summary>Windows of 12 steps and 2 ahead from a noisy seasonal series.</summary>
     private static IDataView Windows(MLContext ml)

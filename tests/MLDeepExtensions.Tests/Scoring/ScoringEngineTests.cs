@@ -94,6 +94,9 @@ public sealed class ScoringEngineTests
     {
         switch (column.Type)
         {
+            case VectorDataViewType { ItemType: BooleanDataViewType }:
+                var flags = row.GetGetter<VBuffer<bool>>(column);
+                return () => { VBuffer<bool> v = default; flags(ref v); return v.DenseValues().Select(x => x ? 1.0 : 0.0).ToArray(); };
             case VectorDataViewType:
                 var vector = row.GetGetter<VBuffer<float>>(column);
                 return () => { VBuffer<float> v = default; vector(ref v); return v.DenseValues().Select(x => (double)x).ToArray(); };
