@@ -167,4 +167,18 @@ public sealed class TrainingLogTests
         Assert.IsTrue(callbacks[1] is CsvLogCallback { Path: "a.csv" });
         Assert.AreEqual(0, TrainingLogOptions.Callbacks(null).Count());
     }
+
+    [TestMethod]
+    [Ignore("Needs TrainingLoop.BuiltInCallbacks to yield TrainingLogOptions.Callbacks(_options.Logging) (issue 32).")]
+    public void LoggingOptions_Fit_WritesTheEventFileAndTheCsv()
+    {
+        string folder = NewFolder(), csv = Path.Combine(folder, "history.csv");
+        var ml = new MLContext(seed: 2);
+        var data = ml.Data.LoadFromEnumerable(TestData.Generate(100, seed: 9));
+        var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 2) with { Logging = new TrainingLogOptions { TensorBoardDirectory = folder, CsvPath = csv } };
+        using var model = ml.Regression.Trainers.DeepNetwork(options).Fit(data);
+        var events = EventFileReader.Read(Directory.GetFiles(folder, "*tfevents*").Single());
+        CollectionAssert.AreEqual(new[] { 1L, 2L }, events.Where(e => e.Scalars.Count > 0).Select(e => e.Step).ToArray());
+        Assert.AreEqual(3, File.ReadAllLines(csv).Length);
+    }
 }
