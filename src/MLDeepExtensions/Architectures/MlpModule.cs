@@ -36,23 +36,24 @@ internal sealed class MlpModule : nn.Module<Tensor, Tensor>, IOnnxModule
         RegisterComponents();
     }
 
+    // Layers run through call, not forward, so that forward hooks see them (NetworkSummary measures shapes with hooks).
     public override Tensor forward(Tensor input)
     {
         if (embed is null)
         {
             if (standardize is null)
                 return layers.forward(input);
-            using var standardized = standardize.forward(input);
+            using var standardized = standardize.call(input);
             return layers.forward(standardized);
         }
 
         using var scope = NewDisposeScope();
         var numeric = input.narrow(1, 0, _numericWidth);
-        var parts = new List<Tensor> { standardize is null ? numeric : standardize.forward(numeric) };
+        var parts = new List<Tensor> { standardize is null ? numeric : standardize.call(numeric) };
         using (var keys = input.narrow(1, _numericWidth, embed.Count).to(ScalarType.Int64))
         {
             for (int i = 0; i < embed.Count; i++)
-                parts.Add(embed[i].forward(keys.select(1, i)));
+                parts.Add(embed[i].call(keys.select(1, i)));
         }
         return layers.forward(cat(parts, 1)).MoveToOuterDisposeScope();
     }

@@ -74,6 +74,9 @@ public abstract record NetworkArchitecture
     /// <summary>Whether the network has convolutions (their activations are large: scoring on the CPU prefers small batches).</summary>
     internal virtual bool HasConvolutions => false;
 
+    /// <summary>An encoded input row the module accepts, for measuring its layers' shapes (see <see cref="LayerShapes"/>): zeros by default.</summary>
+    internal virtual float[] PlaceholderRow(int inputSize) => new float[inputSize];
+
     /// <summary>Builds a freshly initialised module mapping [batch, inputSize] to [batch, outputSize].</summary>
     internal torch.nn.Module<torch.Tensor, torch.Tensor> CreateModule(int inputSize, int outputSize)
     {

@@ -194,6 +194,15 @@ public sealed record RnnArchitecture : NetworkArchitecture
 
     internal override int EncodedWidth(DataViewSchema.Column featureColumn) => Resolved.Width;
 
+    /// <summary>Zeros of full length: a variable-length or token row starts with its step count.</summary>
+    internal override float[] PlaceholderRow(int inputSize)
+    {
+        var row = new float[inputSize];
+        if (Resolved.Kind != SequenceInputKind.Fixed)
+            row[0] = Resolved.Steps;
+        return row;
+    }
+
     internal override FeatureEncoder CreateEncoder(int inputWidth) => Resolved.Kind switch
     {
         SequenceInputKind.Fixed => new DenseEncoder(inputWidth),

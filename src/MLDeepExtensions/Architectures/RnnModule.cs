@@ -70,7 +70,7 @@ internal sealed class RnnModule : nn.Module<Tensor, Tensor>, IOnnxModule
             var values = rows.narrow(1, 1, rows.shape[1] - 1);
             sequence = _input.Kind == SequenceInputKind.Variable
                 ? values.view(batch, _input.Steps, _input.Features).narrow(1, 0, longest)
-                : embedding!.forward(values.narrow(1, 0, longest).to_type(ScalarType.Int64));
+                : embedding!.call(values.narrow(1, 0, longest).to_type(ScalarType.Int64));
         }
 
         var (outputs, finalHidden) = Run(sequence, lengths);

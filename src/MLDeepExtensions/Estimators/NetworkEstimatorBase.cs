@@ -52,6 +52,48 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         return OutputColumn.AppendShapes(inputSchema, _head.OutputShape(inputSchema));
     }
 
+    /// <summary>
+    /// What the network this estimator trains on data of <paramref name="inputSchema"/> is made of, before any training
+    /// (like Keras's <c>model.summary()</c>): its layers with output shapes and weight counts, the frozen ones
+    /// (<see cref="NetworkTrainingOptions.FrozenLayers"/>), the input width and columns, and the task. Builds the network
+    /// with random weights and runs two placeholder rows through it; reads no rows. Runs the checks of
+    /// <see cref="GetOutputSchema"/> and <see cref="Fit(IDataView)"/> on the columns.
+    /// </summary>
+    /// <param name="inputSchema">The schema of the training data (e.g. <c>data.Schema</c>).</param>
+    /// <exception cref="InvalidOperationException">
+    /// The features are variable-length sequences whose length the fit measures on the data: pass the data
+    /// (<see cref="Summary(IDataView)"/>) or set <see cref="RnnArchitecture.MaxSteps"/>.
+    /// </exception>
+    public NetworkSummary Summary(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return Summary(inputSchema, () => throw new InvalidOperationException(
+            $"The length of the sequences in column '{_options.FeatureColumnName}' is measured on the training data, which a schema does not hold. " +
+            $"Call Summary(data) with the training data, or set {nameof(RnnArchitecture)}.{nameof(RnnArchitecture.MaxSteps)}."));
+    }
+
+    /// <summary>
+    /// What the network this estimator trains on <paramref name="input"/> is made of, before any training; as
+    /// <see cref="Summary(DataViewSchema)"/>, but reads the feature column once when the fit would measure the longest
+    /// variable-length sequence.
+    /// </summary>
+    /// <param name="input">The training data.</param>
+    public NetworkSummary Summary(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Summary(input.Schema, () => TrainingDataReader.MaxVectorLength(input, SchemaChecks.FindFeatureColumn(input.Schema, _options.FeatureColumnName)));
+    }
+
+    private NetworkSummary Summary(DataViewSchema schema, Func<int> measureMaxSteps)
+    {
+        GetOutputSchema(SchemaShape.Create(schema));
+        var featureColumn = SchemaChecks.FindFeatureColumn(schema, _options.FeatureColumnName);
+        var architecture = _options.ResolveOtherInputs(_architecture.ResolveFor(featureColumn, measureMaxSteps), schema);
+        int inputSize = architecture.EncodedWidth(featureColumn);
+        var head = _head.Resolve(schema, architecture, inputSize);
+        return NetworkSummaries.Create(architecture, inputSize, head, _options.FeatureColumnName, fitted: null, _options.FrozenLayers);
+    }
+
     /// <summary>Trains a network on <paramref name="input"/>. Throws, leaving nothing half-trained, on bad data or cancellation.</summary>
     public TTransformer Fit(IDataView input) => Fit(input, initialModel: null, nameof(input));
 

@@ -111,6 +111,13 @@ public abstract record NetworkTrainingOptions
     /// </summary>
     public bool SkipNonFiniteBatches { get; set; }
 
+    /// <summary>
+    /// Logs every epoch to files: a TensorBoard event file (<c>tensorboard --logdir &lt;directory&gt;</c>) and/or a CSV
+    /// file of the history, e.g. <c>new TrainingLogOptions { TensorBoardDirectory = "runs/mlp", CsvPath = "runs/mlp.csv" }</c>.
+    /// Checked when the estimator is created. Default: null (no files).
+    /// </summary>
+    public TrainingLogOptions? Logging { get; set; }
+
     /// <summary>Extra callbacks run by the training loop, in order, after the built-in ones. Default: none.</summary>
     public IList<TrainingCallback> Callbacks { get; init; } = new List<TrainingCallback>();
 
@@ -189,6 +196,7 @@ public abstract record NetworkTrainingOptions
             DataLoading.Validate(errors);
         FrozenLayers?.Validate(errors, nameof(FrozenLayers));
         Checkpoints?.Validate(errors);
+        Logging?.Validate(errors, nameof(Logging));
         if (NumberOfThreads < 1)
             errors.Add($"{nameof(NumberOfThreads)} is {NumberOfThreads}; it must be ≥ 1, or null for libtorch's default.");
         if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })

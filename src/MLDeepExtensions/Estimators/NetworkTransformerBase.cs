@@ -99,6 +99,29 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     }
 
     /// <summary>
+    /// What the network is made of, like Keras's <c>model.summary()</c>: its layers (named as in <see cref="LayerNames"/>)
+    /// with output shapes and weight counts, which of them were frozen in the fit that made this transformer
+    /// (<see cref="NetworkTrainingOptions.FrozenLayers"/>; a loaded model's layers are all trainable again), the totals
+    /// (equal to <see cref="ParameterCount"/>), the input width and columns, and the task. <see cref="ToString"/> prints it.
+    /// The shapes are measured by running two placeholder rows through a fresh copy of the network, so this transformer
+    /// can go on scoring meanwhile.
+    /// </summary>
+    public NetworkSummary Summary()
+    {
+        ThrowIfDisposed();
+        return NetworkSummaries.Create(Network.Architecture, Network.InputSize, Network.Head, Network.FeatureColumnName, Network.Module, frozenLayers: null);
+    }
+
+    /// <summary>
+    /// The transformer's type and its <see cref="Summary"/> as a text table; only the type and architecture when disposed,
+    /// or when the network was loaded for ONNX Runtime and its TorchSharp module was not built (call <see cref="Summary"/>).
+    /// </summary>
+    public override string ToString()
+    {
+        return Scorer.IsDisposed || !Network.IsBuilt ? $"{GetType().Name} ({Network.Architecture})" : GetType().Name + Environment.NewLine + Summary();
+    }
+
+    /// <summary>
     /// Writes the network's weights for PyTorch: a <c>state_dict</c> as <c>torch.save</c> writes it (.pt or .pth; load it in
     /// Python with <c>module.load_state_dict(torch.load(path))</c>) or safetensors (.safetensors). The names are the
     /// ones in <see cref="LayerNames"/> with <c>.weight</c>, <c>.bias</c>, … (the architectures' documentation lists
