@@ -241,6 +241,8 @@ internal sealed class TrainingLoop
         yield return new ProgressCallback(_channel, _options.Progress);
         if (earlyStopping is not null)
             yield return earlyStopping;
+        foreach (var logger in TrainingLogOptions.Callbacks(_options.Logging))
+            yield return logger;
     }
 
     private double TrainEpoch(int epoch, BatchSource train, ParameterUpdater updater, IReadOnlyList<TorchSharp.Modules.Parameter> parameters,

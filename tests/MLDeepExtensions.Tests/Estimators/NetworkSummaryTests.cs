@@ -22,6 +22,7 @@ public sealed class NetworkSummaryTests
         DeepNetworkEstimator d => Pair(new DeepNetworkEstimator(c.Ml, d.Options with { FrozenLayers = LayerSelection.First(1) }), c.Data),
         AutoencoderEstimator a => Pair(new AutoencoderEstimator(c.Ml, a.Options with { FrozenLayers = LayerSelection.First(1) }), c.Data),
         ForecastingEstimator f => Pair(new ForecastingEstimator(c.Ml, f.Options with { FrozenLayers = LayerSelection.First(1) }), c.Data),
+        MultiLabelEstimator m => Pair(c.Ml.MultiLabelClassification.Trainers.DeepNetwork(m.Options with { FrozenLayers = LayerSelection.First(1) }), c.Data),
         _ => throw new ArgumentException($"not a network estimator: {c.Estimator.GetType().Name}"),
     };
 

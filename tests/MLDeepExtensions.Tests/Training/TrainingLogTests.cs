@@ -169,7 +169,6 @@ public sealed class TrainingLogTests
     }
 
     [TestMethod]
-    [Ignore("Needs TrainingLoop.BuiltInCallbacks to yield TrainingLogOptions.Callbacks(_options.Logging) (issue 32).")]
     public void LoggingOptions_Fit_WritesTheEventFileAndTheCsv()
     {
         string folder = NewFolder(), csv = Path.Combine(folder, "history.csv");
