@@ -68,7 +68,7 @@ public sealed record ConvolutionBlock
     private int Convolved(int side) => side + 2 * EffectivePadding < KernelSize ? 0 : (side + 2 * EffectivePadding - KernelSize) / Stride + 1;
 
     /// <summary>The (height, width) this block turns an input of the given size into, or null if it shrinks to nothing.</summary>
-    internal (int Height, int Width)? OutputSize(int height, int width)
+    internal (int Height, int Width)? OutputShape(int height, int width)
     {
         var (h, w) = ConvolvedSize(height, width);
         if (h < 1 || w < 1)

@@ -25,14 +25,14 @@ internal sealed record ForecastArchitecture(NetworkArchitecture Inner, SeriesSca
 
     internal override void Validate(ValidationErrors errors)
     {
-        const string name = nameof(ForecastingOptions) + ".";
+        const string name = "ForecastingOptions.";
         if (Inner is MlpArchitecture or RnnArchitecture or CustomArchitecture)
             Inner.Validate(errors);
         else
-            errors.Add($"{name}{nameof(ForecastingOptions.Architecture)} is {Inner}; a forecasting network reads a window of past values with an {nameof(MlpArchitecture)}, an {nameof(RnnArchitecture)} or your own module ({nameof(CustomArchitecture)}).");
-        SettingChecks.Defined(errors, name + nameof(ForecastingOptions.Scaling), Scaling);
+            errors.Add($"{name}{"Architecture"} is {Inner}; a forecasting network reads a window of past values with an {nameof(MlpArchitecture)}, an {nameof(RnnArchitecture)} or your own module ({nameof(CustomArchitecture)}).");
+        SettingChecks.Defined(errors, name + "Scaling", Scaling);
         if (SeasonalPeriod < 0)
-            errors.Add($"{name}{nameof(ForecastingOptions.SeasonalPeriod)} is {SeasonalPeriod}; it must be ≥ 0 (0 for none; e.g. 12 for monthly data with a yearly pattern).");
+            errors.Add($"{name}{"SeasonalPeriod"} is {SeasonalPeriod}; it must be ≥ 0 (0 for none; e.g. 12 for monthly data with a yearly pattern).");
         SettingChecks.AtLeastOne(errors, "quantile count", QuantileCount);
     }
 
@@ -53,9 +53,9 @@ internal sealed record ForecastArchitecture(NetworkArchitecture Inner, SeriesSca
         return this with { Inner = inner.ResolveFor(featureColumn, measureMaxSteps) };
     }
 
-    internal override int EncodedWidth(DataViewSchema.Column featureColumn) => Inner.EncodedWidth(featureColumn);
+    internal override int InputSizeFor(DataViewSchema.Column featureColumn) => Inner.InputSizeFor(featureColumn);
 
-    internal override FeatureEncoder CreateEncoder(int inputWidth) => Inner.CreateEncoder(inputWidth);
+    internal override FeatureEncoder CreateEncoder(int inputSize) => Inner.CreateEncoder(inputSize);
 
     private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
         => new ForecastModule(Inner.CreateModule(inputSize, outputSize), Scaling, SeasonalPeriod, Horizon(outputSize));

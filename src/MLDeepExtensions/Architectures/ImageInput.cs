@@ -56,7 +56,7 @@ internal static class ImageInput
             if (block.Pooling != PoolingKind.None && (h / block.PoolSize < 1 || w / block.PoolSize < 1))
                 return Invariant($"a {shape} image shrinks to nothing: {name} pools the {h}×{w} output of its convolution with a {block.PoolSize}×{block.PoolSize} window. ") +
                     "Set Pooling = PoolingKind.None on that block, or use fewer blocks.";
-            (height, width) = block.OutputSize(height, width)!.Value;
+            (height, width) = block.OutputShape(height, width)!.Value;
         }
         return null;
     }
@@ -103,7 +103,7 @@ internal static class ImageInput
         sizes[0] = (shape.Height, shape.Width);
         for (int i = 0; i < blocks.Count; i++)
         {
-            if (blocks[i].OutputSize(sizes[i].Item1, sizes[i].Item2) is not { } next)
+            if (blocks[i].OutputShape(sizes[i].Item1, sizes[i].Item2) is not { } next)
                 return null;
             sizes[i + 1] = next;
         }

@@ -41,7 +41,7 @@ internal sealed class InputStandardization : nn.Module<Tensor, Tensor>
     {
         if (moments.Mean.Length != Width)
             throw new ArgumentException($"Statistics of {moments.Mean.Length} features for a layer of {Width}.", nameof(moments));
-        float[] inverse = moments.Spread.Select((spread, i) => IsConstant(spread, moments.Mean[i]) ? 1f : (float)(1 / spread)).ToArray();
+        float[] inverse = moments.Spread.Select((spread, i) => FeatureMoments.IsConstant(spread, moments.Mean[i]) ? 1f : (float)(1 / spread)).ToArray();
         Copy(mean, moments.Mean.Select(m => (float)m).ToArray());
         Copy(scale, inverse);
     }
@@ -53,12 +53,6 @@ internal sealed class InputStandardization : nn.Module<Tensor, Tensor>
         mean.zero_();
         scale.fill_(1);
     }
-
-    /// <summary>
-    /// Whether a feature counts as constant: its spread is below 1e-7 of its magnitude (or of 1), where dividing by it
-    /// would turn rounding noise into large values.
-    /// </summary>
-    public static bool IsConstant(double spread, double mean) => !(spread > 1e-7 * Math.Max(1, Math.Abs(mean)));
 
     /// <summary>The layer in an ONNX graph, on rows [batch, <see cref="Width"/>].</summary>
     public string ExportOnnx(OnnxGraph graph, string rows)

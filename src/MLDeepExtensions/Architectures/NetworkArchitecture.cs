@@ -65,11 +65,11 @@ public abstract record NetworkArchitecture
     private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
 
     /// <summary>Floats per encoded row for this (resolved) architecture and feature column: its values, then one key per categorical column.</summary>
-    internal virtual int EncodedWidth(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size + Categorical.Count;
+    internal virtual int InputSizeFor(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size + Categorical.Count;
 
     /// <summary>How feature rows are encoded for this (resolved) architecture, given the encoded width.</summary>
-    internal virtual FeatureEncoder CreateEncoder(int inputWidth)
-        => Categorical.Count == 0 ? new DenseEncoder(inputWidth) : new TabularEncoder(inputWidth - Categorical.Count, Categorical);
+    internal virtual FeatureEncoder CreateEncoder(int inputSize)
+        => Categorical.Count == 0 ? new DenseEncoder(inputSize) : new TabularEncoder(inputSize - Categorical.Count, Categorical);
 
     /// <summary>Whether the network has convolutions (their activations are large: scoring on the CPU prefers small batches).</summary>
     internal virtual bool HasConvolutions => false;

@@ -44,7 +44,7 @@ public sealed record DataLoadingOptions
 
     internal void Validate(ValidationErrors errors)
     {
-        const string name = nameof(NetworkTrainingOptions.DataLoading) + ".";
+        const string name = "DataLoading" + ".";
         if (!Enum.IsDefined(Mode))
             errors.Add($"{name}{nameof(Mode)} is {(int)Mode}, which is not a member of {nameof(DataLoadingMode)}.");
         if (MemoryBudgetBytes is < 0)

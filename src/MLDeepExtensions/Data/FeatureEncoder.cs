@@ -19,7 +19,7 @@ internal delegate void RowEncoder(Span<float> destination);
 internal abstract class FeatureEncoder
 {
     /// <summary>Floats per encoded row: the network's input width.</summary>
-    public abstract int Width { get; }
+    public abstract int InputSize { get; }
 
     /// <summary>The type of feature column this encoder reads.</summary>
     public abstract DataViewType ColumnType { get; }
@@ -27,22 +27,22 @@ internal abstract class FeatureEncoder
     /// <summary>Throws a schema mismatch naming the column when it cannot feed this encoder.</summary>
     public abstract void CheckColumn(DataViewSchema.Column column);
 
-    /// <summary>A reader of the column's value (and of <see cref="OtherColumns"/>) in the current row of <paramref name="row"/>.</summary>
+    /// <summary>A reader of the column's value (and of <see cref="CategoricalColumns"/>) in the current row of <paramref name="row"/>.</summary>
     public abstract RowEncoder CreateReader(DataViewRow row, DataViewSchema.Column column);
 
     /// <summary>The input columns read beside the feature column (an MLP's categorical columns); none by default.</summary>
-    public virtual IReadOnlyList<string> OtherColumns => [];
+    public virtual IReadOnlyList<string> CategoricalColumns => [];
 
-    /// <summary>Throws a schema mismatch naming the column when one of <see cref="OtherColumns"/> is missing or of another type.</summary>
-    public virtual void CheckOtherColumns(DataViewSchema schema)
+    /// <summary>Throws a schema mismatch naming the column when one of <see cref="CategoricalColumns"/> is missing or of another type.</summary>
+    public virtual void CheckCategoricalColumns(DataViewSchema schema)
     {
     }
 
-    /// <summary>The columns of <paramref name="schema"/> a cursor must make active: the feature column and <see cref="OtherColumns"/>.</summary>
+    /// <summary>The columns of <paramref name="schema"/> a cursor must make active: the feature column and <see cref="CategoricalColumns"/>.</summary>
     public IEnumerable<DataViewSchema.Column> InputColumns(DataViewSchema schema, DataViewSchema.Column featureColumn)
-        => new[] { featureColumn }.Concat(OtherColumns.Select(name => schema[name]));
+        => new[] { featureColumn }.Concat(CategoricalColumns.Select(name => schema[name]));
 
-    /// <summary>The encoded rows [batch, <see cref="Width"/>] in an ONNX graph, from the column's variable <paramref name="column"/>.</summary>
+    /// <summary>The encoded rows [batch, <see cref="InputSize"/>] in an ONNX graph, from the column's variable <paramref name="column"/>.</summary>
     public abstract string ExportOnnx(OnnxGraph graph, string column);
 
     /// <summary>
@@ -75,7 +75,7 @@ internal abstract class FeatureEncoder
 /// <summary>A known-size vector of Single, copied as it is (MLP, CNN, autoencoder, fixed-length sequences).</summary>
 internal sealed class DenseEncoder(int size) : FeatureEncoder
 {
-    public override int Width => size;
+    public override int InputSize => size;
 
     public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single, size);
 

@@ -8,8 +8,14 @@ namespace MLDeepExtensions.Data;
 /// <summary>Each feature's mean and spread (population standard deviation) over a set of rows.</summary>
 internal sealed record FeatureMoments(double[] Mean, double[] Spread, long Rows)
 {
-    /// <summary>How many features count as constant (see <see cref="Architectures.InputStandardization.IsConstant"/>).</summary>
-    public int ConstantCount => Spread.Where((spread, i) => Architectures.InputStandardization.IsConstant(spread, Mean[i])).Count();
+    /// <summary>How many features count as constant (see <see cref="IsConstant"/>).</summary>
+    public int ConstantCount => Spread.Where((spread, i) => IsConstant(spread, Mean[i])).Count();
+
+    /// <summary>
+    /// Whether a feature counts as constant: its spread is below 1e-7 of its magnitude (or of 1), where dividing by it
+    /// would turn rounding noise into large values.
+    /// </summary>
+    public static bool IsConstant(double spread, double mean) => !(spread > 1e-7 * Math.Max(1, Math.Abs(mean)));
 }
 
 /// <summary>

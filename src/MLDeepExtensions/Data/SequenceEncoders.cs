@@ -13,7 +13,7 @@ namespace MLDeepExtensions.Data;
 /// </summary>
 internal sealed class VariableSequenceEncoder(int features, int maxSteps) : FeatureEncoder
 {
-    public override int Width => 1 + features * maxSteps;
+    public override int InputSize => 1 + features * maxSteps;
 
     public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single);
 
@@ -70,7 +70,7 @@ internal sealed class TokenSequenceEncoder(SequenceInput input) : FeatureEncoder
     private readonly int vocabulary = input.Vocabulary;
     private readonly int maxSteps = input.Steps;
 
-    public override int Width => input.Width;
+    public override int InputSize => input.Width;
 
     public override DataViewType ColumnType => new VectorDataViewType(new KeyDataViewType(typeof(uint), vocabulary));
 

@@ -22,7 +22,7 @@ namespace MLDeepExtensions.Data;
 internal sealed class StreamingBatchSource(IDataView data, string role, string featureColumnName, FeatureEncoder encoder, LabelSource? label,
     bool dropNonFinite, DataLoadingOptions loading, IChannel channel, Func<DataViewRowId, bool>? keep = null) : BatchSource
 {
-    private readonly int _width = encoder.Width;
+    private readonly int _width = encoder.InputSize;
     private readonly int _labelWidth = label?.RowWidth ?? 0;
     private Device _device = CPU;
     private long? _count;
@@ -105,7 +105,7 @@ internal sealed class StreamingBatchSource(IDataView data, string role, string f
         if (seen == 0)
             throw new ArgumentException($"The {role} data has no usable rows (0 read in {pass}); a network needs at least one row.");
         if (counts.Dropped > 0)
-            channel.Warning(Invariant($"{counts.Dropped} of {counts.Rows} {role} rows had NaN, infinite or missing values in {pass} and were dropped ({nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues)})."));
+            channel.Warning(Invariant($"{counts.Dropped} of {counts.Rows} {role} rows had NaN, infinite or missing values in {pass} and were dropped ({"DropRowsWithNonFiniteValues"})."));
         if (_count is long before && before != seen)
             throw new InvalidOperationException(Invariant($"The {role} data gave {before} usable rows in an earlier pass and {seen} in {pass}: streamed data must not change during a fit. ") +
                 "Fit on data that stays the same while it is read (a file, or a cached view: mlContext.Data.Cache).");

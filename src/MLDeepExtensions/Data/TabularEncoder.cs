@@ -13,15 +13,15 @@ namespace MLDeepExtensions.Data;
 /// </summary>
 internal sealed class TabularEncoder(int numericWidth, IReadOnlyList<CategoricalInput> categorical) : FeatureEncoder
 {
-    public override int Width => numericWidth + categorical.Count;
+    public override int InputSize => numericWidth + categorical.Count;
 
     public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single, numericWidth);
 
-    public override IReadOnlyList<string> OtherColumns { get; } = categorical.Select(c => c.Name).ToArray();
+    public override IReadOnlyList<string> CategoricalColumns { get; } = categorical.Select(c => c.Name).ToArray();
 
     public override void CheckColumn(DataViewSchema.Column column) => SchemaChecks.CheckDenseFeatureColumn(column, numericWidth);
 
-    public override void CheckOtherColumns(DataViewSchema schema)
+    public override void CheckCategoricalColumns(DataViewSchema schema)
     {
         foreach (var input in categorical)
             input.Find(schema);

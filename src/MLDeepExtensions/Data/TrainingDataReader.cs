@@ -24,7 +24,7 @@ internal static class TrainingDataReader
     public static TrainingSet Read(IDataView data, string role, string featureColumnName, FeatureEncoder encoder, LabelSource? label,
         bool dropNonFinite, IChannel channel, CancellationToken cancellation, long? rowCount = null)
     {
-        int width = encoder.Width;
+        int width = encoder.InputSize;
         var featureColumn = data.Schema[featureColumnName];
         int labelWidth = label?.RowWidth ?? 0;
         long maxRows = Array.MaxLength / Math.Max(width, 1);
@@ -82,7 +82,7 @@ internal static class TrainingDataReader
 
     /// <summary>What to do about rows with NaN, infinite or missing values (the in-memory and the streamed reader say the same).</summary>
     internal const string NonFiniteAdvice = "Replace them (mlContext.Transforms.ReplaceMissingValues), filter them (mlContext.Data.FilterRowsByMissingValues), " +
-        "or set " + nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues) + " = true.";
+        "or set " + "DropRowsWithNonFiniteValues" + " = true.";
 
     /// <summary>Moves the usable rows to the front, in order; returns how many there are.</summary>
     private static int Compact(float[] features, float[] labels, bool[] usable, int rows, int width, int labelWidth)

@@ -37,7 +37,9 @@ public sealed record AutoencoderOptions : NetworkTrainingOptions
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
 
-    internal override HeadSpec CreateHead() => new ReconstructionHead.Spec(this);
+    internal override HeadSpec CreateHead()
+        => new ReconstructionHead.Spec(new AutoencoderColumnNames(EmbeddingColumnName, ReconstructionColumnName, ScoreColumnName, PredictedLabelColumnName),
+            AnomalyDetection, ThresholdQuantile);
 
     private protected override void Validate(ValidationErrors errors)
     {

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions;

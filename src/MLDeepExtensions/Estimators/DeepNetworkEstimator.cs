@@ -14,7 +14,8 @@ namespace MLDeepExtensions;
 /// <item><term>Permutation feature importance</term><description>Yes, for Single vector features.</description></item>
 /// <item><term>Exportable to ONNX</term><description>Yes: <c>mlContext.Model.ConvertToOnnx</c> exports the whole pipeline (opsets 9–12; variable-length sequences need 11). Custom modules (<see cref="CustomArchitecture"/>) are not: the export says so. See README, "Export to ONNX".</description></item>
 /// </list>
-/// The fit reads the data once into contiguous tensors, then runs the training loop; see <see cref="DeepNetworkOptions"/>.
+/// The fit reads the data into contiguous tensors (or streams it from a cursor each epoch when it is larger than the
+/// memory budget, see <see cref="DataLoadingOptions"/>), then runs the training loop; see <see cref="DeepNetworkOptions"/>.
 /// The estimator keeps its own copy of the options, validated when it is created.
 /// </remarks>
 public sealed class DeepNetworkEstimator : NetworkEstimatorBase<DeepNetworkTransformer>

@@ -75,13 +75,13 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
             InitialWeightsClasses = InitialWeightsClasses?.ToArray(),
         };
 
-    internal override void CheckOtherInputs(Microsoft.ML.SchemaShape inputSchema)
+    internal override void CheckCategoricalColumns(Microsoft.ML.SchemaShape inputSchema)
     {
         foreach (var column in CategoricalColumns ?? [])
             CategoricalInput.Check(inputSchema, column.Name);
     }
 
-    internal override NetworkArchitecture ResolveOtherInputs(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
+    internal override NetworkArchitecture ResolveCategoricalColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
     {
         if (CategoricalColumns is not { Count: > 0 } columns)
             return architecture;
@@ -91,7 +91,9 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
 
-    internal override HeadSpec CreateHead() => new SupervisedHead.Spec(this);
+    internal override HeadSpec CreateHead()
+        => new SupervisedHead.Spec(LabelColumnName, Task, new OutputColumnNames(ScoreColumnName, ProbabilityColumnName, PredictedLabelColumnName),
+            new SupervisedTraining(ClassWeights, InitialWeightsClasses, ExampleWeightColumnName));
 
     private protected override void Validate(ValidationErrors errors)
     {

@@ -70,7 +70,8 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
 
     internal override NetworkArchitecture TrainedArchitecture => new ForecastArchitecture(Architecture, Scaling, SeasonalPeriod, System.Math.Max(1, Quantiles?.Count ?? 0));
 
-    internal override HeadSpec CreateHead() => new ForecastHead.Spec(this);
+    internal override HeadSpec CreateHead()
+        => new ForecastHead.Spec(LabelColumnName, new ForecastColumnNames(ForecastColumnName, LowerBoundColumnName, UpperBoundColumnName), Quantiles);
 
     private protected override void Validate(ValidationErrors errors)
     {

@@ -47,7 +47,9 @@ public sealed record MultiLabelOptions : NetworkTrainingOptions
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
 
-    internal override HeadSpec CreateHead() => new MultiLabelHead.Spec(this);
+    internal override HeadSpec CreateHead()
+        => new MultiLabelHead.Spec(LabelColumnName, new MultiLabelColumnNames(ScoreColumnName, ProbabilityColumnName, PredictedLabelColumnName),
+            new MultiLabelTraining(PositiveWeights, ExampleWeightColumnName, TuneThresholds));
 
     private protected override void Validate(ValidationErrors errors)
     {

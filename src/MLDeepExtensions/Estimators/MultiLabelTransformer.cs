@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using System.Collections.Generic;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;

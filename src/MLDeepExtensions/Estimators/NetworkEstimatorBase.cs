@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -12,7 +13,8 @@ namespace MLDeepExtensions;
 /// <summary>
 /// What every network estimator does, whatever it learns: check the columns (in <see cref="GetOutputSchema"/> and
 /// <see cref="Fit(IDataView)"/> alike), resolve the architecture and the head for the training data, and run the one fit.
-/// <see cref="DeepNetworkEstimator"/> learns from a label, <see cref="AutoencoderEstimator"/> to reproduce its input.
+/// <see cref="DeepNetworkEstimator"/> learns from a label, <see cref="MultiLabelEstimator"/> from a vector of labels,
+/// <see cref="AutoencoderEstimator"/> to reproduce its input, <see cref="ForecastingEstimator"/> a series' next values.
 /// </summary>
 /// <typeparam name="TTransformer">The fitted transformer.</typeparam>
 public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransformer>
@@ -48,7 +50,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         _architecture.CheckFeatureShape(inputSchema, _options.FeatureColumnName);
-        _options.CheckOtherInputs(inputSchema);
+        _options.CheckCategoricalColumns(inputSchema);
         return OutputColumn.AppendShapes(inputSchema, _head.OutputShape(inputSchema));
     }
 
@@ -88,8 +90,8 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     {
         GetOutputSchema(SchemaShape.Create(schema));
         var featureColumn = SchemaChecks.FindFeatureColumn(schema, _options.FeatureColumnName);
-        var architecture = _options.ResolveOtherInputs(_architecture.ResolveFor(featureColumn, measureMaxSteps), schema);
-        int inputSize = architecture.EncodedWidth(featureColumn);
+        var architecture = _options.ResolveCategoricalColumns(_architecture.ResolveFor(featureColumn, measureMaxSteps), schema);
+        int inputSize = architecture.InputSizeFor(featureColumn);
         var head = _head.Resolve(schema, architecture, inputSize);
         return NetworkSummaries.Create(architecture, inputSize, head, _options.FeatureColumnName, fitted: null, _options.FrozenLayers);
     }
@@ -127,15 +129,15 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         Func<int> measureMaxSteps = initial?.Architecture.MeasuredLength is int measured
             ? () => measured
             : () => TrainingDataReader.MaxVectorLength(input, featureColumn);
-        var architecture = _options.ResolveOtherInputs(_architecture.ResolveFor(featureColumn, measureMaxSteps), input.Schema);
-        int inputSize = architecture.EncodedWidth(featureColumn);
+        var architecture = _options.ResolveCategoricalColumns(_architecture.ResolveFor(featureColumn, measureMaxSteps), input.Schema);
+        int inputSize = architecture.InputSizeFor(featureColumn);
         var encoder = architecture.CreateEncoder(inputSize);
         var head = _head.Resolve(input.Schema, architecture, inputSize);
         MonitoredQuantity.Check(_options, head.Metrics);
         if (_options.ValidationData is { } validation)
         {
             encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validation.Schema, _options.FeatureColumnName));
-            encoder.CheckOtherColumns(validation.Schema);
+            encoder.CheckCategoricalColumns(validation.Schema);
             _head.CheckValidationData(validation.Schema, head);
         }
         if (initial is not null)

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -13,11 +13,7 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Heads;
 
 /// <summary>The column names a forecaster writes.</summary>
-internal readonly record struct ForecastColumnNames(string Forecast, string LowerBound, string UpperBound)
-{
-    public static ForecastColumnNames From(ForecastingOptions options)
-        => new(options.ForecastColumnName, options.LowerBoundColumnName, options.UpperBoundColumnName);
-}
+internal readonly record struct ForecastColumnNames(string Forecast, string LowerBound, string UpperBound);
 
 /// <summary>
 /// Forecasting the next <see cref="Horizon"/> values of a series from a window of past ones: the label is the future
@@ -98,7 +94,7 @@ internal sealed class ForecastHead : NetworkHead
     public override int NetworkOutputSize(int inputSize) => Horizon * QuantileCount;
 
     // The quantiles in the invariant culture: a file saved under one culture must check and describe the same under another.
-    public override string Canonical()
+    public override string ChecksummedFields()
         => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|") + List(",");
 
     public override string Describe()
@@ -109,9 +105,9 @@ internal sealed class ForecastHead : NetworkHead
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {
         if (architecture is not ForecastArchitecture forecast)
-            throw NetworkStreams.Corrupt("a forecasting model holds a network that is not a forecasting one.");
+            throw ModelFileErrors.Corrupt("a forecasting model holds a network that is not a forecasting one.");
         if (forecast.QuantileCount != QuantileCount)
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
     }
 
     public override HeadLoss CreateLoss(Device device) => new ForecastLoss(Label, _quantiles, Horizon, device);
@@ -178,41 +174,41 @@ internal sealed class ForecastHead : NetworkHead
         bool vectorLabel = ctx.Reader.ReadBoolean();
         int count = ctx.Reader.ReadInt32();
         if (horizon is < 1 or > MaxHorizon || (horizon > 1 && !vectorLabel) || count is < 0 or > 99)
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"forecast horizon {horizon} (vector: {vectorLabel}), {count} quantiles."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"forecast horizon {horizon} (vector: {vectorLabel}), {count} quantiles."));
         var quantiles = new float[count];
         for (int i = 0; i < count; i++)
             quantiles[i] = ctx.Reader.ReadSingle();
         var errors = new ValidationErrors();
         CheckQuantiles(errors, "The quantiles", quantiles);
         if (errors.Count > 0)
-            throw NetworkStreams.Corrupt(string.Join(" ", errors.Messages));
+            throw ModelFileErrors.Corrupt(string.Join(" ", errors.Messages));
         return new ForecastHead(label, names, horizon, vectorLabel, quantiles);
     }
 
-    /// <summary>The forecasting head a <see cref="ForecastingOptions"/> asks for.</summary>
-    internal sealed class Spec(ForecastingOptions options) : HeadSpec
+    /// <summary>The forecasting head a target column, output column names and quantiles ask for.</summary>
+    internal sealed class Spec(string labelColumnName, ForecastColumnNames names, IReadOnlyList<float> quantiles) : HeadSpec
     {
-        private readonly ForecastColumnNames _names = ForecastColumnNames.From(options);
+        private readonly ForecastColumnNames _names = names;
 
         public override IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema)
         {
-            var label = SchemaChecks.FindLabelColumn(inputSchema, options.LabelColumnName);
+            var label = SchemaChecks.FindLabelColumn(inputSchema, labelColumnName);
             TaskInfo.Resolve(DeepNetworkTask.Regression, label);
             bool vector = label.Kind == SchemaShape.Column.VectorKind.Vector;
-            return Describe(_names, vector, 0, options.Quantiles.Count > 0).Select(column => column.ToShape(null));
+            return Describe(_names, vector, 0, quantiles.Count > 0).Select(column => column.ToShape(null));
         }
 
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
         {
-            var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName));
-            return new ForecastHead(options.LabelColumnName, _names, task.OutputSize, task.VectorLabel, options.Quantiles);
+            var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(trainingSchema, labelColumnName));
+            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles);
         }
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
         {
-            var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(validationSchema, options.LabelColumnName));
+            var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(validationSchema, labelColumnName));
             if (task.OutputSize != ((ForecastHead)head).Horizon)
-                throw SchemaChecks.Mismatch("label", options.LabelColumnName, FormattableString.Invariant($"the training horizon ({((ForecastHead)head).Horizon} values)"),
+                throw SchemaChecks.Mismatch("label", labelColumnName, FormattableString.Invariant($"the training horizon ({((ForecastHead)head).Horizon} values)"),
                     FormattableString.Invariant($"{task.OutputSize} in the validation data"), "Build the validation windows with the same horizon.");
         }
     }

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Data;
 using System;
 using System.Collections.Generic;
 using System.Linq;

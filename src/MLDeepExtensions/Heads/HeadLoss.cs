@@ -1,3 +1,4 @@
+using MLDeepExtensions.Data;
 using System;
 using static TorchSharp.torch;
 

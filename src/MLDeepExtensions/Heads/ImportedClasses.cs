@@ -29,11 +29,11 @@ internal static class ImportedClasses
         string classFile = ClassOrderFile.PathFor(weightsPath);
         if (exported is null && stated is null)
         {
-            channel.Warning($"'{weightsPath}' comes without its class order ('{Path.GetFileName(classFile)}') and {nameof(DeepNetworkOptions.InitialWeightsClasses)} is not set: " +
+            channel.Warning($"'{weightsPath}' comes without its class order ('{Path.GetFileName(classFile)}') and {"InitialWeightsClasses"} is not set: " +
                 $"output i of the imported network is taken as key i + 1 of the label column '{labelColumn}'" +
                 (labelClasses is null ? "." : $", i.e. the classes in the order {ClassOrderFile.Describe(labelClasses)}.") +
                 " PyTorch numbers classes by index and MapValueToKey by order of appearance: if they differ, every prediction names the wrong class. " +
-                $"Set {nameof(DeepNetworkOptions.InitialWeightsClasses)} to the classes in PyTorch's index order (e.g. dataset.classes) to have it checked.");
+                $"Set {"InitialWeightsClasses"} to the classes in PyTorch's index order (e.g. dataset.classes) to have it checked.");
             return;
         }
         if (labelClasses is null)
@@ -45,8 +45,8 @@ internal static class ImportedClasses
         if (exported is not null && Problem(exported, labelClasses, labelColumn) is { } fileProblem)
             throw new InvalidDataException($"The weights in '{weightsPath}' are for the classes in the order {ClassOrderFile.Describe(exported)} ('{classFile}'), {fileProblem}");
         if (stated is not null && Problem(stated, labelClasses, labelColumn) is { } statedProblem)
-            throw new ArgumentException($"{nameof(DeepNetworkOptions.InitialWeightsClasses)} gives the classes of the weights in '{weightsPath}' in the order {ClassOrderFile.Describe(stated)}, {statedProblem}",
-                nameof(DeepNetworkOptions.InitialWeightsClasses));
+            throw new ArgumentException($"{"InitialWeightsClasses"} gives the classes of the weights in '{weightsPath}' in the order {ClassOrderFile.Describe(stated)}, {statedProblem}",
+                "InitialWeightsClasses");
     }
 
     /// <summary>What is wrong when the weights' order differs from the label's, with the fix; null when they agree.</summary>

@@ -86,7 +86,7 @@ internal sealed class MultiLabelHead : NetworkHead
     public override string Describe()
         => FormattableString.Invariant($"multi-label classification, {LabelCount} labels") + (_labelNames is null ? "" : " " + string.Join(", ", _labelNames));
 
-    public override string Canonical()
+    public override string ChecksummedFields()
         => FormattableString.Invariant($"{LabelColumnName}|{_names.Score}|{_names.Probability}|{_names.PredictedLabel}|{LabelCount}|{BooleanLabel}|") +
            string.Join(",", _thresholds.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "|" +
            (_labelNames is null ? "-" : string.Join("\u001f", _labelNames));
@@ -102,7 +102,7 @@ internal sealed class MultiLabelHead : NetworkHead
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {
         if (architecture is AutoencoderArchitecture or ForecastArchitecture)
-            throw NetworkStreams.Corrupt("a multi-label network holds an autoencoder or a forecaster.");
+            throw ModelFileErrors.Corrupt("a multi-label network holds an autoencoder or a forecaster.");
     }
 
     public override HeadLoss CreateLoss(Device device)
@@ -174,13 +174,13 @@ internal sealed class MultiLabelHead : NetworkHead
         int count = ctx.Reader.ReadInt32();
         bool booleanLabel = ctx.Reader.ReadBoolean();
         if (count < 1 || (long)count * sizeof(float) > WeightReader.Remaining(ctx.Reader.BaseStream))
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"a multi-label head with {count} labels."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"a multi-label head with {count} labels."));
         var thresholds = new float[count];
         for (int i = 0; i < count; i++)
         {
             thresholds[i] = ctx.Reader.ReadSingle();
             if (!(thresholds[i] >= 0 && thresholds[i] <= 1))
-                throw NetworkStreams.Corrupt(FormattableString.Invariant($"label {i}'s threshold is {thresholds[i]}."));
+                throw ModelFileErrors.Corrupt(FormattableString.Invariant($"label {i}'s threshold is {thresholds[i]}."));
         }
         string[]? labelNames = null;
         if (ctx.Reader.ReadBoolean())
@@ -226,38 +226,38 @@ internal sealed class MultiLabelHead : NetworkHead
         return (size, boolean);
     }
 
-    /// <summary>The multi-label head a <see cref="MultiLabelOptions"/> asks for.</summary>
-    internal sealed class Spec(MultiLabelOptions options) : HeadSpec
+    /// <summary>The multi-label head a label column, output column names and training settings ask for.</summary>
+    internal sealed class Spec(string labelColumnName, MultiLabelColumnNames names, MultiLabelTraining training) : HeadSpec
     {
-        private readonly MultiLabelColumnNames _names = new(options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
+        private readonly MultiLabelColumnNames _names = names;
 
         public override IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema)
         {
-            var label = SchemaChecks.FindLabelColumn(inputSchema, options.LabelColumnName);
+            var label = SchemaChecks.FindLabelColumn(inputSchema, labelColumnName);
             CheckLabel(label.Name, label.ItemType, label.Kind == SchemaShape.Column.VectorKind.Vector, 0, label.GetTypeString());
-            LabelSource.CheckWeightColumn(inputSchema, options.ExampleWeightColumnName);
+            LabelSource.CheckWeightColumn(inputSchema, training.ExampleWeightColumnName);
             return Describe(_names, 0).Select(column => column.ToShape(label));
         }
 
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
         {
-            var label = SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName);
+            var label = SchemaChecks.FindLabelColumn(trainingSchema, labelColumnName);
             var vector = label.Type as VectorDataViewType;
             var (size, boolean) = CheckLabel(label.Name, vector?.ItemType, vector is { IsKnownSize: true }, vector?.Size ?? 0, label.Type.ToString()!);
             var thresholds = Enumerable.Repeat(0.5f, size).ToArray();
-            return new MultiLabelHead(options.LabelColumnName, _names, size, boolean, thresholds, ReadSlotNames(label),
-                new MultiLabelTraining(options.PositiveWeights, options.ExampleWeightColumnName, options.TuneThresholds));
+            return new MultiLabelHead(labelColumnName, _names, size, boolean, thresholds, ReadSlotNames(label),
+                training);
         }
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
         {
-            var label = SchemaChecks.FindLabelColumn(validationSchema, options.LabelColumnName);
+            var label = SchemaChecks.FindLabelColumn(validationSchema, labelColumnName);
             var trained = (MultiLabelHead)head;
             int expected = trained.LabelCount;
             if (label.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.Size != expected || (vector.ItemType == BooleanDataViewType.Instance) != trained.BooleanLabel)
-                throw SchemaChecks.Mismatch("label", options.LabelColumnName, FormattableString.Invariant($"the training label's type ({expected} labels)"),
+                throw SchemaChecks.Mismatch("label", labelColumnName, FormattableString.Invariant($"the training label's type ({expected} labels)"),
                     label.Type.ToString()! + " in the validation data", "Prepare the validation data with the same pipeline as the training data.");
-            LabelSource.CheckWeightColumn(SchemaShape.Create(validationSchema), options.ExampleWeightColumnName);
+            LabelSource.CheckWeightColumn(SchemaShape.Create(validationSchema), training.ExampleWeightColumnName);
         }
     }
 }

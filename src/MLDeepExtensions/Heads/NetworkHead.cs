@@ -48,7 +48,7 @@ internal abstract class NetworkHead
     public abstract string Describe();
 
     /// <summary>Every field the head saves, as text (for the model file's checksum of its fields).</summary>
-    public abstract string Canonical();
+    public abstract string ChecksummedFields();
 
     /// <summary>Throws <see cref="InvalidDataException"/> when a model file pairs this head with an architecture it cannot work with.</summary>
     public abstract void CheckArchitecture(NetworkArchitecture architecture);
@@ -116,9 +116,9 @@ internal abstract class NetworkHead
         string name = ctx.LoadNonEmptyString();
         int version = ctx.Reader.ReadInt32();
         if (name != expectedName)
-            throw NetworkStreams.Corrupt($"a {expectedName} model holds a '{name}' head.");
+            throw ModelFileErrors.Corrupt($"a {expectedName} model holds a '{name}' head.");
         if (!Readers.TryGetValue(name, out var read))
-            throw NetworkStreams.Corrupt($"its head '{name}' is not one this version of MLDeepExtensions knows ({string.Join(", ", Readers.Keys)}).");
+            throw ModelFileErrors.Corrupt($"its head '{name}' is not one this version of MLDeepExtensions knows ({string.Join(", ", Readers.Keys)}).");
         return read(env, ctx, version, inputSize);
     }
 

@@ -13,11 +13,7 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Heads;
 
 /// <summary>The column names an autoencoder writes.</summary>
-internal readonly record struct AutoencoderColumnNames(string Embedding, string Reconstruction, string Score, string PredictedLabel)
-{
-    public static AutoencoderColumnNames From(AutoencoderOptions options)
-        => new(options.EmbeddingColumnName, options.ReconstructionColumnName, options.ScoreColumnName, options.PredictedLabelColumnName);
-}
+internal readonly record struct AutoencoderColumnNames(string Embedding, string Reconstruction, string Score, string PredictedLabel);
 
 /// <summary>
 /// Learning to reproduce the input (no label): Embedding (the latent vector), Reconstruction, Score (the mean squared
@@ -87,7 +83,7 @@ internal sealed class ReconstructionHead : NetworkHead
 
     public override int NetworkOutputSize(int inputSize) => inputSize;
 
-    public override string Canonical()
+    public override string ChecksummedFields()
         => FormattableString.Invariant($"{_names.Embedding}|{_names.Reconstruction}|{_names.Score}|{_names.PredictedLabel}|{LatentSize}|{AnomalyDetection}|{(Threshold ?? 0).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
 
     public override string Describe() => FormattableString.Invariant($"reconstruction of {InputSize} values through {LatentSize} latent values") +
@@ -96,7 +92,7 @@ internal sealed class ReconstructionHead : NetworkHead
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {
         if (architecture is not AutoencoderArchitecture autoencoder || autoencoder.LatentSize != LatentSize)
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"an autoencoder model with a latent size of {LatentSize} holds {architecture}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"an autoencoder model with a latent size of {LatentSize} holds {architecture}."));
     }
 
     public override HeadLoss CreateLoss(Device device) => new SquaredErrorLoss(null);
@@ -185,7 +181,7 @@ internal sealed class ReconstructionHead : NetworkHead
         bool anomalyDetection = ctx.Reader.ReadBoolean();
         double threshold = ctx.Reader.ReadDouble();
         if (latent < 1 || !double.IsFinite(threshold))
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"latent size {latent}, threshold {threshold}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"latent size {latent}, threshold {threshold}."));
         return new ReconstructionHead(names, latent, inputSize, anomalyDetection, anomalyDetection ? threshold : null);
     }
 
@@ -193,17 +189,20 @@ internal sealed class ReconstructionHead : NetworkHead
     internal static AutoencoderColumnNames ReadNames(ModelLoadContext ctx)
         => new(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
 
-    /// <summary>The reconstruction head an <see cref="AutoencoderOptions"/> asks for.</summary>
-    internal sealed class Spec(AutoencoderOptions options) : HeadSpec
+    /// <summary>The reconstruction head an autoencoder's output column names and anomaly settings ask for.</summary>
+    /// <param name="names">The output column names.</param>
+    /// <param name="anomalyDetection">Adds PredictedLabel.</param>
+    /// <param name="thresholdQuantile">Anomaly detection: the quantile of the training errors that becomes the threshold.</param>
+    internal sealed class Spec(AutoencoderColumnNames names, bool anomalyDetection, double thresholdQuantile) : HeadSpec
     {
-        private readonly AutoencoderColumnNames _names = AutoencoderColumnNames.From(options);
+        private readonly AutoencoderColumnNames _names = names;
 
         public override IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema)
-            => Describe(_names, options.AnomalyDetection, latentSize: 0, inputSize: 0).Select(c => c.ToShape(label: null));
+            => Describe(_names, anomalyDetection, latentSize: 0, inputSize: 0).Select(c => c.ToShape(label: null));
 
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
-            => new ReconstructionHead(_names, ((AutoencoderArchitecture)architecture).LatentSize, inputSize, options.AnomalyDetection, threshold: null,
-                options.AnomalyDetection ? options.ThresholdQuantile : null);
+            => new ReconstructionHead(_names, ((AutoencoderArchitecture)architecture).LatentSize, inputSize, anomalyDetection, threshold: null,
+                anomalyDetection ? thresholdQuantile : null);
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
         {

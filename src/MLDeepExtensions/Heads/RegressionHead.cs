@@ -1,3 +1,4 @@
+using MLDeepExtensions.Data;
 using System.Collections.Generic;
 using MLDeepExtensions.Onnx;
 using static TorchSharp.torch;

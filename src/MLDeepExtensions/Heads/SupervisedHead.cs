@@ -69,11 +69,11 @@ internal abstract class SupervisedHead : NetworkHead
 
     public override IEnumerable<(string Name, string Value)> FingerprintEntries()
     {
-        yield return (nameof(DeepNetworkOptions.ClassWeights), Training.ClassWeights is { } weights
+        yield return ("ClassWeights", Training.ClassWeights is { } weights
             ? string.Join(", ", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
             : "none");
         if (Training.ExampleWeightColumnName is { } column)
-            yield return (nameof(DeepNetworkOptions.ExampleWeightColumnName), column);
+            yield return ("ExampleWeightColumnName", column);
     }
 
     public override DataViewSchema.Annotations? LabelKeyValues => Task.KeyValues;
@@ -108,7 +108,7 @@ internal abstract class SupervisedHead : NetworkHead
 
     public override int NetworkOutputSize(int inputSize) => Task.OutputSize;
 
-    public override string Canonical()
+    public override string ChecksummedFields()
         => FormattableString.Invariant($"{LabelColumnName}|{_names.Score}|{_names.Probability}|{_names.PredictedLabel}|{(int)Task.Task}|{Task.OutputSize}|{Task.VectorLabel}|") +
            (Task.KeyValues is { } keyValues ? KeyValuesCodec.Describe(keyValues) : "-");
 
@@ -125,14 +125,14 @@ internal abstract class SupervisedHead : NetworkHead
     public override void CheckArchitecture(NetworkArchitecture architecture)
     {
         if (architecture is AutoencoderArchitecture)
-            throw NetworkStreams.Corrupt("a supervised network holds an autoencoder.");
+            throw ModelFileErrors.Corrupt("a supervised network holds an autoencoder.");
     }
 
     public override void CheckImportedWeights(string weightsPath, IChannel channel)
     {
         if (Training.ImportedClasses is not null)
-            throw new ArgumentException($"{nameof(DeepNetworkOptions.InitialWeightsClasses)} is set, but the task is {Task.Task}; a class order applies to multiclass classification only.",
-                nameof(DeepNetworkOptions.InitialWeightsClasses));
+            throw new ArgumentException($"{"InitialWeightsClasses"} is set, but the task is {Task.Task}; a class order applies to multiclass classification only.",
+                "InitialWeightsClasses");
     }
 
     /// <summary>Throws when ClassWeights is set for a task without classes, or with another count than <paramref name="classes"/>.</summary>
@@ -141,9 +141,9 @@ internal abstract class SupervisedHead : NetworkHead
         if (Training.ClassWeights is not { } weights)
             return;
         if (classes is not int expected)
-            throw new ArgumentException($"{nameof(DeepNetworkOptions.ClassWeights)} is set, but the task is {Task.Task}; class weights apply to classification only.");
+            throw new ArgumentException($"{"ClassWeights"} is set, but the task is {Task.Task}; class weights apply to classification only.");
         if (weights.Count != expected)
-            throw new ArgumentException(FormattableString.Invariant($"{nameof(DeepNetworkOptions.ClassWeights)} has {weights.Count} entries but the label has {expected} classes; ") +
+            throw new ArgumentException(FormattableString.Invariant($"{"ClassWeights"} has {weights.Count} entries but the label has {expected} classes; ") +
                 "give one weight per class in key order ([false, true] for binary).");
     }
 
@@ -179,36 +179,36 @@ internal abstract class SupervisedHead : NetworkHead
         int outputSize, bool vectorLabel)
     {
         if (!Enum.IsDefined(task) || task == DeepNetworkTask.Auto || outputSize < 1)
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"task {(int)task}, output size {outputSize}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"task {(int)task}, output size {outputSize}."));
         var keyValues = ctx.Reader.ReadBoolean() ? KeyValuesCodec.Read(env, ctx) : null;
         return Create(TaskInfo.Create(task, outputSize, vectorLabel, keyValues), label, names, SupervisedTraining.None);
     }
 
-    /// <summary>The supervised head a <see cref="DeepNetworkOptions"/> asks for.</summary>
-    internal sealed class Spec(DeepNetworkOptions options) : HeadSpec
+    /// <summary>The supervised head a label column, a requested task, output column names and training settings ask for.</summary>
+    internal sealed class Spec(string labelColumnName, DeepNetworkTask requestedTask, OutputColumnNames names, SupervisedTraining training) : HeadSpec
     {
-        private readonly OutputColumnNames _names = OutputColumnNames.From(options);
+        private readonly OutputColumnNames _names = names;
 
         public override IEnumerable<SchemaShape.Column> OutputShape(SchemaShape inputSchema)
         {
-            var label = SchemaChecks.FindLabelColumn(inputSchema, options.LabelColumnName);
-            var task = TaskInfo.Resolve(options.Task, label);
-            LabelSource.CheckWeightColumn(inputSchema, options.ExampleWeightColumnName);
+            var label = SchemaChecks.FindLabelColumn(inputSchema, labelColumnName);
+            var task = TaskInfo.Resolve(requestedTask, label);
+            LabelSource.CheckWeightColumn(inputSchema, training.ExampleWeightColumnName);
             foreach (var column in Describe(task, label.Kind == SchemaShape.Column.VectorKind.Vector, _names, size: 0))
                 yield return column.ToShape(label);
         }
 
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
-            => Create(TaskInfo.Resolve(options.Task, SchemaChecks.FindLabelColumn(trainingSchema, options.LabelColumnName)),
-                options.LabelColumnName, _names, new SupervisedTraining(options.ClassWeights, options.InitialWeightsClasses, options.ExampleWeightColumnName));
+            => Create(TaskInfo.Resolve(requestedTask, SchemaChecks.FindLabelColumn(trainingSchema, labelColumnName)),
+                labelColumnName, _names, training);
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)
         {
-            LabelSource.CheckWeightColumn(SchemaShape.Create(validationSchema), options.ExampleWeightColumnName);
+            LabelSource.CheckWeightColumn(SchemaShape.Create(validationSchema), training.ExampleWeightColumnName);
             var task = ((SupervisedHead)head).Task;
-            var validationTask = TaskInfo.Resolve(task.Task, SchemaChecks.FindLabelColumn(validationSchema, options.LabelColumnName));
+            var validationTask = TaskInfo.Resolve(task.Task, SchemaChecks.FindLabelColumn(validationSchema, labelColumnName));
             if (validationTask.OutputSize != task.OutputSize)
-                throw SchemaChecks.Mismatch("label", options.LabelColumnName, FormattableString.Invariant($"the training label's size ({task.OutputSize})"),
+                throw SchemaChecks.Mismatch("label", labelColumnName, FormattableString.Invariant($"the training label's size ({task.OutputSize})"),
                     FormattableString.Invariant($"{validationTask.OutputSize} in the validation data"), "Prepare the validation data with the same pipeline as the training data.");
         }
     }

@@ -104,8 +104,4 @@ internal sealed class TaskInfo
 }
 
 /// <summary>The names of the output columns.</summary>
-internal readonly record struct OutputColumnNames(string Score, string Probability, string PredictedLabel)
-{
-    public static OutputColumnNames From(DeepNetworkOptions options)
-        => new(options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
-}
+internal readonly record struct OutputColumnNames(string Score, string Probability, string PredictedLabel);

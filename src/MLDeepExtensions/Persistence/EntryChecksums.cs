@@ -47,19 +47,19 @@ internal static class EntryChecksums
         {
             int version = reader.ReadInt32(), count = reader.ReadInt32();
             if (version != CurrentVersion || count is < 1 or > 16)
-                throw NetworkStreams.Corrupt(FormattableString.Invariant($"its checksums entry is damaged (version {version}, {count} entries)."));
+                throw ModelFileErrors.Corrupt(FormattableString.Invariant($"its checksums entry is damaged (version {version}, {count} entries)."));
             sums = new Dictionary<string, ulong>(StringComparer.Ordinal);
             for (int i = 0; i < count; i++)
                 sums[reader.ReadString()] = reader.ReadUInt64();
         });
-        return sums ?? throw NetworkStreams.Corrupt("its checksums entry is missing.");
+        return sums ?? throw ModelFileErrors.Corrupt("its checksums entry is missing.");
     }
 
     /// <summary>Throws an <see cref="InvalidDataException"/> saying the file is damaged when <paramref name="actual"/> is not the hash saved for <paramref name="name"/>.</summary>
     public static void Verify(IReadOnlyDictionary<string, ulong> sums, string name, ulong actual)
     {
         if (!sums.TryGetValue(name, out ulong expected))
-            throw NetworkStreams.Corrupt($"its checksums entry has no checksum for '{name}'.");
+            throw ModelFileErrors.Corrupt($"its checksums entry has no checksum for '{name}'.");
         if (expected != actual)
             throw new InvalidDataException($"The model file is damaged: its '{name}' {(name == Fields ? "part" : "entry")} does not match the checksum saved with it " +
                 "(a byte changed after the file was written: a bad disk, copy or download). Restore the file from a good copy, or save the model again.");

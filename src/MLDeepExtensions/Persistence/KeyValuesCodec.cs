@@ -25,7 +25,7 @@ internal static class KeyValuesCodec
     {
         var saver = new BinarySaver(env, new BinarySaver.Arguments());
         if (!saver.TryLoadTypeAndValue(ctx.Reader.BaseStream, out var type, out var value) || type is not VectorDataViewType vector || value is null)
-            throw NetworkStreams.Corrupt("the label's class names could not be read.");
+            throw ModelFileErrors.Corrupt("the label's class names could not be read.");
         var getter = (Delegate)Invoke(nameof(MakeGetter), vector.ItemType.RawType, value)!;
         var builder = new DataViewSchema.Annotations.Builder();
         builder.Add(AnnotationUtils.Kinds.KeyValues, vector, getter);

@@ -66,7 +66,7 @@ internal static class WeightReader
             long bytes = tensor.NumberOfElements * tensor.ElementSize;
             long left = Remaining(stream);
             if (bytes > left)
-                throw NetworkStreams.Corrupt($"the '{entryName}' entry ends inside weight tensor '{name}' ({bytes} bytes needed, {left} left).");
+                throw ModelFileErrors.Corrupt($"the '{entryName}' entry ends inside weight tensor '{name}' ({bytes} bytes needed, {left} left).");
             if (tensor.device_type != DeviceType.CPU || !tensor.is_contiguous())
                 throw new InvalidOperationException($"Weights are read into contiguous CPU tensors only; '{name}' is on {tensor.device} (a bug in MLDeepExtensions).");
             tensor.ReadBytesFromStream(stream, bufferSize: (int)Math.Clamp(bytes, 1, 1 << 16));
@@ -74,7 +74,7 @@ internal static class WeightReader
 
         long trailing = toEnd ? Remaining(stream) : 0;
         if (trailing > 0 && trailing != long.MaxValue)
-            throw NetworkStreams.Corrupt($"the '{entryName}' entry has {trailing} unexpected bytes after the weights.");
+            throw ModelFileErrors.Corrupt($"the '{entryName}' entry has {trailing} unexpected bytes after the weights.");
     }
 
     /// <summary>Bytes left in the stream, or <see cref="long.MaxValue"/> when the stream cannot tell.</summary>
@@ -92,7 +92,7 @@ internal static class WeightReader
                 return value;
         }
         // Nine 7-bit groups hold 63 bits, all TorchSharp ever writes; a tenth group means a damaged file.
-        throw NetworkStreams.Corrupt($"{what} is not a valid number.");
+        throw ModelFileErrors.Corrupt($"{what} is not a valid number.");
     }
 
     /// <summary>A <see cref="BinaryWriter"/> string, its length checked before anything is read or allocated.</summary>
@@ -108,10 +108,10 @@ internal static class WeightReader
             length = -1;
         }
         if (length < 1 || length > MaxNameBytes)
-            throw NetworkStreams.Corrupt($"the '{entryName}' entry has a weight name of {length} bytes.");
+            throw ModelFileErrors.Corrupt($"the '{entryName}' entry has a weight name of {length} bytes.");
         long left = Remaining(reader.BaseStream);
         if (length > left)
-            throw NetworkStreams.Corrupt($"the '{entryName}' entry ends inside a weight name ({length} bytes needed, {left} left).");
+            throw ModelFileErrors.Corrupt($"the '{entryName}' entry ends inside a weight name ({length} bytes needed, {left} left).");
         var bytes = reader.ReadBytes(length);
         try
         {
@@ -119,7 +119,7 @@ internal static class WeightReader
         }
         catch (ArgumentException)
         {
-            throw NetworkStreams.Corrupt($"the '{entryName}' entry has a weight name that is not valid UTF-8.");
+            throw ModelFileErrors.Corrupt($"the '{entryName}' entry has a weight name that is not valid UTF-8.");
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class BoundScorer
     public BoundScorer(NetworkScorer scorer, FeatureEncoder encoder, NetworkHead head, DataViewSchema inputSchema, string featureColumnName)
     {
         encoder.CheckColumn(SchemaChecks.FindFeatureColumn(inputSchema, featureColumnName));
-        encoder.CheckOtherColumns(inputSchema);
+        encoder.CheckCategoricalColumns(inputSchema);
         Scorer = scorer;
         Encoder = encoder;
         InputSchema = inputSchema;

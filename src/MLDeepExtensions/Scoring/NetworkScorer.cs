@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using System;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -33,7 +34,7 @@ internal sealed class NetworkScorer : IDisposable
         _head = network.Head;
         _graph = network.OnnxGraph;
         InputSize = network.InputSize;
-        OutputSize = network.Head.OutputWidth;
+        OutputWidth = network.Head.OutputWidth;
     }
 
     /// <summary>The engine asked for (<see cref="ScoringEngine.Auto"/> by default); readers created afterwards use it.</summary>
@@ -61,7 +62,7 @@ internal sealed class NetworkScorer : IDisposable
                 try
                 {
                     if (Graph() is { } graph)
-                        _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputSize);
+                        _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputWidth);
                 }
                 catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
                 {
@@ -114,14 +115,14 @@ internal sealed class NetworkScorer : IDisposable
 
     public int InputSize { get; }
 
-    public int OutputSize { get; }
+    public int OutputWidth { get; }
 
     public bool IsDisposed { get; private set; }
 
     /// <summary>The public type that owns this scorer, named when it is used after disposal.</summary>
     public string OwnerName { get; set; } = nameof(NetworkScorer);
 
-    /// <summary>Scores the first <paramref name="rows"/> rows of <paramref name="input"/> (a CPU buffer) with libtorch into <paramref name="outputs"/> (rows × OutputSize).</summary>
+    /// <summary>Scores the first <paramref name="rows"/> rows of <paramref name="input"/> (a CPU buffer) with libtorch into <paramref name="outputs"/> (rows × OutputWidth).</summary>
     public void ScoreWithTorch(Tensor input, int rows, float[] outputs)
     {
         ThrowIfDisposed();

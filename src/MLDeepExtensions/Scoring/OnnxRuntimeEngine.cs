@@ -6,7 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace MLDeepExtensions.Scoring;
 
 /// <summary>
-/// Scores encoded rows with ONNX Runtime, on the network's graph (input [rows, InputSize], output [rows, OutputSize]:
+/// Scores encoded rows with ONNX Runtime, on the network's graph (input [rows, InputSize], output [rows, OutputWidth]:
 /// every output column's values, as <see cref="NetworkScorer"/> writes them). One session per model, shared by every
 /// reader and thread (ONNX Runtime's Run is thread-safe); each reader has its own buffers (<see cref="CreateBatch"/>).
 /// </summary>
@@ -16,13 +16,13 @@ internal sealed class OnnxRuntimeEngine : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    /// <param name="graph">The ONNX model (see <see cref="Onnx.NetworkGraph"/>).</param>
+    /// <param name="graph">The ONNX model (see <see cref="NetworkGraph"/>).</param>
     /// <param name="inputSize">Values per encoded row.</param>
-    /// <param name="outputSize">Values per scored row.</param>
-    public OnnxRuntimeEngine(byte[] graph, int inputSize, int outputSize)
+    /// <param name="outputWidth">Values per scored row.</param>
+    public OnnxRuntimeEngine(byte[] graph, int inputSize, int outputWidth)
     {
         InputSize = inputSize;
-        OutputSize = outputSize;
+        OutputWidth = outputWidth;
         // One intra-op thread per logical processor, as libtorch uses by default: ONNX Runtime's own default counts physical
         // cores, which halved the batched throughput of an MLP on a 2-vCPU machine.
         using var options = new SessionOptions
@@ -32,13 +32,13 @@ internal sealed class OnnxRuntimeEngine : IDisposable
             InterOpNumThreads = 1,
         };
         _session = new InferenceSession(graph, options);
-        _inputNames = [Single(_session.InputMetadata.Keys, Onnx.NetworkGraph.InputName, "input")];
-        _outputNames = [Single(_session.OutputMetadata.Keys, Onnx.NetworkGraph.OutputName, "output")];
+        _inputNames = [Single(_session.InputMetadata.Keys, NetworkGraph.InputName, "input")];
+        _outputNames = [Single(_session.OutputMetadata.Keys, NetworkGraph.OutputName, "output")];
     }
 
     public int InputSize { get; }
 
-    public int OutputSize { get; }
+    public int OutputWidth { get; }
 
     private static string Single(System.Collections.Generic.IEnumerable<string> names, string column, string what)
         => names.FirstOrDefault(n => n == column || n.StartsWith(column + ".", StringComparison.Ordinal))
@@ -91,20 +91,20 @@ internal sealed class OnnxRuntimeEngine : IDisposable
 
         public override void Score(int rows, float[] outputs)
         {
-            if (rows == Capacity && outputs.Length == rows * _engine.OutputSize)
+            if (rows == Capacity && outputs.Length == rows * _engine.OutputWidth)
             {
                 // Bound once per output array (a cursor and a one-row mapper keep theirs): a prediction allocates nothing here.
                 if (!ReferenceEquals(_boundOutputs, outputs))
                 {
                     _output?[0].Dispose();
-                    _output = [OrtValue.CreateTensorValueFromMemory(outputs, [rows, _engine.OutputSize])];
+                    _output = [OrtValue.CreateTensorValueFromMemory(outputs, [rows, _engine.OutputWidth])];
                     _boundOutputs = outputs;
                 }
                 _engine.Run(_input, _output!);
                 return;
             }
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, RowMemory(rows), [rows, _engine.InputSize]);
-            using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputs.AsMemory(0, rows * _engine.OutputSize), [rows, _engine.OutputSize]);
+            using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputs.AsMemory(0, rows * _engine.OutputWidth), [rows, _engine.OutputWidth]);
             _engine.Run([input], [output]);
         }
 

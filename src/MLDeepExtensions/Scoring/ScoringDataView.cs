@@ -101,7 +101,7 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
             if (_scoring)
                 _features = bound.Encoder.CreateReader(source, bound.FeatureColumn);
             _featureBatch = _scoring ? bound.Scorer.CreateBatch(capacity) : null;
-            _outputBatch = new float[_scoring ? capacity * bound.Scorer.OutputSize : 0];
+            _outputBatch = new float[_scoring ? capacity * bound.Scorer.OutputWidth : 0];
         }
 
         public override DataViewSchema Schema => _parent.Schema;
@@ -191,7 +191,7 @@ internal sealed class ScoringDataView : IDataView, ITransformCanSaveOnnx
 
         private ReadOnlySpan<float> CurrentOutput()
         {
-            int size = _parent._scorer.Scorer.OutputSize;
+            int size = _parent._scorer.Scorer.OutputWidth;
             return _outputBatch.AsSpan(CurrentSlot() * size, size);
         }
 

@@ -51,7 +51,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _scorer = scorer;
             _input = input;
             _active = active;
-            _outputs = new float[scorer.Scorer.OutputSize];
+            _outputs = new float[scorer.Scorer.OutputWidth];
             if (active.Any(scorer.IsOutput))
             {
                 _featureReader = scorer.Encoder.CreateReader(input, scorer.FeatureColumn);

@@ -173,7 +173,7 @@ internal sealed class TrainingLoop
         writer.Write(epoch);
         writer.Write(stopRequested);
         writer.Write(bestMonitored);
-        NetworkStreams.WriteHistory(writer, history);
+        TrainingHistoryFormat.Write(writer, history);
         using (var state = ModuleState.Capture(_module))
             state.Write(writer);
         updater.SaveState(writer);
@@ -218,7 +218,7 @@ internal sealed class TrainingLoop
         int epoch = reader.ReadInt32();
         bool stopRequested = reader.ReadBoolean();
         double bestMonitored = reader.ReadDouble();
-        var history = NetworkStreams.ReadHistory(reader, withMetrics: true);
+        var history = TrainingHistoryFormat.Read(reader, withMetrics: true);
         using (var state = ModuleState.Read(reader, _module, "checkpoint"))
             state.RestoreInto(_module);
         updater.LoadState(reader);

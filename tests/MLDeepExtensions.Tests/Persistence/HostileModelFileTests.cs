@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using System;
 using System.IO;
 using System.Linq;

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Model;
 using System;
 using System.Collections.Generic;
 using System.IO;

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Data;
 using System;
 using System.IO;
 using System.Linq;

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Onnx;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -6,12 +7,12 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Model.OnnxConverter;
 using MLDeepExtensions.Scoring;
 
-namespace MLDeepExtensions.Onnx;
+namespace MLDeepExtensions.Scoring;
 
 /// <summary>
 /// The network alone as an ONNX model, for the ONNX Runtime scoring engine: input <see cref="InputName"/>, encoded rows
 /// [rows, InputSize] (what the feature encoder writes, so the engine needs no encoder of its own); output
-/// <see cref="OutputName"/>, [rows, OutputSize] floats laid out as <see cref="NetworkScorer"/> writes them (each output
+/// <see cref="OutputName"/>, [rows, OutputWidth] floats laid out as <see cref="NetworkScorer"/> writes them (each output
 /// column's values in turn; keys and Booleans as numbers). Written by ML.NET's own converter, through the same head
 /// export as a pipeline's <c>ConvertToOnnx</c>.
 /// </summary>
@@ -44,7 +45,7 @@ internal static class NetworkGraph
     {
         bool ITransformer.IsRowToRowMapper => false;
 
-        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => View.OutputSchema(inputSchema, scorer.OutputSize);
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => View.OutputSchema(inputSchema, scorer.OutputWidth);
 
         IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => throw new NotSupportedException();
 
@@ -63,7 +64,7 @@ internal static class NetworkGraph
             return builder.ToSchema();
         }
 
-        public DataViewSchema Schema { get; } = OutputSchema(source.Schema, scorer.OutputSize);
+        public DataViewSchema Schema { get; } = OutputSchema(source.Schema, scorer.OutputWidth);
 
         public IDataView Source => source;
 

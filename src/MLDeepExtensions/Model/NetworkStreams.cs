@@ -1,3 +1,5 @@
+using MLDeepExtensions.Persistence;
+using MLDeepExtensions.Training;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -11,7 +13,7 @@ using MLDeepExtensions.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLDeepExtensions.Persistence;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// The parts of the model zip every network writes the same way: binary stream "Network" (the architecture's name,
@@ -40,7 +42,7 @@ internal static class NetworkStreams
             ArchitectureRegistry.Write(writer, architecture);
             module!.save(writer);
         });
-        byte[] historyBytes = Bytes(writer => WriteHistory(writer, history));
+        byte[] historyBytes = Bytes(writer => TrainingHistoryFormat.Write(writer, history));
         ctx.SaveBinaryStream(NetworkStream, writer => writer.Write(network));
         ctx.SaveBinaryStream(HistoryStream, writer => writer.Write(historyBytes));
         var sums = new List<(string, ulong)> { (NetworkStream, EntryChecksums.Hash(network)), (HistoryStream, EntryChecksums.Hash(historyBytes)),
@@ -121,12 +123,12 @@ internal static class NetworkStreams
                 module.eval();
             });
             if (!found || module is null || architecture is null || head is null)
-                throw Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
+                throw ModelFileErrors.Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
             var history = new TrainingHistory();
             ctx.TryLoadBinaryStream(HistoryStream, entry =>
             {
                 var reader = Checked(entry, HistoryStream, sums);
-                history = ReadHistory(reader);
+                history = TrainingHistoryFormat.Read(reader);
             });
             byte[]? onnxGraph = sums is null ? null : ReadOnnxGraph(ctx, sums);
             using var channel = env.Start("Loading");
@@ -138,7 +140,7 @@ internal static class NetworkStreams
         }
         catch (Exception e) when (e is not (InvalidDataException or CustomModuleNotRegisteredException))
         {
-            throw Corrupt("its network weights could not be read (" + e.Message + ")", e);
+            throw ModelFileErrors.Corrupt("its network weights could not be read (" + e.Message + ")", e);
         }
         finally
         {
@@ -159,7 +161,7 @@ internal static class NetworkStreams
         byte[]? network = null;
         ctx.TryLoadBinaryStream(NetworkStream, entry => network = EntryChecksums.ReadToEnd(Checked(entry, NetworkStream, sums).BaseStream));
         if (network is null)
-            throw Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
+            throw ModelFileErrors.Corrupt($"the '{NetworkStream}' entry with the network weights is missing.");
         NetworkArchitecture architecture;
         NetworkHead head;
         int outputSize;
@@ -172,7 +174,7 @@ internal static class NetworkStreams
             CheckWeightsFit(architecture, inputSize, outputSize, WeightReader.Remaining(reader.BaseStream));
         }
         var history = new TrainingHistory();
-        ctx.TryLoadBinaryStream(HistoryStream, entry => history = ReadHistory(Checked(entry, HistoryStream, sums)));
+        ctx.TryLoadBinaryStream(HistoryStream, entry => history = TrainingHistoryFormat.Read(Checked(entry, HistoryStream, sums)));
         return new NetworkModel(() => BuildLater(env, network, versionedSettings, inputSize, outputSize), network, architecture, head, inputSize,
             featureColumnName, scoringBatchSize, history) { OnnxGraph = onnxGraph };
     }
@@ -231,106 +233,16 @@ internal static class NetworkStreams
         }
         catch (Exception e) when (e is FormatException or IOException)
         {
-            throw Corrupt(e.Message, e);
+            throw ModelFileErrors.Corrupt(e.Message, e);
         }
     }
-
-    public static InvalidDataException Corrupt(string detail, Exception? inner = null)
-        => new($"The model file's deep network is corrupt or truncated: {detail} Save the model again, or check that the file was copied whole.", inner);
 
     /// <summary>Fails before the module is built when its weights could not fit in what is left of the entry.</summary>
     private static void CheckWeightsFit(NetworkArchitecture architecture, int inputSize, int outputSize, long bytesLeft)
     {
         double needed = architecture.MinimumWeightCount(inputSize, outputSize) * sizeof(float);
         if (needed > bytesLeft)
-            throw Corrupt(FormattableString.Invariant($"its settings ({architecture}, {inputSize} inputs, {outputSize} outputs) need at least {needed:0} bytes of weights, ") +
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"its settings ({architecture}, {inputSize} inputs, {outputSize} outputs) need at least {needed:0} bytes of weights, ") +
                 FormattableString.Invariant($"but only {bytesLeft} bytes are left in the '{NetworkStream}' entry."));
-    }
-
-    internal static void WriteHistory(BinaryWriter writer, TrainingHistory history)
-    {
-        writer.Write(history.Count);
-        writer.Write(history.SelectedEpoch);
-        writer.Write(history.StoppedEarly);
-        foreach (var m in history)
-        {
-            writer.Write(m.Epoch);
-            writer.Write(m.TrainingLoss);
-            writer.Write(m.ValidationLoss ?? double.NaN);
-            writer.Write(m.ValidationMetric ?? double.NaN);
-            writer.Write(m.LearningRate);
-            writer.Write(m.Elapsed.Ticks);
-        }
-        // The named validation metrics: the names in order of first appearance, then per epoch whether it has them and a
-        // value for each (NaN where the data could not tell, e.g. an AUC on one class).
-        var names = history.SelectMany(m => m.ValidationMetrics.Keys).Distinct().ToArray();
-        writer.Write(names.Length);
-        foreach (var name in names)
-            writer.Write(name);
-        foreach (var m in history)
-        {
-            bool present = m.ValidationMetrics.Count > 0;
-            writer.Write(present);
-            if (!present)
-                continue;
-            foreach (var name in names)
-                writer.Write(m.ValidationMetrics.TryGetValue(name, out var value) ? value : double.NaN);
-        }
-    }
-
-    /// <summary>
-    /// Reads what <see cref="WriteHistory"/> wrote. <paramref name="withMetrics"/>: whether the named validation metrics
-    /// follow (a checkpoint's always do); null reads them when bytes are left (a model file's own History entry, where
-    /// files of 0.2.0 and before end after the epochs).
-    /// </summary>
-    internal static TrainingHistory ReadHistory(BinaryReader reader, bool? withMetrics = null)
-    {
-        int count = reader.ReadInt32();
-        // Epoch, loss, validation loss and metric, learning rate, elapsed ticks, after the selected epoch and stopped-early flag.
-        const int EpochBytes = sizeof(int) + 4 * sizeof(double) + sizeof(long);
-        long left = WeightReader.Remaining(reader.BaseStream);
-        if (count < 0 || count > 1_000_000 || (long)count * EpochBytes > left - sizeof(int) - sizeof(bool))
-            throw Corrupt(FormattableString.Invariant($"the training history claims {count} epochs; its {left} bytes hold at most {Math.Max(0, (left - sizeof(int) - sizeof(bool)) / EpochBytes)}."));
-        int selected = reader.ReadInt32();
-        bool stoppedEarly = reader.ReadBoolean();
-        var epochs = new EpochMetrics[count];
-        for (int i = 0; i < count; i++)
-        {
-            int epoch = reader.ReadInt32();
-            double loss = reader.ReadDouble();
-            double validationLoss = reader.ReadDouble();
-            double validationMetric = reader.ReadDouble();
-            double learningRate = reader.ReadDouble();
-            var elapsed = TimeSpan.FromTicks(reader.ReadInt64());
-            epochs[i] = new EpochMetrics(epoch, loss, double.IsNaN(validationLoss) ? null : validationLoss,
-                double.IsNaN(validationMetric) ? null : validationMetric, learningRate, elapsed);
-        }
-        if (withMetrics ?? WeightReader.Remaining(reader.BaseStream) > 0)
-            ReadMetrics(reader, epochs);
-        var history = new TrainingHistory(epochs) { SelectedEpoch = selected, StoppedEarly = stoppedEarly };
-        return history;
-    }
-
-    /// <summary>Reads the named validation metrics into <paramref name="epochs"/>, checking the counts against the bytes left.</summary>
-    private static void ReadMetrics(BinaryReader reader, EpochMetrics[] epochs)
-    {
-        int names = reader.ReadInt32();
-        long left = WeightReader.Remaining(reader.BaseStream);
-        if (names < 0 || names > 1000 || names + epochs.Length > left)
-            throw Corrupt(FormattableString.Invariant($"the training history claims {names} validation metrics; its {left} bytes left cannot hold them for {epochs.Length} epochs."));
-        var keys = new string[names];
-        for (int i = 0; i < names; i++)
-            keys[i] = reader.ReadString();
-        for (int e = 0; e < epochs.Length; e++)
-        {
-            if (!reader.ReadBoolean())
-                continue;
-            if ((long)names * sizeof(double) > WeightReader.Remaining(reader.BaseStream))
-                throw Corrupt(FormattableString.Invariant($"the training history's validation metrics of epoch {epochs[e].Epoch} are cut short."));
-            var values = new Dictionary<string, double>(names);
-            foreach (var key in keys)
-                values[key] = reader.ReadDouble();
-            epochs[e] = epochs[e] with { ValidationMetrics = values };
-        }
     }
 }

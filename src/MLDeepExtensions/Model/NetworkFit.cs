@@ -1,3 +1,4 @@
+using MLDeepExtensions.Training;
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -11,7 +12,7 @@ using MLDeepExtensions.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLDeepExtensions.Training;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// The one fit every estimator runs, whatever its head: read the data into tensors (and split off validation rows),
@@ -31,7 +32,7 @@ internal static class NetworkFit
         NetworkHead head, NetworkModel? initialModel = null)
     {
         TorchNative.EnsureInitialized();
-        int inputSize = encoder.Width, outputSize = head.NetworkOutputSize(inputSize);
+        int inputSize = encoder.InputSize, outputSize = head.NetworkOutputSize(inputSize);
         if (options.NumberOfThreads is int threads)
             torch.set_num_threads(threads);
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
@@ -155,10 +156,10 @@ internal static class NetworkFit
             }
             long rows = data.GetRowCount() ?? TrainingDataReader.CountRows(data, options.CancellationToken);
             countedRows = rows;
-            double bytes = (double)rows * (encoder.Width + (head.Label?.RowWidth ?? 0)) * sizeof(float);
+            double bytes = (double)rows * (encoder.InputSize + (head.Label?.RowWidth ?? 0)) * sizeof(float);
             long budget = loading.EffectiveBudget;
             bool stream = bytes > budget;
-            channel.Info(FormattableString.Invariant($"Data loading: {rows} rows × {encoder.Width + (head.Label?.RowWidth ?? 0)} values = {bytes / (1 << 20):N0} MiB, ") +
+            channel.Info(FormattableString.Invariant($"Data loading: {rows} rows × {encoder.InputSize + (head.Label?.RowWidth ?? 0)} values = {bytes / (1 << 20):N0} MiB, ") +
                 FormattableString.Invariant($"{(stream ? "over" : "within")} the memory budget of {budget / (double)(1 << 20):N0} MiB: {(stream ? "streamed from a cursor per epoch" : "read into memory")}."));
             return stream;
         }

@@ -1,10 +1,11 @@
+using MLDeepExtensions.Persistence;
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
 
-namespace MLDeepExtensions.Persistence;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// Reads the model files release 0.1.0 wrote (version 0x00010001), one layout per transformer. Kept as long as those
@@ -51,7 +52,7 @@ internal static class ModelFormat010
         double threshold = ctx.Reader.ReadDouble();
         CheckSizes(inputSize, scoringBatchSize);
         if (!double.IsFinite(threshold))
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"threshold {threshold}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"threshold {threshold}."));
         // The latent size is the architecture's; the head takes it from there once the network is read (and rejects any other architecture).
         return NetworkStreams.Load(env, ctx, architecture => new ReconstructionHead(names, (architecture as AutoencoderArchitecture)?.LatentSize ?? 0, inputSize,
             hasThreshold, hasThreshold ? threshold : null), inputSize, feature, scoringBatchSize, versionedSettings: false);
@@ -60,6 +61,6 @@ internal static class ModelFormat010
     private static void CheckSizes(int inputSize, int scoringBatchSize)
     {
         if (inputSize < 1 || scoringBatchSize < 1)
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"input size {inputSize}, scoring batch size {scoringBatchSize}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"input size {inputSize}, scoring batch size {scoringBatchSize}."));
     }
 }

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Persistence;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -11,7 +12,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace MLDeepExtensions.Persistence;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// Weights in PyTorch's formats, through TorchSharp.PyBridge: a <c>state_dict</c> saved by <c>torch.save</c> (.pt, .pth)

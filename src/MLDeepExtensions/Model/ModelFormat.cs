@@ -1,3 +1,4 @@
+using MLDeepExtensions.Persistence;
 using System;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -5,17 +6,20 @@ using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
 using MLDeepExtensions.Interop;
 
-namespace MLDeepExtensions.Persistence;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// What every network transformer writes into an ML.NET model zip, and reads back: one layout whatever the head.
 /// </summary>
 /// <remarks>
 /// Layout, version 0x00020001 (raise it on any change of this layout, and keep reading the old ones): model stream —
-/// string feature column; int input size; int scoring batch size; the head (name, its fields' version, its fields:
-/// see <see cref="SupervisedHead"/> and <see cref="ReconstructionHead"/>). Then the binary streams "Network" (the
-/// architecture's name, its settings version and settings, then the weights) and "History" (see
-/// <see cref="NetworkStreams"/>), "OnnxGraph" when the network exports (optional: readers before 0.3.0 skip it), and "Checksums" (<see cref="EntryChecksums"/>). Files of version 0x00010001 (release 0.1.0) are read by <see cref="ModelFormat010"/>.
+/// string feature column; int input size; int scoring batch size; the head (its registered name, its fields' version,
+/// its fields: each head documents its own, e.g. <see cref="SupervisedHead"/>, <see cref="ReconstructionHead"/>,
+/// <see cref="ForecastHead"/>, <see cref="MultiLabelHead"/>; <see cref="NetworkHead.Read"/> finds the reader by name). Then
+/// the binary streams "Network" (the architecture's name, its settings version and settings, then the weights),
+/// "History" (see <see cref="Training.TrainingHistoryFormat"/>), "OnnxGraph" when the network exports (optional: readers
+/// of 0.2.0 and before skip it), and "Checksums" (<see cref="EntryChecksums"/>). Files of version 0x00010001 (release
+/// 0.1.0) are read by <see cref="ModelFormat010"/>.
 /// Each transformer keeps its own model and loader signatures, so ML.NET creates the right type, and a release that
 /// does not know this version reports a newer format.
 /// </remarks>
@@ -48,7 +52,7 @@ internal static class ModelFormat
 
     /// <summary>The model stream's fields as text, for the "Checksums" entry (see <see cref="EntryChecksums"/>).</summary>
     private static string Fields(string feature, int inputSize, int scoringBatchSize, NetworkHead head)
-        => FormattableString.Invariant($"{feature}\n{inputSize}\n{scoringBatchSize}\n{head.Name}\n{head.Canonical()}");
+        => FormattableString.Invariant($"{feature}\n{inputSize}\n{scoringBatchSize}\n{head.Name}\n{head.ChecksummedFields()}");
 
     /// <summary>
     /// Reads a model whose head must be <paramref name="headName"/>; throws <see cref="System.IO.InvalidDataException"/>
@@ -72,7 +76,7 @@ internal static class ModelFormat
         int inputSize = ctx.Reader.ReadInt32();
         int scoringBatchSize = ctx.Reader.ReadInt32();
         if (inputSize < 1 || scoringBatchSize < 1)
-            throw NetworkStreams.Corrupt(FormattableString.Invariant($"input size {inputSize}, scoring batch size {scoringBatchSize}."));
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"input size {inputSize}, scoring batch size {scoringBatchSize}."));
         var head = NetworkHead.Read(env, ctx, headName, inputSize);
         return NetworkStreams.Load(env, ctx, head, inputSize, feature, scoringBatchSize, versionedSettings: true, Fields(feature, inputSize, scoringBatchSize, head));
     });

@@ -1,10 +1,11 @@
+using MLDeepExtensions.Persistence;
 using System;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using MLDeepExtensions.Heads;
 using static TorchSharp.torch;
 
-namespace MLDeepExtensions.Estimators;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// Everything a trained network is made of, whatever its head: what the model format saves and loads, and what a
@@ -154,6 +155,6 @@ internal sealed class NetworkModel
         }
     }
 
-    /// <summary>The network's ONNX graph as read from a model file (see <see cref="Onnx.NetworkGraph"/>); null when the file has none.</summary>
+    /// <summary>The network's ONNX graph as read from a model file (see <see cref="Scoring.NetworkGraph"/>); null when the file has none.</summary>
     public byte[]? OnnxGraph { get; init; }
 }
