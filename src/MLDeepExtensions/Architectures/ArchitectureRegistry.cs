@@ -33,6 +33,7 @@ internal static class ArchitectureRegistry
         Register(AutoencoderArchitecture.DenseName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: false));
         Register(CustomArchitecture.RegisteredName, CustomArchitecture.CurrentSettingsVersion, CustomArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.CustomName, AutoencoderArchitecture.CurrentSettingsVersion, AutoencoderArchitecture.ReadCustomSettings);
+        Register(TransformerArchitecture.RegisteredName, TransformerArchitecture.CurrentSettingsVersion, TransformerArchitecture.ReadSettings);
         Register(ForecastArchitecture.RegisteredName, ForecastArchitecture.CurrentSettingsVersion, ForecastArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.ConvolutionalName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: true));
     }

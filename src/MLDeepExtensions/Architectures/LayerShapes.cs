@@ -45,6 +45,9 @@ internal static class LayerShapes
             case RNN rnn:
                 rnn.register_forward_hook((_, _, _, output) => Keep(output.Item1, output));
                 break;
+            case nn.Module<Tensor, Tensor?, Tensor> masked: // a Transformer's attention and encoder layers: input and padding mask
+                masked.register_forward_hook((_, _, _, output) => Keep(output, output));
+                break;
         }
 
         T Keep<T>(Tensor output, T result)

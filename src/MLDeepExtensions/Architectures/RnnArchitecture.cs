@@ -34,6 +34,12 @@ public enum SequencePooling
 
     /// <summary>The element-wise maximum of the outputs over the real steps.</summary>
     Max,
+
+    /// <summary>
+    /// A learned class token put before the sequence; its output after the encoder (<see cref="TransformerArchitecture"/>
+    /// only: a recurrent network has no such token).
+    /// </summary>
+    ClassToken,
 }
 
 /// <summary>A fixed sequence shape: steps × features per step.</summary>
@@ -116,6 +122,8 @@ public sealed record RnnArchitecture : NetworkArchitecture
         const string name = nameof(RnnArchitecture) + ".";
         SettingChecks.Defined(errors, name + nameof(Cell), Cell);
         SettingChecks.Defined(errors, name + nameof(Pooling), Pooling);
+        if (Pooling == SequencePooling.ClassToken)
+            errors.Add($"{name}{nameof(Pooling)} is {nameof(SequencePooling.ClassToken)}, which only a {nameof(TransformerArchitecture)} has; use Last, Mean or Max.");
         SettingChecks.Defined(errors, name + nameof(Activation), Activation);
         SettingChecks.AtLeastOne(errors, name + nameof(HiddenSize), HiddenSize);
         SettingChecks.AtLeastOne(errors, name + nameof(RecurrentLayers), RecurrentLayers);

@@ -114,7 +114,7 @@ internal static class OnnxLayers
     }
 
     /// <summary>GELU from Erf (exact) or Tanh (the tanh approximation); ONNX has no Gelu op before opset 20.</summary>
-    private static string Gelu(OnnxGraph graph, string x, bool tanhApproximation)
+    public static string Gelu(OnnxGraph graph, string x, bool tanhApproximation)
     {
         string inner = tanhApproximation
             ? graph.Op("Tanh", graph.Mul(graph.Add(x, graph.Mul(graph.Float(0.044715f), graph.Mul(x, graph.Mul(x, x)))), graph.Float(MathF.Sqrt(2f / MathF.PI))))

@@ -65,12 +65,24 @@ public sealed class ArchitectureSettingsTests
                 var rnn = new RnnArchitecture
                 {
                     Cell = Pick(Enum.GetValues<RecurrentCell>()), HiddenSize = random.Next(1, 30), RecurrentLayers = random.Next(1, 4), Bidirectional = random.Next(2) == 0,
-                    RecurrentDropout = Rate(), Pooling = Pick(Enum.GetValues<SequencePooling>()), HiddenLayers = Sizes(2), Activation = activation, Dropout = Rate(),
+                    RecurrentDropout = Rate(), Pooling = Pick(SequencePooling.Last, SequencePooling.Mean, SequencePooling.Max), HiddenLayers = Sizes(2), Activation = activation, Dropout = Rate(),
                 };
                 return Pick(
                     (rnn with { InputShape = Pick<SequenceShape?>(null, new SequenceShape(6, 4), new SequenceShape(12, 2)) }, "Flat"),
                     (rnn with { FeaturesPerStep = Pick(1, 2, 4), MaxSteps = Pick<int?>(null, 3, 50) }, "Variable"),
                     (rnn with { EmbeddingSize = random.Next(1, 12), MaxSteps = Pick<int?>(null, 7) }, "Tokens"));
+            case TransformerArchitecture.RegisteredName:
+                int heads = random.Next(1, 4);
+                var transformer = new TransformerArchitecture
+                {
+                    ModelSize = heads * random.Next(1, 6), Heads = heads, EncoderLayers = random.Next(1, 4), FeedForwardSize = random.Next(1, 20),
+                    EncoderDropout = Rate(), Positions = Pick(Enum.GetValues<PositionEncoding>()), Pooling = Pick(Enum.GetValues<SequencePooling>()),
+                    HiddenLayers = Sizes(2), Activation = activation, Dropout = Rate(),
+                };
+                return Pick(
+                    (transformer with { InputShape = Pick<SequenceShape?>(null, new SequenceShape(6, 4), new SequenceShape(12, 2)) }, "Flat"),
+                    (transformer with { FeaturesPerStep = Pick(1, 2, 4), MaxSteps = Pick<int?>(null, 3, 50) }, "Variable"),
+                    (transformer with { MaxSteps = Pick<int?>(null, 7) }, "Tokens"));
             case AutoencoderArchitecture.DenseName:
                 return (new AutoencoderArchitecture(random.Next(1, 8), Sizes(2))
                 {

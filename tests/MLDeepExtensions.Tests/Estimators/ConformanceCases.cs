@@ -21,7 +21,7 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
     {
         "mlp-multiclass", "mlp-binary", "mlp-regression", "mlp-multioutput", "mlp-categorical", "cnn", "lstm", "gru-bidirectional",
         "rnn-variable", "rnn-tokens", "custom-module", "autoencoder", "conv-autoencoder", "anomaly-autoencoder", "forecasting",
-        "mlp-multilabel", "control-mlnet-regression", "control-mlnet-multiclass",
+        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "control-mlnet-regression", "control-mlnet-multiclass",
     };
 
     public sealed class VariableRow
@@ -92,6 +92,18 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
             {
                 LabelColumnName = nameof(TaggedRow.Tags), Architecture = new MlpArchitecture(16), Epochs = 2, Seed = 1, ScoringBatchSize = 32,
             }), null),
+            "transformer" => new(ml, sixteen, ml.Regression.Trainers.DeepNetwork(Tiny(nameof(SixteenRow.Target)) with
+            {
+                Architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16, InputShape = new SequenceShape(8, 2) },
+            }), regressor),
+            "transformer-variable" => new(ml, Variable(ml), ml.Regression.Trainers.DeepNetwork(Tiny(nameof(VariableRow.Target)) with
+            {
+                Architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16, FeaturesPerStep = 2, Pooling = SequencePooling.Last },
+            }), regressor),
+            "transformer-tokens" => new(ml, Tokens(ml), ml.BinaryClassification.Trainers.DeepNetwork(Tiny(nameof(TextRow.Positive)) with
+            {
+                Architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16, Pooling = SequencePooling.ClassToken, Positions = PositionEncoding.Sinusoidal },
+            }), binary),
             "control-mlnet-regression" => new(ml, generated, regressorTrainer, null),
             "control-mlnet-multiclass" => new(ml, keyed, classifierTrainer, null),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown conformance case"),
