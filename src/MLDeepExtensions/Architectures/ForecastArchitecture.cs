@@ -26,10 +26,10 @@ internal sealed record ForecastArchitecture(NetworkArchitecture Inner, SeriesSca
     internal override void Validate(ValidationErrors errors)
     {
         const string name = "ForecastingOptions.";
-        if (Inner is MlpArchitecture or RnnArchitecture or CustomArchitecture)
+        if (Inner is MlpArchitecture or RnnArchitecture or TransformerArchitecture or CustomArchitecture)
             Inner.Validate(errors);
         else
-            errors.Add($"{name}{"Architecture"} is {Inner}; a forecasting network reads a window of past values with an {nameof(MlpArchitecture)}, an {nameof(RnnArchitecture)} or your own module ({nameof(CustomArchitecture)}).");
+            errors.Add($"{name}{"Architecture"} is {Inner}; a forecasting network reads a window of past values with an {nameof(MlpArchitecture)}, an {nameof(RnnArchitecture)}, a {nameof(TransformerArchitecture)} or your own module ({nameof(CustomArchitecture)}).");
         SettingChecks.Defined(errors, name + "Scaling", Scaling);
         if (SeasonalPeriod < 0)
             errors.Add($"{name}{"SeasonalPeriod"} is {SeasonalPeriod}; it must be ≥ 0 (0 for none; e.g. 12 for monthly data with a yearly pattern).");

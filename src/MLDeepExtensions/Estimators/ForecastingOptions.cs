@@ -40,7 +40,7 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     /// <summary>
     /// The network that maps a scaled window to its scaled forecasts: <see cref="MlpArchitecture"/> (its
     /// <see cref="MlpArchitecture.StandardizeInputs"/> is not used: <see cref="Scaling"/> replaces it),
-    /// <see cref="RnnArchitecture"/> (a window of lookback × 1 steps) or your own module (<see cref="CustomArchitecture"/>,
+    /// <see cref="RnnArchitecture"/> or <see cref="TransformerArchitecture"/> (a window of lookback × 1 steps) or your own module (<see cref="CustomArchitecture"/>,
     /// which receives the scaled window). Default: an MLP with hidden layers 128, 128 (ReLU) and dropout 0.2.
     /// </summary>
     public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture(128, 128) { Dropout = 0.2f };

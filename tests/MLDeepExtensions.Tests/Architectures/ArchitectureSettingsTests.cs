@@ -99,9 +99,11 @@ public sealed class ArchitectureSettingsTests
             case AutoencoderArchitecture.CustomName:
                 return (AutoencoderArchitecture.Custom(ExampleModules.AutoencoderName, random.Next(1, 8)), "Flat");
             case ForecastArchitecture.RegisteredName:
-                var (inner, _) = RandomArchitecture(Pick(MlpArchitecture.RegisteredName, RnnArchitecture.RegisteredName, CustomArchitecture.RegisteredName), random);
+                var (inner, _) = RandomArchitecture(Pick(MlpArchitecture.RegisteredName, RnnArchitecture.RegisteredName, TransformerArchitecture.RegisteredName, CustomArchitecture.RegisteredName), random);
                 if (inner is RnnArchitecture recurrent)
                     inner = recurrent with { InputShape = null, FeaturesPerStep = 1, MaxSteps = null, EmbeddingSize = 32 };
+                if (inner is TransformerArchitecture attention)
+                    inner = attention with { InputShape = null, FeaturesPerStep = 1, MaxSteps = null };
                 return (new ForecastArchitecture(inner with { Categorical = Array.Empty<CategoricalInput>() }, Pick(Enum.GetValues<SeriesScaling>()), Pick(0, 4, 12), Pick(1, 3)), "Flat");
             default:
                 throw new AssertFailedException($"No settings generator for the registered architecture '{name}': add one here.");

@@ -21,7 +21,7 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
     {
         "mlp-multiclass", "mlp-binary", "mlp-regression", "mlp-multioutput", "mlp-categorical", "cnn", "lstm", "gru-bidirectional",
         "rnn-variable", "rnn-tokens", "custom-module", "autoencoder", "conv-autoencoder", "anomaly-autoencoder", "forecasting",
-        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "control-mlnet-regression", "control-mlnet-multiclass",
+        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "forecasting-transformer", "control-mlnet-regression", "control-mlnet-multiclass",
     };
 
     public sealed class VariableRow
@@ -104,6 +104,10 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
             {
                 Architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16, Pooling = SequencePooling.ClassToken, Positions = PositionEncoding.Sinusoidal },
             }), binary),
+            "forecasting-transformer" => new(ml, Windows(ml), ml.Forecasting.DeepNetwork(new ForecastingOptions
+            {
+                Epochs = 2, Seed = 1, ScoringBatchSize = 32, Architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16 },
+            }), null),
             "control-mlnet-regression" => new(ml, generated, regressorTrainer, null),
             "control-mlnet-multiclass" => new(ml, keyed, classifierTrainer, null),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown conformance case"),
