@@ -119,10 +119,44 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         return Fit(input, initialModel, nameof(input));
     }
 
+    /// <summary>
+    /// Finds a learning rate for these options with the learning-rate range test (L. Smith, 2017; fastai's
+    /// <c>lr_find</c>): trains a fresh network, built as <see cref="Fit(IDataView)"/> would build it (architecture,
+    /// head, seed, training rows), for <paramref name="steps"/> batches while raising the learning rate exponentially
+    /// from <paramref name="startLearningRate"/> to <paramref name="endLearningRate"/>, and records the smoothed training
+    /// loss; stops early when that loss exceeds 4 times its best. The optimizer is the options' (its schedule is not
+    /// used); the network is then thrown away, and libtorch's random generator restored, so a later Fit gives the
+    /// model it would have given. Set the options' learning rate to <see cref="LearningRateFinderResult.Suggested"/>
+    /// (or the more careful <see cref="LearningRateFinderResult.SuggestedFromMinimum"/>) and fit.
+    /// </summary>
+    /// <param name="input">The training data, as for <see cref="Fit(IDataView)"/>.</param>
+    /// <param name="startLearningRate">The first learning rate, &gt; 0. Default: 1e-7.</param>
+    /// <param name="endLearningRate">The last learning rate, &gt; <paramref name="startLearningRate"/>. Default: 10.</param>
+    /// <param name="steps">Training batches of the sweep (the data are passed over as often as needed), ≥ 10; typical 100–300. Default: 200.</param>
+    public LearningRateFinderResult FindLearningRate(IDataView input, double startLearningRate = LearningRateFinder.DefaultStart,
+        double endLearningRate = LearningRateFinder.DefaultEnd, int steps = LearningRateFinder.DefaultSteps)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        LearningRateFinder.CheckArguments(startLearningRate, endLearningRate, steps);
+        var (architecture, encoder, head) = Resolve(input, initial: null);
+        return LearningRateFinder.Run(_host, _options, input, architecture, encoder, head, startLearningRate, endLearningRate, steps);
+    }
+
     private TTransformer Fit(IDataView input, TTransformer? initialModel, string inputName)
     {
         ArgumentNullException.ThrowIfNull(input, inputName);
         var initial = initialModel?.NetworkForContinuing(nameof(initialModel));
+        var (architecture, encoder, head) = Resolve(input, initial);
+        if (initial is not null)
+            CheckContinues(initial, architecture, inputSize: encoder.Width, head);
+        var transformer = _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head, initial));
+        transformer.ScoringEngine = _options.ScoringEngine;
+        return transformer;
+    }
+
+    /// <summary>Checks the columns and resolves the architecture, the feature encoder and the head for <paramref name="input"/> (a continued fit: as <paramref name="initial"/> measured).</summary>
+    private (NetworkArchitecture Architecture, FeatureEncoder Encoder, NetworkHead Head) Resolve(IDataView input, NetworkModel? initial)
+    {
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var featureColumn = SchemaChecks.FindFeatureColumn(input.Schema, _options.FeatureColumnName);
         // A continued fit keeps the first fit's measured sequence length (MaxSteps null means the longest of its data).
@@ -140,11 +174,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
             encoder.CheckCategoricalColumns(validation.Schema);
             _head.CheckValidationData(validation.Schema, head);
         }
-        if (initial is not null)
-            CheckContinues(initial, architecture, inputSize, head);
-        var transformer = _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head, initial));
-        transformer.ScoringEngine = _options.ScoringEngine;
-        return transformer;
+        return (architecture, encoder, head);
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming what differs when <paramref name="initial"/>'s weights cannot start this fit.</summary>

@@ -31,12 +31,55 @@ internal static class NetworkFit
     public static NetworkModel Run(IHost host, NetworkTrainingOptions options, IDataView input, NetworkArchitecture architecture, FeatureEncoder encoder,
         NetworkHead head, NetworkModel? initialModel = null)
     {
+        using var channel = host.Start("Training");
+        using var start = Prepare(host, channel, options, input, architecture, encoder, head, initialModel);
+        var (train, validation, device, seed) = (start.Train, start.Validation, start.Device, start.Seed);
+        var module = start.Module;
+        int inputSize = encoder.Width, outputSize = head.NetworkOutputSize(inputSize);
+        options = start.Options;
+        CheckpointPlan? checkpoints = null;
+        if (options.Checkpoints is { } checkpointOptions)
+        {
+            var store = new CheckpointStore(checkpointOptions, channel);
+            store.Prepare();
+            var featureType = input.Schema[options.FeatureColumnName].Type.ToString() ?? "";
+            checkpoints = new CheckpointPlan(store, TrainingFingerprint.Create(options, architecture, featureType, inputSize, head, train, validation, seed, start.InitialWeights));
+        }
+        train.MoveTo(device);
+        validation?.MoveTo(device);
+        module.to(device);
+        channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {Rows(train)} training rows") +
+            (validation is null ? "" : FormattableString.Invariant($", {Rows(validation)} validation rows")) + $", {options.Optimizer}, on {device}.");
+        using var loss = head.CreateLoss(device);
+        var history = new TrainingLoop(module, head, loss, options, channel, checkpoints).Run(train, validation, seed);
+        if (train is StreamingBatchSource)
+            channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
+        int scoringBatchSize = options.ScoringBatchSize!.Value;
+        var completed = head.Complete(module, train, validation, scoringBatchSize, options.CancellationToken);
+        return new NetworkModel(start.TakeModule(), architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device);
+    }
+
+    /// <summary>
+    /// What a fit does before it trains, shared by <see cref="Run"/> and the <see cref="LearningRateFinder"/>: read the data
+    /// (and split off validation rows), pick the device, seed libtorch, build the module and give it its starting weights
+    /// (measured standardization, a fitted model's or imported ones). The data stay where they were read; frees what it made when it fails.
+    /// </summary>
+    /// <param name="host">The estimator's host (seed, device settings).</param>
+    /// <param name="channel">Where the fit logs.</param>
+    /// <param name="options">The training options.</param>
+    /// <param name="input">Training data (already schema-checked).</param>
+    /// <param name="architecture">The architecture resolved for the data.</param>
+    /// <param name="encoder">How feature rows are read; its width is the network's input size.</param>
+    /// <param name="head">The head resolved for the data.</param>
+    /// <param name="initialModel">A fitted network whose weights the module starts from; null starts from random weights.</param>
+    internal static FitStart Prepare(IHost host, IChannel channel, NetworkTrainingOptions options, IDataView input, NetworkArchitecture architecture,
+        FeatureEncoder encoder, NetworkHead head, NetworkModel? initialModel)
+    {
         TorchNative.EnsureInitialized();
         int inputSize = encoder.InputSize, outputSize = head.NetworkOutputSize(inputSize);
         if (options.NumberOfThreads is int threads)
             torch.set_num_threads(threads);
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
-        using var channel = host.Start("Training");
         BatchSource? train = null, validation = null;
         long? countedRows = null; // counted by the Auto choice, so that the in-memory read does not count again
         nn.Module<Tensor, Tensor>? module = null;
@@ -108,34 +151,14 @@ internal static class NetworkFit
                 initialWeights = $"imported from {System.IO.Path.GetFileName(weightsFile)}, " + TrainingFingerprint.WeightsHash(module);
                 channel.Info($"Starting from the weights in '{weightsFile}'.");
             }
-            CheckpointPlan? checkpoints = null;
-            if (options.Checkpoints is { } checkpointOptions)
-            {
-                var store = new CheckpointStore(checkpointOptions, channel);
-                store.Prepare();
-                var featureType = input.Schema[options.FeatureColumnName].Type.ToString() ?? "";
-                checkpoints = new CheckpointPlan(store, TrainingFingerprint.Create(options, architecture, featureType, inputSize, head, train, validation, seed, initialWeights));
-            }
-            train.MoveTo(device);
-            validation?.MoveTo(device);
-            module.to(device);
-            channel.Info(FormattableString.Invariant($"{architecture}, {inputSize} inputs → {outputSize} outputs, {Rows(train)} training rows") +
-                (validation is null ? "" : FormattableString.Invariant($", {Rows(validation)} validation rows")) + $", {options.Optimizer}, on {device}.");
-            using var loss = head.CreateLoss(device);
-            var history = new TrainingLoop(module, head, loss, options, channel, checkpoints).Run(train, validation, seed);
-            if (train is StreamingBatchSource)
-                channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
-            int scoringBatchSize = options.ScoringBatchSize.Value;
-            var completed = head.Complete(module, train, validation, scoringBatchSize, options.CancellationToken);
-            var model = new NetworkModel(module, architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device);
-            module = null;
-            return model;
+            return new FitStart(options, train, validation, device, seed, module, initialWeights);
         }
-        finally
+        catch
         {
             module?.Dispose();
             train?.Dispose();
             validation?.Dispose();
+            throw;
         }
 
         TrainingSet Read(IDataView data, string role, long? rows = null)

@@ -32,6 +32,13 @@ public sealed record EpochMetrics(
     /// </summary>
     public IReadOnlyDictionary<string, double> ValidationMetrics { get; init; } = NoMetrics;
 
+    /// <summary>
+    /// Training throughput of the epoch: training rows divided by the time its training batches took (validation not
+    /// counted), &gt; 0; null when the loop did not measure it (an epoch read back from a saved model or a checkpoint).
+    /// A timing of this run, so neither saved nor compared by <see cref="Equals(EpochMetrics)"/>.
+    /// </summary>
+    public double? RowsPerSecond { get; init; }
+
     /// <summary>Equal when every field and every validation metric are equal.</summary>
     public bool Equals(EpochMetrics? other)
         => other is not null && Epoch == other.Epoch && TrainingLoss.Equals(other.TrainingLoss) && Nullable.Equals(ValidationLoss, other.ValidationLoss)
@@ -43,11 +50,16 @@ public sealed record EpochMetrics(
     public override int GetHashCode() => HashCode.Combine(Epoch, TrainingLoss, ValidationLoss, ValidationMetric, LearningRate, Elapsed, ValidationMetrics.Count);
 
     /// <inheritdoc/>
-    public override string ToString()
-        => FormattableString.Invariant($"epoch {Epoch}: loss {TrainingLoss:F4}") +
+    public override string ToString() => FormattableString.Invariant($"epoch {Epoch}: ") + Measurements();
+
+    /// <summary>What the epoch measured, as the log shows it: "loss 0.1234, val loss …, lr 0.001, 12,345 rows/s, 1.2s".</summary>
+    internal string Measurements()
+        => FormattableString.Invariant($"loss {TrainingLoss:F4}") +
            (ValidationLoss is double vl ? FormattableString.Invariant($", val loss {vl:F4}") : "") +
            (ValidationMetrics.Count > 0
                ? string.Concat(ValidationMetrics.Select(m => FormattableString.Invariant($", val {m.Key} {m.Value:F4}")))
                : ValidationMetric is double vm ? FormattableString.Invariant($", val metric {vm:F4}") : "") +
-           FormattableString.Invariant($", lr {LearningRate:G3}, {Elapsed.TotalSeconds:F1}s");
+           FormattableString.Invariant($", lr {LearningRate:G3}") +
+           (RowsPerSecond is double speed ? FormattableString.Invariant($", {speed:N0} rows/s") : "") +
+           FormattableString.Invariant($", {Elapsed.TotalSeconds:F1}s");
 }

@@ -125,6 +125,17 @@ public abstract record NetworkTrainingOptions
     public IProgress<EpochMetrics>? Progress { get; set; }
 
     /// <summary>
+    /// What the fit shows on the console (standard error) while it trains, besides its line per epoch in MLContext.Log:
+    /// <see cref="ProgressDisplay.Auto"/> (a progress bar per epoch in an interactive console when <see cref="Progress"/>
+    /// is null, else nothing), <see cref="ProgressDisplay.Bar"/>, <see cref="ProgressDisplay.Lines"/> (one line per epoch)
+    /// or <see cref="ProgressDisplay.None"/>. Default: Auto.
+    /// </summary>
+    public ProgressDisplay ShowProgress { get; set; }
+
+    /// <summary>Where console progress goes instead of standard error (tests capture it); null for standard error.</summary>
+    internal Training.ConsoleProgressBar.Output? ProgressOutput { get; set; }
+
+    /// <summary>
     /// Cancels the fit with <see cref="OperationCanceledException"/>; checked before every batch (training, validation
     /// and data reading), so a fit cancelled from another thread stops within one batch and frees what it made.
     /// Default: none.
@@ -183,6 +194,8 @@ public abstract record NetworkTrainingOptions
             errors.Add($"{nameof(BatchSize)} is {BatchSize}; it must be ≥ 1 (typical: 32–256).");
         if (ScoringBatchSize is < 1)
             errors.Add($"{nameof(ScoringBatchSize)} is {ScoringBatchSize}; it must be ≥ 1.");
+        if (!Enum.IsDefined(ShowProgress))
+            errors.Add($"{nameof(ShowProgress)} is {(int)ShowProgress}; use ProgressDisplay.Auto, Bar, Lines or None.");
         if (!Enum.IsDefined(ScoringEngine))
             errors.Add($"{nameof(ScoringEngine)} is {(int)ScoringEngine}; use ScoringEngine.Auto, Torch or OnnxRuntime.");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))

@@ -71,7 +71,7 @@ internal sealed class TrainingLoop
             ? MonitoredQuantity.Resolve($"{nameof(NetworkTrainingOptions.Checkpoints)}.{nameof(CheckpointOptions.Metric)}", checkpointPlan.Store.Options.Monitor,
                 checkpointPlan.Store.Options.Metric, _head.Metrics, validation is not null)
             : null;
-        var callbacks = BuiltInCallbacks(earlyStopping).Concat(_options.Callbacks).ToList();
+        var callbacks = BuiltInCallbacks(earlyStopping, train).Concat(_options.Callbacks).ToList();
         var random = new Random(seed);
         bool onCuda = train.Device.type == TorchSharp.DeviceType.CUDA;
         using var updater = ParameterUpdater.Create(_options.Optimizer, parameters);
@@ -107,12 +107,15 @@ internal sealed class TrainingLoop
                 if (onCuda)
                     cuda.manual_seed_all(seed * 1_000_003L + epoch);
                 double learningRate = updater.LearningRate;
+                long epochStart = Stopwatch.GetTimestamp();
                 double trainLoss = TrainEpoch(epoch, train, updater, parameters, frozen, random.Next(), context, callbacks);
+                double trainSeconds = Stopwatch.GetElapsedTime(epochStart).TotalSeconds;
                 WarnIfLossGrew(epoch, trainLoss, learningRate);
                 var validated = validation is null ? null : Evaluate(validation);
                 var metrics = new EpochMetrics(epoch, trainLoss, validated?.Loss, validated?.Main, learningRate, elapsedBefore + clock.Elapsed)
                 {
                     ValidationMetrics = validated?.Metrics ?? EpochMetrics.NoMetrics,
+                    RowsPerSecond = train.Count is long rows && trainSeconds > 0 ? rows / trainSeconds : null,
                 };
                 history.Add(metrics);
                 history.SelectedEpoch = epoch;
@@ -236,9 +239,9 @@ internal sealed class TrainingLoop
         return new ResumedState(epoch, stopRequested, bestMonitored, history);
     }
 
-    private IEnumerable<TrainingCallback> BuiltInCallbacks(EarlyStoppingCallback? earlyStopping)
+    private IEnumerable<TrainingCallback> BuiltInCallbacks(EarlyStoppingCallback? earlyStopping, BatchSource train)
     {
-        yield return new ProgressCallback(_channel, _options.Progress);
+        yield return new ProgressCallback(_channel, _options, train);
         if (earlyStopping is not null)
             yield return earlyStopping;
         foreach (var logger in TrainingLogOptions.Callbacks(_options.Logging))
@@ -389,15 +392,5 @@ internal sealed class TrainingLoop
         for (int i = 0; i < values.Length; i++)
             named[_head.Metrics[i].Name] = values[i];
         return new Validation(lossSum / weightSum, metrics.Main, named);
-    }
-
-    /// <summary>Reports each epoch to the MLContext log (under the estimator's name) and to the user's IProgress.</summary>
-    private sealed class ProgressCallback(IChannel channel, IProgress<EpochMetrics>? progress) : TrainingCallback
-    {
-        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
-        {
-            channel.Info(metrics.ToString());
-            progress?.Report(metrics);
-        }
     }
 }

@@ -32,6 +32,15 @@ public sealed class SampleSmokeTests
     }
 
     [TestMethod]
+    public void LearningRateFinder_TinyBudget_SweepsPlotsAndTrainsAtTheSuggestion()
+    {
+        string output = RunSample("LearningRateFinder", "--epochs", "1", "--subset", "--max-train", "300");
+        StringAssert.Contains(output, "steps from learning rate 1E-06");
+        AssertFileWritten(output, "Loss against learning rate written to ", "learning-rate-finder.png");
+        StringAssert.Contains(output, "at the suggested learning rate");
+    }
+
+    [TestMethod]
     public void DataFramePipeline_TinyBudget_CleansEvaluatesAndAddsPredictions()
     {
         string output = RunSample("DataFramePipeline", "--epochs", "1", "--max-train", "60");
