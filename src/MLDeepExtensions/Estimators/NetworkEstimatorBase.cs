@@ -148,7 +148,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         var initial = initialModel?.NetworkForContinuing(nameof(initialModel));
         var (architecture, encoder, head) = Resolve(input, initial);
         if (initial is not null)
-            CheckContinues(initial, architecture, inputSize: encoder.Width, head);
+            CheckContinues(initial, architecture, inputSize: encoder.InputSize, head);
         var transformer = _createTransformer(_host, NetworkFit.Run(_host, _options, input, architecture, encoder, head, initial));
         transformer.ScoringEngine = _options.ScoringEngine;
         return transformer;

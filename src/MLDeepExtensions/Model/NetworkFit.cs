@@ -35,7 +35,7 @@ internal static class NetworkFit
         using var start = Prepare(host, channel, options, input, architecture, encoder, head, initialModel);
         var (train, validation, device, seed) = (start.Train, start.Validation, start.Device, start.Seed);
         var module = start.Module;
-        int inputSize = encoder.Width, outputSize = head.NetworkOutputSize(inputSize);
+        int inputSize = encoder.InputSize, outputSize = head.NetworkOutputSize(inputSize);
         options = start.Options;
         CheckpointPlan? checkpoints = null;
         if (options.Checkpoints is { } checkpointOptions)

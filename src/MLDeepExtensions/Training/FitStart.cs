@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MLDeepExtensions.Training;
 
 /// <summary>
-/// What <see cref="NetworkFit.Prepare"/> made for a fit, before training: the data, the device, the seed and the module
+/// What <see cref="Model.NetworkFit.Prepare"/> made for a fit, before training: the data, the device, the seed and the module
 /// with its starting weights. Owns them all; disposing frees them, except a module handed on with <see cref="TakeModule"/>.
 /// </summary>
 internal sealed class FitStart : IDisposable

@@ -1,3 +1,4 @@
+using MLDeepExtensions.Training;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -12,7 +13,7 @@ using MLDeepExtensions.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLDeepExtensions.Training;
+namespace MLDeepExtensions.Model;
 
 /// <summary>
 /// The learning-rate range test (L. Smith, "Cyclical Learning Rates for Training Neural Networks", 2017; fastai's
