@@ -16,7 +16,7 @@ namespace MLDeepExtensions.ModelRunner;
 /// </summary>
 internal static class PyTorchExport
 {
-    public static readonly string[] Names = ["mlp", "cnn", "lstm", "gru"];
+    public static readonly string[] Names = ["mlp", "cnn", "lstm", "gru", "transformer"];
 
     public const int Outputs = 3;
 
@@ -31,6 +31,10 @@ internal static class PyTorchExport
         },
         "lstm" => new RnnArchitecture { Cell = RecurrentCell.Lstm, HiddenSize = 8, RecurrentLayers = 2, Bidirectional = true, Pooling = SequencePooling.Last, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) },
         "gru" => new RnnArchitecture { Cell = RecurrentCell.Gru, HiddenSize = 8, RecurrentLayers = 2, Bidirectional = true, Pooling = SequencePooling.Mean, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) },
+        "transformer" => new TransformerArchitecture
+        {
+            ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16, Pooling = SequencePooling.ClassToken, HiddenLayers = [8], InputShape = new SequenceShape(5, 3),
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -132,6 +132,47 @@ class Rnn(nn.Module):
         return self.head(pooled)
 
 
+class Transformer(nn.Module):
+    """TransformerArchitecture { ModelSize, Heads, EncoderLayers, FeedForwardSize, Pooling, Positions = Learned,
+    HiddenLayers, InputShape = SequenceShape(steps, features) } for fixed-length float sequences. Rows
+    [batch, steps*features] -> [batch, output]. Pooling 'class' (ClassToken), 'mean', 'max' or 'last'."""
+
+    def __init__(self, steps, features, model_size, heads, layers, feed_forward, pooling, hidden, output_size,
+                 activation="relu", dropout=0.0, encoder_dropout=0.1):
+        super().__init__()
+        self.steps, self.features, self.pooling = steps, features, pooling
+        self.input_projection = nn.Linear(features, model_size)
+        length = steps + (1 if pooling == "class" else 0)
+        if pooling == "class":
+            self.class_token = nn.Parameter(torch.zeros(1, 1, model_size))
+        self.positions = nn.Embedding(length, model_size)
+        self.layers = nn.ModuleList([
+            nn.TransformerEncoderLayer(model_size, heads, feed_forward, dropout=encoder_dropout, activation="gelu",
+                                       batch_first=True, norm_first=True) for _ in range(layers)])
+        self.norm = nn.LayerNorm(model_size)
+        self.head = nn.Sequential(dense_stack(model_size, hidden, output_size, activation, dropout, drop_input=True,
+                                              prefix="dense"))
+
+    def forward(self, rows):
+        batch = rows.shape[0]
+        x = self.input_projection(rows.view(batch, self.steps, self.features))
+        if self.pooling == "class":
+            x = torch.cat([self.class_token.expand(batch, 1, -1), x], 1)
+        x = x + self.positions.weight[: x.shape[1]]
+        for layer in self.layers:
+            x = layer(x)
+        x = self.norm(x)
+        if self.pooling == "class":
+            pooled = x[:, 0]
+        elif self.pooling == "mean":
+            pooled = x.mean(1)
+        elif self.pooling == "max":
+            pooled = x.max(1).values
+        else:
+            pooled = x[:, -1]
+        return self.head(pooled)
+
+
 def fixtures():
     """The networks of the committed fixtures, with the .NET architecture each one matches (see PyTorchInterchangeTests)."""
     return {
@@ -147,4 +188,7 @@ def fixtures():
         "lstm": (Rnn("lstm", 5, 3, 8, 2, True, "last", [8], 3), (15,)),
         # the same with Cell = Gru, Pooling = Mean
         "gru": (Rnn("gru", 5, 3, 8, 2, True, "mean", [8], 3), (15,)),
+        # new TransformerArchitecture { ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16,
+        # Pooling = ClassToken, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) }
+        "transformer": (Transformer(5, 3, 8, 2, 2, 16, "class", [8], 3), (15,)),
     }

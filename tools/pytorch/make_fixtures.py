@@ -1,7 +1,9 @@
 """Writes the PyTorch fixtures of tests/MLDeepExtensions.Tests/Fixtures/pytorch (run once, with PyTorch installed;
 the tests need no Python):
 
-    python3 tools/pytorch/make_fixtures.py tests/MLDeepExtensions.Tests/Fixtures/pytorch
+    python3 tools/pytorch/make_fixtures.py tests/MLDeepExtensions.Tests/Fixtures/pytorch [name ...]
+
+Names (e.g. transformer) write only those networks' files, leaving the committed others as they are.
 
 For each network of equivalents.fixtures(): <name>.pt, its state_dict (random weights, and random batch-norm
 statistics so that they matter), and <name>-io.pt, a dict of 'input' (20 random rows) and 'output' (the network's
@@ -17,10 +19,12 @@ import torch
 from equivalents import fixtures
 
 
-def main(folder):
+def main(folder, names):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(20261202)
     for name, (module, (width,)) in fixtures().items():
+        if names and name not in names:
+            continue
         with torch.no_grad():
             for child in module.modules():
                 if isinstance(child, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
@@ -29,6 +33,12 @@ def main(folder):
                     child.weight.uniform_(0.5, 1.5)
                     child.bias.normal_(0, 0.2)
                     child.num_batches_tracked.fill_(7)
+                if isinstance(child, torch.nn.LayerNorm):
+                    child.weight.uniform_(0.5, 1.5)
+                    child.bias.normal_(0, 0.2)
+            for parameter_name, parameter in module.named_parameters():
+                if parameter_name.endswith(("class_token", "positions.weight", "in_proj_bias", "out_proj.bias")):
+                    parameter.normal_(0, 0.3)
         module.eval()
         rows = torch.randn(20, width)
         with torch.no_grad():
@@ -47,4 +57,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])

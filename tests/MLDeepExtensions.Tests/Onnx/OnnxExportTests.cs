@@ -286,6 +286,43 @@ public sealed class OnnxExportTests
         Assert.IsLessThanOrEqualTo(1e-5, difference, "a padded batch of token sequences scores like each alone");
     }
 
+    [TestMethod]
+    [DataRow(SequencePooling.ClassToken, PositionEncoding.Learned)]
+    [DataRow(SequencePooling.Last, PositionEncoding.Sinusoidal)]
+    public void Transformer_Tokens_MaskedPaddingNeverChangesAResult(SequencePooling pooling, PositionEncoding positions)
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(2);
+        string[] words = ["great", "good", "awful", "bad", "the", "film", "was", "plot", "and", "very"];
+        List<Sentence> Sentences(int count) => Enumerable.Range(0, count).Select(_ =>
+        {
+            var picked = Enumerable.Range(0, random.Next(1, 10)).Select(_ => words[random.Next(words.Length)]).ToList();
+            return new Sentence { Text = string.Join(' ', picked), Label = picked.Count(w => w is "great" or "good") > picked.Count(w => w is "awful" or "bad") };
+        }).ToList();
+        var keys = ml.Transforms.Text.TokenizeIntoWords("Tokens", nameof(Sentence.Text)).Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
+            .Fit(ml.Data.LoadFromEnumerable(Sentences(300))).OnLibtorch();
+        var architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16, Pooling = pooling, Positions = positions, MaxSteps = 6 };
+        var options = new DeepNetworkOptions { FeatureColumnName = "Tokens", Architecture = architecture, Epochs = 3, BatchSize = 32, Seed = 1 };
+        var network = ml.BinaryClassification.Trainers.DeepNetwork(options).Fit(keys.Transform(ml.Data.LoadFromEnumerable(Sentences(300)))).OnLibtorch();
+        var testSentences = Sentences(40);
+        testSentences.Add(new Sentence { Text = "the unseen film was wonderful" });
+        var rawTest = ml.Data.LoadFromEnumerable(testSentences);
+        string[] columns = ["Score", "Probability", "PredictedLabel"];
+        AssertMatches(ml, keys.Append(network), rawTest, columns, $"Transformer ({pooling}) tokens from text", rowByRow: true);
+
+        // One batch from the keys on: shorter sequences padded with a key above the vocabulary, masked out of the attention.
+        var tokens = keys.Transform(rawTest).GetColumn<uint[]>("Tokens").ToArray();
+        var keyData = ml.Data.LoadFromEnumerable(tokens.Select(t => new TokenRow { Tokens = t }).ToList());
+        byte[] onnx = OnnxRunner.Export(ml, network, keyData);
+        int width = tokens.Max(t => t.Length);
+        var padded = tokens.SelectMany(t => t.Concat(Enumerable.Repeat(uint.MaxValue, width - t.Length))).ToArray();
+        using var session = new InferenceSession(onnx);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("Tokens", new DenseTensor<uint>(padded, [tokens.Length, width]))]);
+        double difference = OnnxRunner.MaxDifference(OnnxRunner.Read(network.Transform(keyData), "Score"), OnnxRunner.Output(results, "Score.output"));
+        Console.WriteLine($"padded token batch: Score {difference:G3}");
+        Assert.IsLessThanOrEqualTo(1e-5, difference, "a padded batch of token sequences scores like each alone");
+    }
+
     public sealed class TokenRow
     {
         [KeyType(10)]
