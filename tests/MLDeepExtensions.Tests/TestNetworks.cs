@@ -23,11 +23,11 @@ public sealed class ScoreOutput
 
 /// <summary>
 /// One tiny fitted network per architecture on the same generated rows, for the workouts every architecture must pass
-/// (threads, native memory): "mlp", "cnn", "lstm", "gru", "autoencoder", "conv-autoencoder".
+/// (threads, native memory): "mlp", "cnn", "lstm", "gru", "transformer", "autoencoder", "conv-autoencoder".
 /// </summary>
 public static class TestNetworks
 {
-    public static readonly string[] Kinds = { "mlp", "cnn", "lstm", "gru", "autoencoder", "conv-autoencoder" };
+    public static readonly string[] Kinds = { "mlp", "cnn", "lstm", "gru", "transformer", "autoencoder", "conv-autoencoder" };
 
     /// <summary>Rows whose target is the first half of the features minus the second half, plus a little noise.</summary>
     public static SixteenRow[] Rows(int count, int seed)
@@ -51,6 +51,7 @@ public static class TestNetworks
             "cnn" => new CnnArchitecture(shape) { ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max, BatchNormalization = true } }, HiddenLayers = new[] { 8 } },
             "lstm" => new RnnArchitecture { InputShape = new SequenceShape(4, 4), HiddenSize = 8 },
             "gru" => new RnnArchitecture { Cell = RecurrentCell.Gru, InputShape = new SequenceShape(4, 4), HiddenSize = 8, Bidirectional = true },
+            "transformer" => new TransformerArchitecture { InputShape = new SequenceShape(4, 4), ModelSize = 8, Heads = 2, FeedForwardSize = 16 },
             "autoencoder" => new AutoencoderArchitecture(4, 8),
             "conv-autoencoder" => new AutoencoderArchitecture(4) { InputShape = shape, ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max } } },
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown test network"),

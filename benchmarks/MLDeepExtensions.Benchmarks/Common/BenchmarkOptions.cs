@@ -4,7 +4,7 @@ using System.Linq;
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
-/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel or all; default mlp), then --quick, --epochs N,
+/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence or all; default mlp), then --quick, --epochs N,
 /// --repeats N, --with-baseline, --timing-only, --accuracy-only, --results PATH, --no-results.
 /// </summary>
 internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
@@ -21,7 +21,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--no-results: write no results file.</summary>
     public bool NoResults { get; init; }
 
-    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "multilabel" };
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "multilabel", "sequence" };
 
     /// <summary>
     /// What <c>all</c> runs: the memory check first, in a fresh process (memory that later sections free stays resident
@@ -29,7 +29,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// </summary>
     public static readonly string[] All = { "memory", "mlp", "cnn", "rnn", "autoencoder", "onnx" };
 
-    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|all] [--quick] [--epochs N] [--repeats N] " +
+    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|sequence|all] [--quick] [--epochs N] [--repeats N] " +
         "[--with-baseline] [--timing-only | --accuracy-only] [--results PATH | --no-results]";
 
     /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>

@@ -23,12 +23,19 @@ internal sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     {
         _heads = heads;
         _dropout = dropout;
-        in_proj_weight = new Parameter(empty(3L * modelSize, modelSize));
-        in_proj_bias = new Parameter(zeros(3L * modelSize));
+        // A Parameter takes over its tensor's storage; the emptied tensors are disposed here.
+        using (var weight = empty(3L * modelSize, modelSize))
+            in_proj_weight = new Parameter(weight);
+        using (var bias = zeros(3L * modelSize))
+            in_proj_bias = new Parameter(bias);
         out_proj = nn.Linear(modelSize, modelSize);
+        // In a scope: TorchSharp's in-place initialisers hand back a tensor object of their own, freed with the scope.
+        using (NewDisposeScope())
         using (no_grad())
         {
-            nn.init.xavier_uniform_(in_proj_weight);
+            // PyTorch's initialisation: Xavier-uniform over the packed projection (fan in d, fan out 3d), zero biases.
+            double bound = Math.Sqrt(6.0 / (4.0 * modelSize));
+            in_proj_weight.uniform_(-bound, bound);
             out_proj.bias!.zero_();
         }
         RegisterComponents();
@@ -55,6 +62,17 @@ internal sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         var weights = nn.functional.dropout(nn.functional.softmax(scores, -1), _dropout, training);
         var attended = matmul(weights, v).transpose(1, 2).reshape(batch, steps, d);
         return out_proj.call(attended).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            in_proj_weight.Dispose();
+            in_proj_bias.Dispose();
+            out_proj.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }
 
@@ -101,5 +119,18 @@ internal sealed class EncoderLayer : nn.Module<Tensor, Tensor?, Tensor>
         x = x + nn.functional.dropout(self_attn.call(norm1.call(x), padding), _dropout, training);
         var inner = nn.functional.dropout(nn.functional.gelu(linear1.call(norm2.call(x))), _dropout, training);
         return (x + nn.functional.dropout(linear2.call(inner), _dropout, training)).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            self_attn.Dispose();
+            linear1.Dispose();
+            linear2.Dispose();
+            norm1.Dispose();
+            norm2.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

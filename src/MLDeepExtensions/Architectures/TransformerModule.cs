@@ -50,15 +50,19 @@ internal sealed class TransformerModule : nn.Module<Tensor, Tensor>, IOnnxModule
             input_projection = nn.Linear(input.Features, d);
         if (_classTokens == 1)
         {
-            class_token = new Parameter(zeros(1, 1, d));
+            using (var token = zeros(1, 1, d))
+                class_token = new Parameter(token);
+            // In a scope: TorchSharp's in-place initialisers hand back a tensor object of their own, freed with the scope.
+            using (NewDisposeScope())
             using (no_grad())
-                nn.init.normal_(class_token, 0, 0.02);
+                class_token.normal_(0, 0.02);
         }
         if (architecture.Positions == PositionEncoding.Learned)
         {
             positions = nn.Embedding(steps, d);
+            using (NewDisposeScope())
             using (no_grad())
-                nn.init.normal_(positions.weight!, 0, 0.02);
+                positions.weight!.normal_(0, 0.02);
         }
         else
         {
@@ -259,6 +263,8 @@ internal sealed class TransformerModule : nn.Module<Tensor, Tensor>, IOnnxModule
             input_projection?.Dispose();
             class_token?.Dispose();
             positions?.Dispose();
+            foreach (var layer in layers)
+                layer.Dispose();
             layers.Dispose();
             norm.Dispose();
             head.Dispose();

@@ -24,6 +24,7 @@ public sealed class StreamingTests
     [DataRow("cnn")]
     [DataRow("lstm")]
     [DataRow("gru")]
+    [DataRow("transformer")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
     public void StreamedInStoredOrder_TrainsBitwiseWhatMemoryTrains(string kind)

@@ -21,6 +21,7 @@ public sealed class ThreadSafetyTests
     [DataRow("cnn")]
     [DataRow("lstm")]
     [DataRow("gru")]
+    [DataRow("transformer")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
     public void EightThreads_TransformAndOwnPredictionEngines_MatchOneThreadExactly(string kind)

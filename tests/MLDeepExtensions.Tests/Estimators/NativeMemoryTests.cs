@@ -75,6 +75,7 @@ public sealed class NativeMemoryTests
     [DataRow("cnn")]
     [DataRow("lstm")]
     [DataRow("gru")]
+    [DataRow("transformer")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
     public void FitThenDispose_ReleasesEveryTensor(string kind)

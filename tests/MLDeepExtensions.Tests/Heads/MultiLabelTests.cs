@@ -195,6 +195,27 @@ public sealed class MultiLabelTests
     }
 
     [TestMethod]
+    public void Streamed_TrainsBitwiseWhatMemoryTrains_WithTunedThresholds()
+    {
+        var ml = new MLContext(seed: 1);
+        var (train, test) = Data(ml);
+        train = ml.Data.Cache(train);
+        MultiLabelOptions Loading(DataLoadingMode mode) => Options() with
+        {
+            Epochs = 3, Shuffle = false, ValidationData = test, TuneThresholds = true, DataLoading = new DataLoadingOptions { Mode = mode },
+        };
+        using var inMemory = ml.MultiLabelClassification.Trainers.DeepNetwork(Loading(DataLoadingMode.InMemory)).Fit(train);
+        using var streamed = ml.MultiLabelClassification.Trainers.DeepNetwork(Loading(DataLoadingMode.Streaming)).Fit(train);
+        CollectionAssert.AreEqual(TestData.SavedNetwork(ml, inMemory, train.Schema), TestData.SavedNetwork(ml, streamed, train.Schema));
+        CollectionAssert.AreEqual(inMemory.Thresholds.ToArray(), streamed.Thresholds.ToArray(), "thresholds tuned on the streamed validation rows");
+        for (int e = 0; e < inMemory.History.Count; e++)
+        {
+            Assert.AreEqual(inMemory.History[e].ValidationLoss, streamed.History[e].ValidationLoss, "the same validation loss");
+            CollectionAssert.AreEqual(inMemory.History[e].ValidationMetrics.ToArray(), streamed.History[e].ValidationMetrics.ToArray(), "the same validation metrics");
+        }
+    }
+
+    [TestMethod]
     public void Fit_LabelNotABooleanVector_ThrowsSchemaMismatch()
     {
         var ml = new MLContext(seed: 1);
