@@ -16,7 +16,7 @@ namespace MLDeepExtensions.ModelRunner;
 /// </summary>
 internal static class PyTorchExport
 {
-    public static readonly string[] Names = ["mlp", "cnn", "lstm", "gru"];
+    public static readonly string[] Names = ["mlp", "cnn", "lstm", "gru", "resnet"];
 
     public const int Outputs = 3;
 
@@ -31,10 +31,11 @@ internal static class PyTorchExport
         },
         "lstm" => new RnnArchitecture { Cell = RecurrentCell.Lstm, HiddenSize = 8, RecurrentLayers = 2, Bidirectional = true, Pooling = SequencePooling.Last, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) },
         "gru" => new RnnArchitecture { Cell = RecurrentCell.Gru, HiddenSize = 8, RecurrentLayers = 2, Bidirectional = true, Pooling = SequencePooling.Mean, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) },
+        "resnet" => new ResidualCnnArchitecture(new ImageShape(2, 7, 6)) { StemChannels = 4, Stages = [4, 8], BlocksPerStage = 2, HiddenLayers = [6], Activation = Activation.ELU },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    public static int InputWidth(string name) => name switch { "mlp" => 6, "cnn" => 72, _ => 15 };
+    public static int InputWidth(string name) => name switch { "mlp" => 6, "cnn" => 72, "resnet" => 84, _ => 15 };
 
     public sealed class Row
     {

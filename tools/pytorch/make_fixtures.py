@@ -1,7 +1,10 @@
 """Writes the PyTorch fixtures of tests/MLDeepExtensions.Tests/Fixtures/pytorch (run once, with PyTorch installed;
 the tests need no Python):
 
-    python3 tools/pytorch/make_fixtures.py tests/MLDeepExtensions.Tests/Fixtures/pytorch
+    python3 tools/pytorch/make_fixtures.py tests/MLDeepExtensions.Tests/Fixtures/pytorch [name ...]
+
+Names (e.g. resnet) write only those networks' files; the random draws are those of a full run, so the files already
+committed stay as they are.
 
 For each network of equivalents.fixtures(): <name>.pt, its state_dict (random weights, and random batch-norm
 statistics so that they matter), and <name>-io.pt, a dict of 'input' (20 random rows) and 'output' (the network's
@@ -17,7 +20,7 @@ import torch
 from equivalents import fixtures
 
 
-def main(folder):
+def main(folder, names=()):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(20261202)
     for name, (module, (width,)) in fixtures().items():
@@ -35,6 +38,8 @@ def main(folder):
             output = module(rows)
             output64 = module.double()(rows.double())
             module.float()
+        if names and name not in names:
+            continue
         torch.save(module.state_dict(), os.path.join(folder, f"{name}.pt"))
         torch.save({"input": rows, "output": output, "output64": output64}, os.path.join(folder, f"{name}-io.pt"))
         if name == "mlp":
@@ -47,4 +52,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])

@@ -23,6 +23,7 @@ public sealed class ThreadSafetyTests
     [DataRow("gru")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
+    [DataRow("resnet")]
     public void EightThreads_TransformAndOwnPredictionEngines_MatchOneThreadExactly(string kind)
     {
         var ml = new MLContext(seed: 1);

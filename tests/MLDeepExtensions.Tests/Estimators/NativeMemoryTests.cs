@@ -77,6 +77,7 @@ public sealed class NativeMemoryTests
     [DataRow("gru")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
+    [DataRow("resnet")]
     public void FitThenDispose_ReleasesEveryTensor(string kind)
     {
         var ml = new MLContext(seed: 1);

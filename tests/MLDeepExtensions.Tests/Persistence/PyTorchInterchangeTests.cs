@@ -58,6 +58,7 @@ public sealed class PyTorchInterchangeTests
     [DataRow("cnn")]
     [DataRow("lstm")]
     [DataRow("gru")]
+    [DataRow("resnet")]
     public void StateDictSavedByPyTorch_ScoresAsPyTorchDid(string name)
     {
         var ml = new MLContext(seed: 1);
