@@ -102,6 +102,55 @@ class Cnn(nn.Module):
         return self.head(self.features(rows.view(-1, *self.shape)))
 
 
+class ResidualBlock(nn.Module):
+    """A basic block of ResidualCnnArchitecture: act(norm2(conv2(act(norm1(conv1(x))))) + shortcut(x)); the shortcut is the
+    identity, or a 1x1 convolution and batch norm (shortcut.conv, shortcut.norm) when the channels or the stride change."""
+
+    def __init__(self, inputs, channels, stride, activation):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inputs, channels, 3, stride=stride, padding=1, bias=False)
+        self.norm1 = nn.BatchNorm2d(channels)
+        self.act1 = ACTIVATIONS[activation]()
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.norm2 = nn.BatchNorm2d(channels)
+        if stride != 1 or inputs != channels:
+            self.shortcut = nn.Sequential(OrderedDict(conv=nn.Conv2d(inputs, channels, 1, stride=stride, bias=False),
+                                                      norm=nn.BatchNorm2d(channels)))
+        else:
+            self.shortcut = None
+        self.act2 = ACTIVATIONS[activation]()
+
+    def forward(self, x):
+        y = self.norm2(self.conv2(self.act1(self.norm1(self.conv1(x)))))
+        return self.act2(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class ResidualCnn(nn.Module):
+    """ResidualCnnArchitecture(ImageShape(c, h, w)) { StemChannels, Stages, BlocksPerStage, HiddenLayers, Activation,
+    Dropout } with PixelLayout.Planar: stem (3x3 conv, batch norm, activation), stages of basic blocks (stride 2 at the first
+    block of every stage after the first), global average pooling, dense head. Rows [batch, c*h*w] -> [batch, output]."""
+
+    def __init__(self, shape, stem, stages, blocks, hidden, output_size, activation="relu", dropout=0.0):
+        super().__init__()
+        self.shape = shape
+        self.stem = nn.Sequential(OrderedDict(conv=nn.Conv2d(shape[0], stem, 3, padding=1, bias=False),
+                                              norm=nn.BatchNorm2d(stem), act=ACTIVATIONS[activation]()))
+        channels, stage_list = stem, []
+        for s, width in enumerate(stages):
+            stage = []
+            for b in range(blocks):
+                stage.append(ResidualBlock(channels, width, 2 if s > 0 and b == 0 else 1, activation))
+                channels = width
+            stage_list.append(nn.Sequential(*stage))
+        self.stages = nn.Sequential(*stage_list)
+        head = OrderedDict(pool=nn.AdaptiveAvgPool2d(1), flatten=nn.Flatten())
+        head.update(dense_stack(channels, hidden, output_size, activation, dropout, drop_input=True, prefix="dense"))
+        self.head = nn.Sequential(head)
+
+    def forward(self, rows):
+        return self.head(self.stages(self.stem(rows.view(-1, *self.shape))))
+
+
 class Rnn(nn.Module):
     """RnnArchitecture { Cell, HiddenSize, RecurrentLayers, Bidirectional, Pooling, HiddenLayers, InputShape =
     SequenceShape(steps, features) } for fixed-length float sequences. Rows [batch, steps*features] -> [batch, output].
@@ -188,6 +237,9 @@ def fixtures():
         "lstm": (Rnn("lstm", 5, 3, 8, 2, True, "last", [8], 3), (15,)),
         # the same with Cell = Gru, Pooling = Mean
         "gru": (Rnn("gru", 5, 3, 8, 2, True, "mean", [8], 3), (15,)),
+        # new ResidualCnnArchitecture(new ImageShape(2, 7, 6)) { StemChannels = 4, Stages = [4, 8], BlocksPerStage = 2,
+        # HiddenLayers = [6], Activation = ELU }: identity and projection shortcuts, an odd height (7 -> 4 at stride 2)
+        "resnet": (ResidualCnn((2, 7, 6), 4, [4, 8], 2, [6], 3, activation="elu"), (84,)),
         # new TransformerArchitecture { ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16,
         # Pooling = ClassToken, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) }
         "transformer": (Transformer(5, 3, 8, 2, 2, 16, "class", [8], 3), (15,)),

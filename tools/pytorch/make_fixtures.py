@@ -3,7 +3,8 @@ the tests need no Python):
 
     python3 tools/pytorch/make_fixtures.py tests/MLDeepExtensions.Tests/Fixtures/pytorch [name ...]
 
-Names (e.g. transformer) write only those networks' files, leaving the committed others as they are.
+Names (e.g. resnet) write only those networks' files; the random draws are those of a full run, so the files already
+committed stay as they are.
 
 For each network of equivalents.fixtures(): <name>.pt, its state_dict (random weights, and random batch-norm
 statistics so that they matter), and <name>-io.pt, a dict of 'input' (20 random rows) and 'output' (the network's
@@ -19,12 +20,10 @@ import torch
 from equivalents import fixtures
 
 
-def main(folder, names):
+def main(folder, names=()):
     os.makedirs(folder, exist_ok=True)
     torch.manual_seed(20261202)
     for name, (module, (width,)) in fixtures().items():
-        if names and name not in names:
-            continue
         with torch.no_grad():
             for child in module.modules():
                 if isinstance(child, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
@@ -45,6 +44,8 @@ def main(folder, names):
             output = module(rows)
             output64 = module.double()(rows.double())
             module.float()
+        if names and name not in names:
+            continue
         torch.save(module.state_dict(), os.path.join(folder, f"{name}.pt"))
         torch.save({"input": rows, "output": output, "output64": output64}, os.path.join(folder, f"{name}-io.pt"))
         if name == "mlp":

@@ -5,7 +5,7 @@ namespace MLDeepExtensions.Benchmarks;
 /// <summary>
 /// The <c>cnn</c> section: one-epoch fit time of the default small CNN (2 × conv 3×3 + ReLU + max-pool, 32/64 filters,
 /// dense 128) against the same network in bare TorchSharp, bare-only layout and batch-size probes, batched
-/// Transform throughput, then test accuracy of the accuracy recipe.
+/// Transform throughput, then test accuracy of the accuracy recipe (and, with --residual, of the residual CNN's recipe).
 /// </summary>
 internal static class CnnSection
 {
@@ -25,6 +25,8 @@ internal static class CnnSection
         }
         if (!options.SkipAccuracy)
             CnnAccuracyBenchmark.Run(data, options.Epochs(), report);
+        if (!options.SkipAccuracy && options.Residual)
+            ResidualCnnAccuracyBenchmark.Run(data, options.Epochs(ResidualCnnAccuracyBenchmark.Epochs), report);
 
         DeepNetworkEstimator Estimator(int seed) => data.MLContext.MulticlassClassification.Trainers.DeepNetwork(new DeepNetworkOptions
         {

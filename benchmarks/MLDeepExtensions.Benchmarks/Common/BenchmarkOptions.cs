@@ -5,7 +5,7 @@ namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
 /// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence or all; default mlp), then --quick, --epochs N,
-/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --results PATH, --no-results.
+/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --residual, --results PATH, --no-results.
 /// </summary>
 internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
 {
@@ -14,6 +14,9 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
 
     /// <summary>--timing-only: skip the accuracy runs of the cnn and rnn sections.</summary>
     public bool SkipAccuracy { get; init; }
+
+    /// <summary>--residual: the cnn section also runs the residual CNN's accuracy run (about 15 minutes on 2 cores).</summary>
+    public bool Residual { get; init; }
 
     /// <summary>--results PATH: where to write the results file (default: benchmarks/RESULTS.md of the repository).</summary>
     public string? ResultsPath { get; init; }
@@ -30,7 +33,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     public static readonly string[] All = { "memory", "mlp", "cnn", "rnn", "autoencoder", "onnx" };
 
     public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|sequence|all] [--quick] [--epochs N] [--repeats N] " +
-        "[--with-baseline] [--timing-only | --accuracy-only] [--results PATH | --no-results]";
+        "[--with-baseline] [--timing-only | --accuracy-only] [--residual] [--results PATH | --no-results]";
 
     /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>
     public int Epochs(int full = 10) => EpochsOverride ?? (Quick ? 2 : full);
@@ -63,6 +66,9 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
                     break;
                 case "--accuracy-only":
                     options = options with { SkipTiming = true };
+                    break;
+                case "--residual":
+                    options = options with { Residual = true };
                     break;
                 case "--with-baseline":
                     options = options with { WithBaseline = true };

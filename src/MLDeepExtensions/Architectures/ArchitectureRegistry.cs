@@ -36,6 +36,7 @@ internal static class ArchitectureRegistry
         Register(TransformerArchitecture.RegisteredName, TransformerArchitecture.CurrentSettingsVersion, TransformerArchitecture.ReadSettings);
         Register(ForecastArchitecture.RegisteredName, ForecastArchitecture.CurrentSettingsVersion, ForecastArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.ConvolutionalName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: true));
+        Register(ResidualCnnArchitecture.RegisteredName, ResidualCnnArchitecture.CurrentSettingsVersion, ResidualCnnArchitecture.ReadSettings);
     }
 
     /// <summary>Registers the reader of the architecture saved under <paramref name="name"/>; a name registers once.</summary>

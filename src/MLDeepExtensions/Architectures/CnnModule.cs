@@ -40,7 +40,7 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>, IOnnxModule
         using var scope = NewDisposeScope();
         var images = ImageInput.ToImages(input, _shape, _layout);
         if (training && _augmentation is not null)
-            images = Augment(images, _augmentation);
+            images = ImageInput.Augment(images, _augmentation);
         return head.forward(ImageInput.Forward(features, images, training)).MoveToOuterDisposeScope();
     }
 
@@ -49,29 +49,6 @@ internal sealed class CnnModule : nn.Module<Tensor, Tensor>, IOnnxModule
     {
         var (maps, shape) = OnnxLayers.Sequential(graph, features, ImageInput.ToImages(graph, rows, _shape, _layout), [_shape.Channels, _shape.Height, _shape.Width]);
         return OnnxLayers.Sequential(graph, head, maps, shape).Output;
-    }
-
-    /// <summary>Random horizontal flips (per image, p = 0.5) and random shifts of up to MaxShift pixels with zero fill.</summary>
-    private static Tensor Augment(Tensor images, ImageAugmentation augmentation)
-    {
-        long n = images.shape[0];
-        if (augmentation.HorizontalFlip)
-        {
-            var flip = rand(n, device: images.device).lt(0.5).view(-1, 1, 1, 1);
-            images = where(flip, images.flip(3), images);
-        }
-        int s = augmentation.MaxShift;
-        if (s > 0)
-        {
-            long h = images.shape[2], w = images.shape[3];
-            var padded = nn.functional.pad(images, new long[] { s, s, s, s });
-            var offsets = randint(0, 2 * s + 1, new long[] { n, 2 }).data<long>().ToArray();
-            var shifted = new Tensor[n];
-            for (long i = 0; i < n; i++)
-                shifted[i] = padded[i].narrow(1, offsets[2 * i], h).narrow(2, offsets[2 * i + 1], w);
-            images = stack(shifted);
-        }
-        return images;
     }
 
     protected override void Dispose(bool disposing)

@@ -67,18 +67,28 @@ internal static class ImageInput
     /// </summary>
     public static ImageShape Resolve(ImageShape? declared, PixelLayout layout, IReadOnlyList<ConvolutionBlock> blocks, DataViewSchema.Column column, string owner, string property)
     {
-        SchemaChecks.CheckDenseFeatureColumn(column);
-        var type = (VectorDataViewType)column.Type;
-        var shape = declared ?? FromDimensions(type, layout, column.Name, owner);
-        if (shape.Size != type.Size)
-            throw SchemaChecks.Mismatch("feature", column.Name, Invariant($"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)"),
-                Invariant($"a vector of {type.Size}"), "Declare the InputShape of the images the column holds (channels, height, width).");
+        var shape = ShapeOf(declared, layout, column, owner);
         if (ShrinkProblem(shape, blocks, owner, property) is { } problem)
             throw new ArgumentException($"Feature column '{column.Name}': {problem}");
         long flattened = FlattenedSize(shape, blocks)!.Value;
         if (flattened > MaxFlattened)
             throw new ArgumentException(Invariant($"A {shape} image from column '{column.Name}' leaves {flattened:N0} values after the convolution blocks of the {owner}, ") +
                 Invariant($"more than a dense layer takes ({MaxFlattened:N0}); add pooling or stride, or use fewer filters in the last block."));
+        return shape;
+    }
+
+    /// <summary>
+    /// The image shape of <paramref name="column"/>: <paramref name="declared"/>, else the column's dimensions (read per
+    /// <paramref name="layout"/>); an exception naming the column when it is not a dense Single vector of that size.
+    /// </summary>
+    public static ImageShape ShapeOf(ImageShape? declared, PixelLayout layout, DataViewSchema.Column column, string owner)
+    {
+        SchemaChecks.CheckDenseFeatureColumn(column);
+        var type = (VectorDataViewType)column.Type;
+        var shape = declared ?? FromDimensions(type, layout, column.Name, owner);
+        if (shape.Size != type.Size)
+            throw SchemaChecks.Mismatch("feature", column.Name, Invariant($"a vector of {shape.Size} values for images of {shape} ({owner}.InputShape)"),
+                Invariant($"a vector of {type.Size}"), "Declare the InputShape of the images the column holds (channels, height, width).");
         return shape;
     }
 
@@ -165,9 +175,13 @@ internal static class ImageInput
             return layers.forward(input);
         var x = input;
         foreach (var layer in layers.children())
-            x = layer is Conv2d conv && conv.out_channels % CpuKernels.ConvolutionBlocking != 0 ? PaddedConvolution(conv, x) : ((nn.Module<Tensor, Tensor>)layer).forward(x);
+            x = layer is Conv2d conv ? Convolve(conv, x, training) : ((nn.Module<Tensor, Tensor>)layer).forward(x);
         return x;
     }
+
+    /// <summary>One convolution as <see cref="Forward"/> runs it: padded to a multiple of 16 filters in training on the CPU, as it is otherwise.</summary>
+    public static Tensor Convolve(Conv2d conv, Tensor input, bool training)
+        => training && input.device_type == DeviceType.CPU && conv.out_channels % CpuKernels.ConvolutionBlocking != 0 ? PaddedConvolution(conv, input) : conv.call(input);
 
     private static Tensor PaddedConvolution(Conv2d conv, Tensor input)
     {
@@ -192,6 +206,29 @@ internal static class ImageInput
         var conv = create();
         scope.Detach(conv.parameters());
         return conv;
+    }
+
+    /// <summary>Random horizontal flips (per image, p = 0.5) and random shifts of up to MaxShift pixels with zero fill (training only).</summary>
+    public static Tensor Augment(Tensor images, ImageAugmentation augmentation)
+    {
+        long n = images.shape[0];
+        if (augmentation.HorizontalFlip)
+        {
+            var flip = rand(n, device: images.device).lt(0.5).view(-1, 1, 1, 1);
+            images = where(flip, images.flip(3), images);
+        }
+        int s = augmentation.MaxShift;
+        if (s > 0)
+        {
+            long h = images.shape[2], w = images.shape[3];
+            var padded = nn.functional.pad(images, new long[] { s, s, s, s });
+            var offsets = randint(0, 2 * s + 1, new long[] { n, 2 }).data<long>().ToArray();
+            var shifted = new Tensor[n];
+            for (long i = 0; i < n; i++)
+                shifted[i] = padded[i].narrow(1, offsets[2 * i], h).narrow(2, offsets[2 * i + 1], w);
+            images = stack(shifted);
+        }
+        return images;
     }
 
     /// <summary>Writes the image shape, pixel layout and blocks; <see cref="ReadSettings"/> reads them back.</summary>

@@ -16,7 +16,8 @@ namespace MLDeepExtensions;
 /// Architectures are immutable records: derive variants with <c>with { … }</c>.
 /// </summary>
 /// <remarks>
-/// Built-in architectures: <see cref="MlpArchitecture"/> (dense layers), <see cref="CnnArchitecture"/> (images),
+/// Built-in architectures: <see cref="MlpArchitecture"/> (dense layers), <see cref="CnnArchitecture"/> and
+/// <see cref="ResidualCnnArchitecture"/> (images),
 /// <see cref="RnnArchitecture"/> (sequences and token sequences) for <see cref="DeepNetworkEstimator"/>, and
 /// <see cref="AutoencoderArchitecture"/> (dense or convolutional) for <see cref="AutoencoderEstimator"/>. Every one
 /// names its dense hidden layers <c>HiddenLayers</c>, their activation <c>Activation</c> and their dropout <c>Dropout</c>.

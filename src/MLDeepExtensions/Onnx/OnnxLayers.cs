@@ -22,7 +22,8 @@ internal static class OnnxLayers
         return (input, shape);
     }
 
-    private static (string, long[]) Layer(OnnxGraph graph, string name, nn.Module layer, string x, long[] shape)
+    /// <summary>Runs one layer named <paramref name="name"/> (its weights' name prefix) on <paramref name="x"/>, rows of shape <paramref name="shape"/>.</summary>
+    public static (string Output, long[] Shape) Layer(OnnxGraph graph, string name, nn.Module layer, string x, long[] shape)
     {
         switch (layer)
         {
@@ -64,6 +65,10 @@ internal static class OnnxLayers
                 if (avg.ceil_mode || avg.divisor_override is not null)
                     throw Unsupported(graph, name, layer, "average pooling with ceil_mode or divisor_override");
                 return Pool(graph, "AveragePool", x, shape, avg.kernel_size, avg.stride, avg.padding, ("count_include_pad", avg.count_include_pad ? 1L : 0L));
+            case AdaptiveAvgPool2d adaptive:
+                if (adaptive.output_size.Any(size => size != 1))
+                    throw Unsupported(graph, name, layer, "adaptive average pooling to more than 1×1 (only global average pooling is exported)");
+                return (graph.Op("GlobalAveragePool", x), [shape[0], 1, 1]);
             case Upsample up:
                 return Nearest(graph, name, up, x, shape);
             default:

@@ -61,6 +61,13 @@ public sealed class ArchitectureSettingsTests
                     PixelLayout = Pick(Enum.GetValues<PixelLayout>()), ConvolutionBlocks = new[] { Block(), Block() }, HiddenLayers = Sizes(2),
                     Activation = activation, Dropout = Rate(), Augmentation = Pick<ImageAugmentation?>(null, new ImageAugmentation { HorizontalFlip = true, MaxShift = 1 }),
                 }, "Image");
+            case ResidualCnnArchitecture.RegisteredName:
+                return (new ResidualCnnArchitecture
+                {
+                    PixelLayout = Pick(Enum.GetValues<PixelLayout>()), StemChannels = random.Next(1, 9), Stages = Sizes(3) is { Length: > 0 } stages ? stages : [4],
+                    BlocksPerStage = random.Next(1, 4), HiddenLayers = Sizes(2), Activation = activation, Dropout = Rate(),
+                    Augmentation = Pick<ImageAugmentation?>(null, new ImageAugmentation { HorizontalFlip = true, MaxShift = 2 }),
+                }, "Image");
             case RnnArchitecture.RegisteredName:
                 var rnn = new RnnArchitecture
                 {
@@ -114,7 +121,7 @@ public sealed class ArchitectureSettingsTests
     public void RandomisedSettings_OfEveryRegisteredArchitecture_SurviveSaveAndLoadEqual()
     {
         var random = new Random(20261206);
-        Assert.IsGreaterThanOrEqualTo(8, ArchitectureRegistry.Names.Count, "the built-in architectures are registered");
+        Assert.IsGreaterThanOrEqualTo(9, ArchitectureRegistry.Names.Count, "the built-in architectures are registered");
         foreach (string name in ArchitectureRegistry.Names)
         {
             for (int trial = 0; trial < 40; trial++)

@@ -27,6 +27,7 @@ public sealed class StreamingTests
     [DataRow("transformer")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
+    [DataRow("resnet")]
     public void StreamedInStoredOrder_TrainsBitwiseWhatMemoryTrains(string kind)
     {
         var ml = new MLContext(seed: 1);

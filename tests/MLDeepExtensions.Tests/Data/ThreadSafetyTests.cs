@@ -24,6 +24,7 @@ public sealed class ThreadSafetyTests
     [DataRow("transformer")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
+    [DataRow("resnet")]
     public void EightThreads_TransformAndOwnPredictionEngines_MatchOneThreadExactly(string kind)
     {
         var ml = new MLContext(seed: 1);

@@ -21,7 +21,7 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
     {
         "mlp-multiclass", "mlp-binary", "mlp-regression", "mlp-multioutput", "mlp-categorical", "cnn", "lstm", "gru-bidirectional",
         "rnn-variable", "rnn-tokens", "custom-module", "autoencoder", "conv-autoencoder", "anomaly-autoencoder", "forecasting",
-        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "forecasting-transformer", "control-mlnet-regression", "control-mlnet-multiclass",
+        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "forecasting-transformer", "resnet", "control-mlnet-regression", "control-mlnet-multiclass",
     };
 
     public sealed class VariableRow
@@ -71,7 +71,7 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
             "mlp-regression" => new(ml, generated, ml.Regression.Trainers.DeepNetwork(Tiny(nameof(GeneratedRow.Target))), regressor),
             "mlp-multioutput" => new(ml, generated, ml.Transforms.DeepNetwork(Tiny(nameof(GeneratedRow.Targets))), null),
             "mlp-categorical" => new(ml, keyed, ml.Regression.Trainers.DeepNetwork(Tiny(nameof(GeneratedRow.Target)) with { CategoricalColumns = new[] { new CategoricalColumn("Label") } }), regressor),
-            "cnn" or "lstm" => new(ml, sixteen, TestNetworks.Estimator(ml, name, epochs: 1, scoringBatchSize: 32), regressor),
+            "cnn" or "lstm" or "resnet" => new(ml, sixteen, TestNetworks.Estimator(ml, name, epochs: 1, scoringBatchSize: 32), regressor),
             "gru-bidirectional" => new(ml, sixteen, TestNetworks.Estimator(ml, "gru", epochs: 1, scoringBatchSize: 32), regressor),
             "rnn-variable" => new(ml, Variable(ml), ml.Regression.Trainers.DeepNetwork(Tiny(nameof(VariableRow.Target)) with
             {

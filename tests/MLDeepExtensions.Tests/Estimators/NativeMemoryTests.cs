@@ -78,6 +78,7 @@ public sealed class NativeMemoryTests
     [DataRow("transformer")]
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
+    [DataRow("resnet")]
     public void FitThenDispose_ReleasesEveryTensor(string kind)
     {
         var ml = new MLContext(seed: 1);
