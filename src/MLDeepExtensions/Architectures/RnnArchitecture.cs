@@ -138,29 +138,10 @@ public sealed record RnnArchitecture : NetworkArchitecture
             errors.Add($"{name}{nameof(MaxSteps)} is {MaxSteps}; it must be ≥ 1, or null for the longest training sequence.");
     }
 
-    internal override void CheckFeatureShape(SchemaShape inputSchema, string featureColumnName)
-    {
-        if (!inputSchema.TryFindColumn(featureColumnName, out var column))
-            throw SchemaChecks.MissingColumn("feature", featureColumnName);
-        bool isVector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
-        if (!isVector || !(column.ItemType == NumberDataViewType.Single || column.IsKey))
-            throw SequenceMismatch(featureColumnName, column.GetTypeString());
-    }
+    internal override void CheckFeatureShape(SchemaShape inputSchema, string featureColumnName) => SequenceInputs.CheckFeatureShape(inputSchema, featureColumnName);
 
     internal override NetworkArchitecture ResolveFor(DataViewSchema.Column featureColumn, Func<int> measureMaxSteps)
-    {
-        string name = featureColumn.Name;
-        var input = featureColumn.Type switch
-        {
-            VectorDataViewType { ItemType: KeyDataViewType key } when key.Count is > 0 and < int.MaxValue - 2 && key.RawType == typeof(uint)
-                => SequenceInput.Tokens((int)key.Count, MaxSteps ?? Math.Max(1, measureMaxSteps()), EmbeddingSize),
-            VectorDataViewType { IsKnownSize: true } v when v.ItemType == NumberDataViewType.Single => Fixed(v, name),
-            VectorDataViewType { IsKnownSize: false } v when v.ItemType == NumberDataViewType.Single
-                => SequenceInput.Variable(FeaturesPerStep, MaxSteps ?? Math.Max(1, (measureMaxSteps() + FeaturesPerStep - 1) / FeaturesPerStep)),
-            _ => throw SequenceMismatch(name, featureColumn.Type.ToString()!),
-        };
-        return WithInput(input);
-    }
+        => WithInput(SequenceInputs.Resolve(featureColumn, measureMaxSteps, InputShape, FeaturesPerStep, MaxSteps, EmbeddingSize, nameof(RnnArchitecture)));
 
     /// <summary>
     /// This architecture with its input form fixed, and the settings that only chose that form (InputShape,
@@ -177,46 +158,16 @@ public sealed record RnnArchitecture : NetworkArchitecture
     };
 
     /// <inheritdoc/>
-    internal override int? MeasuredLength => Input switch
-    {
-        { Kind: SequenceInputKind.Variable } input => input.Steps * input.Features,
-        { Kind: SequenceInputKind.Tokens } input => input.Steps,
-        _ => null,
-    };
-
-    private SequenceInput Fixed(VectorDataViewType type, string name)
-    {
-        var shape = InputShape
-            ?? (type.Dimensions.Length == 2 ? new SequenceShape(type.Dimensions[0], type.Dimensions[1]) : new SequenceShape(type.Size / FeaturesPerStep, FeaturesPerStep));
-        if ((long)shape.Steps * shape.Features != type.Size || shape.Steps < 1)
-            throw SchemaChecks.Mismatch("feature", name, Invariant($"a vector of {(long)shape.Steps * shape.Features} values for sequences of {shape} (steps × features)"),
-                Invariant($"a vector of {type.Size}"), $"Set {nameof(RnnArchitecture)}.{nameof(InputShape)} to the (steps, features) the column holds.");
-        return SequenceInput.Fixed(shape.Steps, shape.Features);
-    }
-
-    private static ArgumentOutOfRangeException SequenceMismatch(string name, string actual)
-        => SchemaChecks.Mismatch("feature", name, "a vector of Single (fixed or variable length) or a vector of keys (tokens)", actual,
-            "Concatenate the steps into one Single vector, or map tokens to keys with TokenizeIntoWords → MapValueToKey.");
+    internal override int? MeasuredLength => SequenceInputs.MeasuredLength(Input);
 
     private SequenceInput Resolved => Input ?? throw new InvalidOperationException("The RNN's input form was not resolved before building the network.");
 
     internal override int InputSizeFor(DataViewSchema.Column featureColumn) => Resolved.Width;
 
     /// <summary>Zeros of full length: a variable-length or token row starts with its step count.</summary>
-    internal override float[] PlaceholderRow(int inputSize)
-    {
-        var row = new float[inputSize];
-        if (Resolved.Kind != SequenceInputKind.Fixed)
-            row[0] = Resolved.Steps;
-        return row;
-    }
+    internal override float[] PlaceholderRow(int inputSize) => SequenceInputs.PlaceholderRow(Resolved, inputSize);
 
-    internal override FeatureEncoder CreateEncoder(int inputSize) => Resolved.Kind switch
-    {
-        SequenceInputKind.Fixed => new DenseEncoder(inputSize),
-        SequenceInputKind.Variable => new VariableSequenceEncoder(Resolved.Features, Resolved.Steps),
-        _ => new TokenSequenceEncoder(Resolved),
-    };
+    internal override FeatureEncoder CreateEncoder(int inputSize) => SequenceInputs.CreateEncoder(Resolved, inputSize);
 
     private protected override torch.nn.Module<torch.Tensor, torch.Tensor> BuildModule(int inputSize, int outputSize)
         => new RnnModule(this, Resolved, outputSize);
