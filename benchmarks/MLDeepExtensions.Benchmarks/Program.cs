@@ -46,6 +46,7 @@ foreach (string section in options.SelectedSections)
         case "integrity": IntegritySection.Run(data, options, report); break;
         case "tabular": TabularSection.Run(data, options, report); break;
         case "forecasting": ForecastingSection.Run(data, options, report); break;
+        case "calibration": CalibrationSection.Run(data, options, report); break;
         case "multilabel": MultiLabelSection.Run(data, options, report); break;
         case "sequence": SequenceSection.Run(data, options, report); break;
     }

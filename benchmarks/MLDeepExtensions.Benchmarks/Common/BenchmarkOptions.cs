@@ -24,7 +24,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--no-results: write no results file.</summary>
     public bool NoResults { get; init; }
 
-    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "multilabel", "sequence" };
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "calibration", "multilabel", "sequence" };
 
     /// <summary>
     /// What <c>all</c> runs: the memory check first, in a fresh process (memory that later sections free stays resident

@@ -20,9 +20,9 @@ namespace MLDeepExtensions.Benchmarks;
 internal static class ForecastingSection
 {
     /// <summary>A series: its file, seasonal period, horizon and lookback (the same rule for every series of a frequency).</summary>
-    private sealed record Series(string Name, string File, string Kind, int Period, int Horizon, int Lookback);
+    internal sealed record Series(string Name, string File, string Kind, int Period, int Horizon, int Lookback);
 
-    private static readonly Series[] All =
+    internal static readonly Series[] All =
     [
         new("Mauna Loa CO₂, monthly", "forecasting/co2.csv", "trending + seasonal", 12, 12, 36),
         new("Niño 1+2 sea temperature, monthly", "forecasting/elnino.csv", "seasonal, stationary", 12, 12, 36),
@@ -122,13 +122,13 @@ internal static class ForecastingSection
     }
 
     /// <summary>The Value column of a CSV whose header names it (the sunspots' column is Sunspots, the last one).</summary>
-    private static float[] Load(string file)
+    internal static float[] Load(string file)
     {
         var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, file));
         return lines.Skip(1).Where(l => l.Length > 0).Select(l => float.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private sealed class SeriesValue
+    internal sealed class SeriesValue
     {
         public float Value { get; set; }
     }

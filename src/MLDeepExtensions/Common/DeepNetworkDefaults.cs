@@ -30,6 +30,8 @@ internal static class DeepNetworkDefaults
     public const int ForecastingBatchSize = 32;
     public const SeriesScaling ForecastingScaling = SeriesScaling.LastValue;
 
+    public const IntervalCalibration ForecastingCalibration = IntervalCalibration.Auto;
+
     public const int EarlyStoppingPatience = 5;
     public const double EarlyStoppingMinDelta = 0;
 }

@@ -66,12 +66,24 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     /// </summary>
     public IReadOnlyList<float> Quantiles { get; set; } = [DeepNetworkDefaults.LowerQuantile, 0.5f, DeepNetworkDefaults.UpperQuantile];
 
+    /// <summary>
+    /// Whether the interval is calibrated after training on the validation windows (split-conformal), so that on new
+    /// windows it holds about its nominal share ((highest − lowest quantile), e.g. 80%) of the actual values; the
+    /// pinball-trained quantiles alone tend to be too narrow. <see cref="IntervalCalibration.Auto"/> calibrates when the
+    /// fit has validation windows (<see cref="NetworkTrainingOptions.ValidationData"/>, best a time-ordered tail from
+    /// <see cref="ForecastingNetworkCatalog.CreateForecastingSplit"/> with a validationCount, or
+    /// <see cref="NetworkTrainingOptions.ValidationFraction"/>, whose randomly held-out windows overlap the training ones
+    /// and calibrate less honestly) and <see cref="Quantiles"/> give an interval; <see cref="IntervalCalibration.Conformal"/>
+    /// requires both. Without quantiles (a mean forecast) there is nothing to calibrate: Auto and None do nothing. Default: Auto.
+    /// </summary>
+    public IntervalCalibration Calibration { get; set; } = DeepNetworkDefaults.ForecastingCalibration;
+
     internal override ForecastingOptions Snapshot() => this with { Callbacks = CopyOfCallbacks(), Quantiles = Quantiles?.ToArray()! };
 
     internal override NetworkArchitecture TrainedArchitecture => new ForecastArchitecture(Architecture, Scaling, SeasonalPeriod, System.Math.Max(1, Quantiles?.Count ?? 0));
 
     internal override HeadSpec CreateHead()
-        => new ForecastHead.Spec(LabelColumnName, new ForecastColumnNames(ForecastColumnName, LowerBoundColumnName, UpperBoundColumnName), Quantiles);
+        => new ForecastHead.Spec(LabelColumnName, new ForecastColumnNames(ForecastColumnName, LowerBoundColumnName, UpperBoundColumnName), Quantiles, Calibration);
 
     private protected override void Validate(ValidationErrors errors)
     {
@@ -86,5 +98,11 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
             errors.Add($"{nameof(Quantiles)} is null; give e.g. [0.1f, 0.5f, 0.9f], or an empty list for a mean forecast without bounds.");
         else
             ForecastHead.CheckQuantiles(errors, nameof(Quantiles), Quantiles);
+        if (!System.Enum.IsDefined(Calibration))
+            errors.Add($"{nameof(Calibration)} is {(int)Calibration}; use IntervalCalibration.Auto, None or Conformal.");
+        else if (Calibration == IntervalCalibration.Conformal && Quantiles is { Count: < 2 })
+            errors.Add($"{nameof(Calibration)} is Conformal but {nameof(Quantiles)} has {Quantiles.Count} value{(Quantiles.Count == 1 ? "" : "s")}: a forecast without an interval has nothing to calibrate. Give quantiles such as [0.1f, 0.5f, 0.9f], or set {nameof(Calibration)} to Auto or None.");
+        else if (Calibration == IntervalCalibration.Conformal && ValidationData is null && !(ValidationFraction > 0))
+            errors.Add($"{ForecastHead.MissingValidation}");
     }
 }

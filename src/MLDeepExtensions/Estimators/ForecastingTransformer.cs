@@ -44,6 +44,17 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
     /// <summary>The quantiles forecast, increasing (the point forecast is 0.5); empty for a mean forecast without bounds.</summary>
     public IReadOnlyList<float> Quantiles => Head.Quantiles;
 
+    /// <summary>Whether the interval was calibrated after training (split-conformal, <see cref="ForecastingOptions.Calibration"/>); false for models saved before 0.2.0's calibration.</summary>
+    public bool IsCalibrated => Head.IntervalOffsets is not null;
+
+    /// <summary>
+    /// Each step's conformal offset of the bounds, <see cref="Horizon"/> values in the windows' scale: a window's lower
+    /// bound is its lowest quantile minus offset × the window's spread (the deviation <see cref="Scaling"/> divides it by),
+    /// its upper bound the highest plus as much, never past the forecast. Positive widens the interval, negative narrows
+    /// it; all 0 when the model is not calibrated.
+    /// </summary>
+    public IReadOnlyList<float> IntervalOffsets => Head.IntervalOffsets ?? new float[Horizon];
+
     /// <summary>How each window is scaled inside the network.</summary>
     public SeriesScaling Scaling => Forecaster.Scaling;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Onnx;
@@ -23,22 +24,35 @@ internal readonly record struct ForecastColumnNames(string Forecast, string Lowe
 /// <see cref="ForecastArchitecture"/>, whose module returns scaled outputs with their baseline and spread.
 /// </summary>
 /// <remarks>
-/// Model-file fields, version 1: label column name; Forecast, LowerBound and UpperBound column names; horizon;
-/// vector-label flag; quantile count, then the quantiles (float).
+/// Model-file fields, version 2: label column name; Forecast, LowerBound and UpperBound column names; horizon;
+/// vector-label flag; quantile count, then the quantiles (float); calibrated flag, then (when set) one interval offset
+/// per step (float, in the windows' scale). Version 1 (0.1.0, 0.2.0 previews) ends after the quantiles: no offsets.
 /// </remarks>
 internal sealed class ForecastHead : NetworkHead
 {
     internal const string RegisteredName = "forecast";
-    private const int CurrentVersion = 1;
+    private const int CurrentVersion = 2;
 
     /// <summary>The longest horizon a model file may claim (horizon × quantiles is the network's output size, an int).</summary>
     private const int MaxHorizon = 1 << 20;
 
     private readonly ForecastColumnNames _names;
     private readonly float[] _quantiles;
+    private readonly float[]? _offsets;
+    private readonly IntervalCalibration _calibration;
 
-    public ForecastHead(string labelColumnName, ForecastColumnNames names, int horizon, bool vectorLabel, IReadOnlyList<float> quantiles)
+    /// <param name="labelColumnName">The target column.</param>
+    /// <param name="names">The output column names.</param>
+    /// <param name="horizon">Steps forecast at once.</param>
+    /// <param name="vectorLabel">Whether the label and outputs are vectors.</param>
+    /// <param name="quantiles">The quantiles, increasing; empty for a mean forecast.</param>
+    /// <param name="calibration">How <see cref="Complete"/> calibrates the interval (a fit's setting; a loaded head's is None).</param>
+    /// <param name="offsets">Each step's conformal interval offset in the windows' scale, or null when not calibrated.</param>
+    public ForecastHead(string labelColumnName, ForecastColumnNames names, int horizon, bool vectorLabel, IReadOnlyList<float> quantiles,
+        IntervalCalibration calibration = IntervalCalibration.None, float[]? offsets = null)
     {
+        _offsets = offsets;
+        _calibration = calibration;
         LabelColumnName = labelColumnName;
         _names = names;
         Horizon = horizon;
@@ -62,6 +76,9 @@ internal sealed class ForecastHead : NetworkHead
 
     /// <summary>The quantiles forecast, increasing; empty for a mean forecast.</summary>
     public IReadOnlyList<float> Quantiles => _quantiles;
+
+    /// <summary>Each step's conformal offset of the bounds, in the windows' scale (times a window's spread in its units), or null when the interval is not calibrated.</summary>
+    public IReadOnlyList<float>? IntervalOffsets => _offsets;
 
     public override IReadOnlyList<OutputColumn> Columns { get; }
 
@@ -95,7 +112,8 @@ internal sealed class ForecastHead : NetworkHead
 
     // The quantiles in the invariant culture: a file saved under one culture must check and describe the same under another.
     public override string ChecksummedFields()
-        => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|") + List(",");
+        => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|") + List(",") +
+           (_offsets is null ? "" : "|offsets " + string.Join(",", _offsets.Select(o => o.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
 
     public override string Describe()
         => FormattableString.Invariant($"forecasting {Horizon} step{(Horizon == 1 ? "" : "s")}, ") + (_quantiles.Length == 0 ? "mean" : "quantiles " + List(", "));
@@ -129,7 +147,14 @@ internal sealed class ForecastHead : NetworkHead
         // Quantile forecasts can cross; sorting them (monotone rearrangement) never makes any of them worse.
         values = values.sort(1).Values;
         int median = Array.IndexOf(_quantiles, 0.5f);
-        return cat([values.select(1, median), values.select(1, 0), values.select(1, quantiles - 1)], 1).MoveToOuterDisposeScope();
+        Tensor middle = values.select(1, median), lower = values.select(1, 0), upper = values.select(1, quantiles - 1);
+        if (_offsets is not null)
+        {
+            // Conformal offsets, in each window's scale; a negative one never moves a bound past the median.
+            var widen = spread * tensor(_offsets, device: output.device).unsqueeze(0);
+            (lower, upper) = (minimum(lower - widen, middle), maximum(upper + widen, middle));
+        }
+        return cat([middle, lower, upper], 1).MoveToOuterDisposeScope();
     }
 
     public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
@@ -147,7 +172,11 @@ internal sealed class ForecastHead : NetworkHead
         // TopK sorts the quantiles in descending order: ascending position j is descending position quantiles − 1 − j.
         string sorted = graph.Op("TopK", [values, graph.Int64s([quantiles], name: "k")], 2, ("axis", 1L))[0];
         int median = Array.IndexOf(_quantiles, 0.5f);
-        return [graph.GatherAt(sorted, 1, quantiles - 1 - median), graph.GatherAt(sorted, 1, quantiles - 1), graph.GatherAt(sorted, 1, 0)];
+        string middle = graph.GatherAt(sorted, 1, quantiles - 1 - median), lower = graph.GatherAt(sorted, 1, quantiles - 1), upper = graph.GatherAt(sorted, 1, 0);
+        if (_offsets is null)
+            return [middle, lower, upper];
+        string widen = graph.Mul(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), graph.Floats(_offsets, [1, Horizon], "interval_offsets"));
+        return [middle, graph.Op("Min", [graph.Sub(lower, widen), middle]), graph.Op("Max", [graph.Add(upper, widen), middle])];
     }
 
     private protected override void WriteFields(ModelSaveContext ctx)
@@ -161,6 +190,9 @@ internal sealed class ForecastHead : NetworkHead
         ctx.Writer.Write(_quantiles.Length);
         foreach (float q in _quantiles)
             ctx.Writer.Write(q);
+        ctx.Writer.Write(_offsets is not null);
+        foreach (float offset in _offsets ?? [])
+            ctx.Writer.Write(offset);
     }
 
     /// <summary>Reads the fields <see cref="WriteFields"/> writes.</summary>
@@ -182,11 +214,64 @@ internal sealed class ForecastHead : NetworkHead
         CheckQuantiles(errors, "The quantiles", quantiles);
         if (errors.Count > 0)
             throw ModelFileErrors.Corrupt(string.Join(" ", errors.Messages));
-        return new ForecastHead(label, names, horizon, vectorLabel, quantiles);
+        float[]? offsets = null;
+        if (version >= 2 && ctx.Reader.ReadBoolean())
+        {
+            if (count < 2 || (long)horizon * sizeof(float) > WeightReader.Remaining(ctx.Reader.BaseStream))
+                throw ModelFileErrors.Corrupt(FormattableString.Invariant($"interval offsets for {horizon} steps and {count} quantiles."));
+            offsets = new float[horizon];
+            for (int i = 0; i < horizon; i++)
+            {
+                offsets[i] = ctx.Reader.ReadSingle();
+                if (!float.IsFinite(offsets[i]))
+                    throw ModelFileErrors.Corrupt(FormattableString.Invariant($"step {i + 1}'s interval offset is {offsets[i]}."));
+            }
+        }
+        return new ForecastHead(label, names, horizon, vectorLabel, quantiles, IntervalCalibration.None, offsets);
     }
 
+    /// <summary>
+    /// With conformal calibration (asked for, or Auto with validation windows and an interval), sets each step's interval
+    /// offset from the validation windows (<see cref="ConformalOffsets"/>); logs which calibration the fit got.
+    /// </summary>
+    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, IChannel channel,
+        System.Threading.CancellationToken cancellation)
+    {
+        if (_calibration == IntervalCalibration.None || _quantiles.Length < 2)
+            return this;
+        if (validation is null)
+        {
+            if (_calibration == IntervalCalibration.Conformal)
+                throw new ArgumentException(MissingValidation, "Calibration");
+            channel.Info("Interval calibration: none (Calibration Auto without validation windows; set ValidationData or ValidationFraction to calibrate the bounds).");
+            return this;
+        }
+        var collector = new ConformalOffsets(Label, Horizon);
+        using (no_grad())
+        {
+            module.eval();
+            validation.ForEachInOrder(batchSize, (x, labels) => collector.Add(module.forward(x), labels), cancellation);
+        }
+        double coverage = Math.Round((double)_quantiles[^1] - _quantiles[0], 6);
+        if (collector.Windows == 0)
+        {
+            channel.Warning("Interval calibration: none (every validation window is constant).");
+            return this;
+        }
+        if (ConformalOffsets.Rank(collector.Windows, coverage) > collector.Windows)
+            channel.Warning(FormattableString.Invariant($"Interval calibration: {collector.Windows} validation windows are too few for a {coverage:P0} interval's guarantee; the offsets are the largest scores. Give more validation windows."));
+        var offsets = collector.Offsets(coverage);
+        channel.Info(FormattableString.Invariant($"Interval calibration: conformal on {collector.Windows} validation windows for a {coverage:P0} interval; offsets per step (in the windows' scale): ") +
+            string.Join(", ", offsets.Select(o => o.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + ".");
+        return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets);
+    }
+
+    /// <summary>The error for conformal calibration without validation windows.</summary>
+    internal const string MissingValidation = "Calibration is Conformal but the fit has no validation windows to calibrate on. Set ValidationData (e.g. " +
+        "mlContext.Data.CreateForecastingSplit(…, validationCount: n).Validation, a time-ordered tail) or ValidationFraction, or set Calibration to Auto or None.";
+
     /// <summary>The forecasting head a target column, output column names and quantiles ask for.</summary>
-    internal sealed class Spec(string labelColumnName, ForecastColumnNames names, IReadOnlyList<float> quantiles) : HeadSpec
+    internal sealed class Spec(string labelColumnName, ForecastColumnNames names, IReadOnlyList<float> quantiles, IntervalCalibration calibration) : HeadSpec
     {
         private readonly ForecastColumnNames _names = names;
 
@@ -201,7 +286,7 @@ internal sealed class ForecastHead : NetworkHead
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
         {
             var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(trainingSchema, labelColumnName));
-            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles);
+            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles, calibration);
         }
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)

@@ -135,7 +135,7 @@ internal sealed class MultiLabelHead : NetworkHead
     /// With threshold tuning and validation rows, each label's threshold is the probability that maximises its F1 on the
     /// validation rows (the midpoint between neighbouring probabilities; 0.5 for a label without positives there).
     /// </summary>
-    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation)
+    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, IChannel channel, System.Threading.CancellationToken cancellation)
     {
         if (!_training.TuneThresholds || validation is null)
             return this;

@@ -89,9 +89,10 @@ internal abstract class NetworkHead
 
     /// <summary>
     /// Runs once after training on the training and validation rows (null without), before they are freed; returns the
-    /// head to save (e.g. with a threshold).
+    /// head to save (e.g. with a threshold or calibrated bounds), logging what it did on <paramref name="channel"/>.
     /// </summary>
-    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation) => this;
+    public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, IChannel channel,
+        System.Threading.CancellationToken cancellation) => this;
 
     /// <summary>The columns for <paramref name="inputSchema"/>; scorer annotations take the next score-column set id.</summary>
     public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using MLDeepExtensions.Architectures;
 using MLDeepExtensions.Data;
 using MLDeepExtensions.Onnx;
@@ -139,7 +140,7 @@ internal sealed class ReconstructionHead : NetworkHead
     private static Tensor Error(Tensor reconstruction, Tensor input) => (reconstruction - input).square().mean([1], keepdim: true);
 
     /// <summary>For anomaly detection, sets the threshold: the asked-for quantile of the training rows' errors.</summary>
-    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation)
+    public override NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, IChannel channel, System.Threading.CancellationToken cancellation)
     {
         if (_thresholdQuantile is not double quantile)
             return this;

@@ -55,7 +55,7 @@ internal static class NetworkFit
         if (train is StreamingBatchSource)
             channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
         int scoringBatchSize = options.ScoringBatchSize!.Value;
-        var completed = head.Complete(module, train, validation, scoringBatchSize, options.CancellationToken);
+        var completed = head.Complete(module, train, validation, scoringBatchSize, channel, options.CancellationToken);
         return new NetworkModel(start.TakeModule(), architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device);
     }
 

@@ -33,7 +33,7 @@ internal static class ForecastEvaluator
             columns.AddRange([lowerColumn, upperColumn]);
         var read = columns.Select(c => new float[Width(c)]).ToArray();
         double absolute = 0, squared = 0, symmetric = 0, naive = 0, seasonal = 0, inside = 0, width = 0, ownScale = 0;
-        var perStep = new double[horizon];
+        double[] perStep = new double[horizon], stepInside = new double[horizon], stepWidth = new double[horizon];
         int windows = 0;
         using (var cursor = data.GetRowCursor(columns))
         {
@@ -55,8 +55,9 @@ internal static class ForecastEvaluator
                     seasonal += Math.Abs(actual[k] - past[lookback - period + k % period]);
                     if (read.Length > 3)
                     {
-                        inside += actual[k] >= read[3][k] && actual[k] <= read[4][k] ? 1 : 0;
-                        width += read[4][k] - read[3][k];
+                        double within = actual[k] >= read[3][k] && actual[k] <= read[4][k] ? 1 : 0, wide = read[4][k] - read[3][k];
+                        (inside, width) = (inside + within, width + wide);
+                        (stepInside[k], stepWidth[k]) = (stepInside[k] + within, stepWidth[k] + wide);
                     }
                 }
                 ownScale += MeanChange(past, period);
@@ -85,6 +86,8 @@ internal static class ForecastEvaluator
             SeasonalNaiveMeanAbsoluteScaledError = seasonalKnown ? seasonal / count / scale : double.NaN,
             IntervalCoverage = read.Length > 3 ? inside / count : double.NaN,
             MeanIntervalWidth = read.Length > 3 ? width / count : double.NaN,
+            PerStepIntervalCoverage = read.Length > 3 ? stepInside.Select(i => i / windows).ToArray() : [],
+            PerStepMeanIntervalWidth = read.Length > 3 ? stepWidth.Select(w => w / windows).ToArray() : [],
         };
     }
 

@@ -51,4 +51,10 @@ public sealed class ForecastingMetrics
 
     /// <summary>The mean of upper bound − lower bound; NaN when the data has no bound columns.</summary>
     public double MeanIntervalWidth { get; init; }
+
+    /// <summary>The share of actual values within the bounds at each forecast step (1 to <see cref="Horizon"/>); empty when the data has no bound columns.</summary>
+    public IReadOnlyList<double> PerStepIntervalCoverage { get; init; } = [];
+
+    /// <summary>The mean interval width at each forecast step (1 to <see cref="Horizon"/>); empty when the data has no bound columns.</summary>
+    public IReadOnlyList<double> PerStepMeanIntervalWidth { get; init; } = [];
 }

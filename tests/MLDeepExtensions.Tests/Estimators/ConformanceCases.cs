@@ -87,7 +87,8 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
             {
                 FeatureColumnName = Features, Architecture = new AutoencoderArchitecture(4, 8), Epochs = 1, Seed = 1, ScoringBatchSize = 32,
             }), (ml.AnomalyDetection.Trainers.RandomizedPca(Features, rank: 4), sixteen)),
-            "forecasting" => new(ml, Windows(ml), ml.Forecasting.DeepNetwork(new ForecastingOptions { Epochs = 2, Seed = 1, ScoringBatchSize = 32 }), null),
+            // Calibrated (Auto with held-out windows): the engines are compared on conformal bounds.
+            "forecasting" => new(ml, Windows(ml), ml.Forecasting.DeepNetwork(new ForecastingOptions { Epochs = 2, Seed = 1, ScoringBatchSize = 32, ValidationFraction = 0.25f }), null),
             "mlp-multilabel" => new(ml, Tagged(ml), ml.MultiLabelClassification.Trainers.DeepNetwork(new MultiLabelOptions
             {
                 LabelColumnName = nameof(TaggedRow.Tags), Architecture = new MlpArchitecture(16), Epochs = 2, Seed = 1, ScoringBatchSize = 32,

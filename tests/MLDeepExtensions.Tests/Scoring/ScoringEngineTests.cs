@@ -161,6 +161,7 @@ public sealed class ScoringEngineTests
         stream.Position = 0;
         using var loaded = (ForecastingTransformer)new MLContext(seed: 2).Model.Load(stream, out _);
         Assert.AreEqual(ScoringEngine.OnnxRuntime, loaded.ActiveScoringEngine, "a loaded model scores with ONNX Runtime (Auto)");
+        Assert.IsTrue(loaded.IsCalibrated, "the conformance forecaster is calibrated");
 
         var history = Enumerable.Range(0, 30).Select(t => (float)(5 + Math.Sin(2 * Math.PI * t / 12))).ToArray();
         var onnx = loaded.Forecast(history);
