@@ -5,7 +5,7 @@ namespace MLDeepExtensions.Benchmarks;
 /// <summary>
 /// The <c>cnn</c> section: one-epoch fit time of the default small CNN (2 × conv 3×3 + ReLU + max-pool, 32/64 filters,
 /// dense 128) against the same network in bare TorchSharp, bare-only layout and batch-size probes, batched
-/// Transform throughput, then test accuracy of the accuracy recipe (and, with --residual, of the residual CNN's recipe).
+/// Transform throughput, then test accuracy of the accuracy recipe (with --residual: of the residual CNN's recipe instead).
 /// </summary>
 internal static class CnnSection
 {
@@ -23,7 +23,7 @@ internal static class CnnSection
                 ScoringComparison.Run(Architectures.Cnn, data, ours, bare, predictions: 0, repeats: 5, report);
             CnnSettingsProbe.Run(data, options.Repeats, BatchSize, report);
         }
-        if (!options.SkipAccuracy)
+        if (!options.SkipAccuracy && !options.Residual)
             CnnAccuracyBenchmark.Run(data, options.Epochs(), report);
         if (!options.SkipAccuracy && options.Residual)
             ResidualCnnAccuracyBenchmark.Run(data, options.Epochs(ResidualCnnAccuracyBenchmark.Epochs), report);

@@ -15,7 +15,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--timing-only: skip the accuracy runs of the cnn and rnn sections.</summary>
     public bool SkipAccuracy { get; init; }
 
-    /// <summary>--residual: the cnn section also runs the residual CNN's accuracy run (about 15 minutes on 2 cores).</summary>
+    /// <summary>--residual: the cnn section runs the residual CNN's accuracy run (about 15 minutes on 2 cores) instead of the plain CNN's.</summary>
     public bool Residual { get; init; }
 
     /// <summary>--results PATH: where to write the results file (default: benchmarks/RESULTS.md of the repository).</summary>

@@ -8,7 +8,11 @@ public enum EarlyStoppingMonitor
     /// <summary>The validation loss (lower is better); the training loss when there is no validation data.</summary>
     ValidationLoss = 0,
 
-    /// <summary>The validation metric (higher is better): accuracy for classification, −MSE for regression.</summary>
+    /// <summary>
+    /// The head's main validation metric (<see cref="EpochMetrics.ValidationMetric"/>, higher is better): accuracy for
+    /// classification, −MSE for regression and autoencoders, 1 − Hamming loss for multi-label classification, minus the
+    /// scaled loss for forecasting. To watch any other metric, use <see cref="EarlyStoppingOptions.Metric"/>.
+    /// </summary>
     ValidationMetric,
 
     /// <summary>The training loss (lower is better).</summary>
