@@ -105,9 +105,10 @@ internal sealed class MulticlassHead(TaskInfo task, string labelColumnName, Outp
 
         public override double[] Results()
         {
+            // Over the classes the validation rows hold (none when every weight is 0: the data cannot tell).
             var present = Enumerable.Range(0, classes).Where(k => _actual[k] > 0).ToArray();
-            double macroAccuracy = present.Average(k => _truePositives[k] / _actual[k]);
-            double macroF1 = present.Average(k => Ranking.F1(_truePositives[k], _predicted[k] - _truePositives[k], _actual[k] - _truePositives[k]));
+            double macroAccuracy = present.Length == 0 ? double.NaN : present.Average(k => _truePositives[k] / _actual[k]);
+            double macroF1 = present.Length == 0 ? double.NaN : present.Average(k => Ranking.F1(_truePositives[k], _predicted[k] - _truePositives[k], _actual[k] - _truePositives[k]));
             return [Main, macroAccuracy, _logLoss / _weight, macroF1];
         }
     }
