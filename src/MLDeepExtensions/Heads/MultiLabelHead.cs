@@ -146,6 +146,8 @@ internal sealed class MultiLabelHead : NetworkHead
             validation.ForEachInOrder(batchSize, (x, labels) => scores.Add(nn.functional.sigmoid(module.forward(x)), labels), cancellation);
         }
         var tuned = scores.BestF1Thresholds();
+        channel.Info("Thresholds tuned for the best F1 of each label on the validation rows: " +
+            string.Join(", ", tuned.Select((t, i) => $"{_labelNames?[i] ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)} {t.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}")) + ".");
         return new MultiLabelHead(LabelColumnName, _names, LabelCount, BooleanLabel, tuned, _labelNames, _training);
     }
 
