@@ -11,7 +11,27 @@ namespace MLDeepExtensions.Tests.Training;
 [TestClass]
 public sealed class TrainingLogTests
 {
-    private static string NewFolder() => Directory.CreateTempSubdirectory("mlde-logs-").FullName;
+    private static readonly List<string> Folders = [];
+
+    /// <summary>A fresh temporary folder, deleted when the class's tests have run.</summary>
+    private static string NewFolder()
+    {
+        string folder = Directory.CreateTempSubdirectory("mlde-logs-").FullName;
+        lock (Folders)
+            Folders.Add(folder);
+        return folder;
+    }
+
+    [ClassCleanup]
+    public static void DeleteFolders()
+    {
+        lock (Folders)
+        {
+            foreach (var folder in Folders.Where(Directory.Exists))
+                Directory.Delete(folder, recursive: true);
+            Folders.Clear();
+        }
+    }
 
     /// <summary>Fits a tiny classifier with validation rows and the given callbacks.</summary>
     private static DeepNetworkTransformer Fit(params TrainingCallback[] callbacks)
