@@ -97,8 +97,7 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
 
     private protected override void Validate(ValidationErrors errors)
     {
-        if (ExampleWeightColumnName is not null && (string.IsNullOrWhiteSpace(ExampleWeightColumnName) || ExampleWeightColumnName == LabelColumnName || ExampleWeightColumnName == FeatureColumnName))
-            errors.Add($"{nameof(ExampleWeightColumnName)} is '{ExampleWeightColumnName}'; give a Single column of its own (not the label or feature column), or null for unweighted rows.");
+        CheckExampleWeightColumn(errors, ExampleWeightColumnName, LabelColumnName);
         CheckNames(errors, (nameof(LabelColumnName), LabelColumnName), (nameof(ScoreColumnName), ScoreColumnName),
             (nameof(ProbabilityColumnName), ProbabilityColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName));
         if (!Enum.IsDefined(Task))

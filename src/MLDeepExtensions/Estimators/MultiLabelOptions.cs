@@ -67,8 +67,7 @@ public sealed record MultiLabelOptions : NetworkTrainingOptions
             if (!(PositiveWeights![i] > 0 && float.IsFinite(PositiveWeights[i])))
                 errors.Add($"{nameof(PositiveWeights)}[{i}] is {PositiveWeights[i]}; every positive weight must be a finite number > 0.");
         }
-        if (ExampleWeightColumnName is not null && (string.IsNullOrWhiteSpace(ExampleWeightColumnName) || ExampleWeightColumnName == LabelColumnName || ExampleWeightColumnName == FeatureColumnName))
-            errors.Add($"{nameof(ExampleWeightColumnName)} is '{ExampleWeightColumnName}'; give a Single column of its own (not the label or feature column), or null for unweighted rows.");
+        CheckExampleWeightColumn(errors, ExampleWeightColumnName, LabelColumnName);
         if (TuneThresholds && ValidationFraction == 0 && ValidationData is null)
             errors.Add($"{nameof(TuneThresholds)} chooses thresholds on validation data, but there is none; set {nameof(ValidationFraction)} (e.g. 0.2) or {nameof(ValidationData)}.");
     }

@@ -59,8 +59,7 @@ internal sealed class MulticlassHead(TaskInfo task, string labelColumnName, Outp
 
         public CrossEntropyLoss(LabelSource label, IReadOnlyList<float>? classWeights, Device device) : base(label)
         {
-            if (classWeights is not null)
-                _classWeights = tensor(classWeights.ToArray(), device: device).DetachFromDisposeScope();
+            _classWeights = OwnedWeights(classWeights, device);
         }
 
         private protected override Tensor Mean(Tensor output, Tensor targets) => nn.functional.cross_entropy(output, targets, _classWeights);
@@ -156,8 +155,7 @@ internal sealed class BinaryHead(TaskInfo task, string labelColumnName, OutputCo
 
         public BinaryCrossEntropyLoss(LabelSource label, IReadOnlyList<float>? classWeights, Device device) : base(label)
         {
-            if (classWeights is not null)
-                _classWeights = tensor(classWeights.ToArray(), device: device).DetachFromDisposeScope();
+            _classWeights = OwnedWeights(classWeights, device);
         }
 
         private Tensor? RowClassWeights(Tensor targets) => _classWeights?.index_select(0, targets.to_type(ScalarType.Int64));

@@ -1,5 +1,7 @@
 using MLDeepExtensions.Data;
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Heads;
@@ -34,6 +36,10 @@ internal abstract class HeadLoss(LabelSource? label) : IDisposable
         using var scope = NewDisposeScope();
         return label.Split(labels).Weights!.sum().item<float>();
     }
+
+    /// <summary>Per-class or per-label weights as a tensor on <paramref name="device"/> that the loss owns, or null for none.</summary>
+    private protected static Tensor? OwnedWeights(IReadOnlyList<float>? weights, Device device)
+        => weights is null ? null : tensor(weights.ToArray(), device: device).DetachFromDisposeScope();
 
     /// <summary>The unweighted mean loss: the computation every fit without example weights has always run.</summary>
     private protected abstract Tensor Mean(Tensor output, Tensor targets);

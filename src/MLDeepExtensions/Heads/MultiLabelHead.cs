@@ -209,7 +209,7 @@ internal sealed class MultiLabelHead : NetworkHead
     }
 
     /// <summary>The label's slot names as text, or null when it has none.</summary>
-    private static string[]? ReadSlotNames(DataViewSchema.Column label)
+    internal static string[]? ReadSlotNames(DataViewSchema.Column label)
     {
         if (label.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.SlotNames) is not { Type: VectorDataViewType { ItemType: TextDataViewType } })
             return null;

@@ -60,8 +60,7 @@ internal sealed class MultiLabelLoss : HeadLoss
 
     public MultiLabelLoss(LabelSource label, IReadOnlyList<float>? positiveWeights, Device device) : base(label)
     {
-        if (positiveWeights is not null)
-            _positiveWeights = tensor(positiveWeights.ToArray(), device: device).DetachFromDisposeScope();
+        _positiveWeights = OwnedWeights(positiveWeights, device);
     }
 
     private protected override Tensor Mean(Tensor output, Tensor targets)

@@ -55,14 +55,7 @@ internal static class MultiLabelEvaluator
         }
         if (scores.Rows == 0)
             throw new ArgumentException($"The data has no row with a usable label in column '{labelName}' to evaluate.", nameof(data));
-        string[]? names = null;
-        if (label.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.SlotNames) is { Type: VectorDataViewType { ItemType: TextDataViewType } })
-        {
-            var slotNames = default(VBuffer<ReadOnlyMemory<char>>);
-            label.GetSlotNames(ref slotNames);
-            names = slotNames.DenseValues().Select(n => n.ToString()).ToArray();
-        }
-        return scores.Compute(thresholds: null, names);
+        return scores.Compute(thresholds: null, MultiLabelHead.ReadSlotNames(label));
     }
 
     private static DataViewSchema.Column Column(IDataView data, string role, string name)

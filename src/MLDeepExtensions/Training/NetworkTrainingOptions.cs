@@ -223,6 +223,13 @@ public abstract record NetworkTrainingOptions
         }
     }
 
+    /// <summary>Adds a message when an example-weight column is empty or is the label or feature column.</summary>
+    private protected void CheckExampleWeightColumn(ValidationErrors errors, string? weightColumnName, string labelColumnName)
+    {
+        if (weightColumnName is not null && (string.IsNullOrWhiteSpace(weightColumnName) || weightColumnName == labelColumnName || weightColumnName == FeatureColumnName))
+            errors.Add($"ExampleWeightColumnName is '{weightColumnName}'; give a Single column of its own (not the label or feature column), or null for unweighted rows.");
+    }
+
     /// <summary>Adds a message for every column-name option that is empty.</summary>
     private protected static void CheckNames(ValidationErrors errors, params (string Option, string? Value)[] names)
     {
