@@ -62,6 +62,8 @@ public sealed record MlpArchitecture : NetworkArchitecture
 
     internal override string Name => RegisteredName;
 
+    internal override TorchSharp.Modules.Linear? OutputLayer(torch.nn.Module module) => NamedLinear(module, "layers.output");
+
     internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(MlpArchitecture) + ".";

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -74,6 +75,17 @@ public abstract record NetworkArchitecture
 
     /// <summary>Whether the network has convolutions (their activations are large: scoring on the CPU prefers small batches).</summary>
     internal virtual bool HasConvolutions => false;
+
+    /// <summary>
+    /// The module's last layer when it is known to be a linear layer with a bias whose outputs are the network's (every
+    /// built-in supervised network ends in its dense stack's "output" layer), else null. A regression fit folds the
+    /// label's standardization into it.
+    /// </summary>
+    internal virtual TorchSharp.Modules.Linear? OutputLayer(torch.nn.Module module) => null;
+
+    /// <summary>The linear layer named <paramref name="name"/> in <paramref name="module"/> (as in its state_dict keys), if it has a bias.</summary>
+    private protected static TorchSharp.Modules.Linear? NamedLinear(torch.nn.Module module, string name)
+        => module.named_modules().Where(m => m.name == name).Select(m => m.module).OfType<TorchSharp.Modules.Linear>().FirstOrDefault(l => l.bias is not null);
 
     /// <summary>An encoded input row the module accepts, for measuring its layers' shapes (see <see cref="LayerShapes"/>): zeros by default.</summary>
     internal virtual float[] PlaceholderRow(int inputSize) => new float[inputSize];

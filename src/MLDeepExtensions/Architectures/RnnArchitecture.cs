@@ -117,6 +117,8 @@ public sealed record RnnArchitecture : NetworkArchitecture
 
     internal override string Name => RegisteredName;
 
+    internal override TorchSharp.Modules.Linear? OutputLayer(torch.nn.Module module) => NamedLinear(module, "head.output");
+
     internal override void Validate(ValidationErrors errors)
     {
         const string name = nameof(RnnArchitecture) + ".";

@@ -24,14 +24,14 @@ public static class DeepNetworkCatalog
     /// <param name="featureColumnName">Feature vector column. Default: "Features".</param>
     /// <param name="architecture">The network. Default: an MLP with hidden layers 128, 64.</param>
     /// <param name="optimizer">The optimizer. Default: Adam, learning rate 0.001.</param>
-    /// <param name="epochs">Passes over the data. Default: 10.</param>
+    /// <param name="epochs">Passes over the data. Default: null, chosen from the data (see <see cref="NetworkTrainingOptions.Epochs"/>).</param>
     /// <param name="batchSize">Rows per step. Default: 128.</param>
     public static DeepNetworkEstimator DeepNetwork(this TransformsCatalog catalog,
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
         OptimizerSettings? optimizer = null,
-        int epochs = DeepNetworkDefaults.Epochs,
+        int? epochs = null,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.Auto, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
@@ -47,14 +47,14 @@ public static class DeepNetworkCatalog
     /// <param name="featureColumnName">Feature vector column. Default: "Features".</param>
     /// <param name="architecture">The network. Default: an MLP with hidden layers 128, 64.</param>
     /// <param name="optimizer">The optimizer. Default: Adam, learning rate 0.001.</param>
-    /// <param name="epochs">Passes over the data. Default: 10.</param>
+    /// <param name="epochs">Passes over the data. Default: null, chosen from the data (see <see cref="NetworkTrainingOptions.Epochs"/>).</param>
     /// <param name="batchSize">Rows per step. Default: 128.</param>
     public static DeepNetworkEstimator DeepNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
         OptimizerSettings? optimizer = null,
-        int epochs = DeepNetworkDefaults.Epochs,
+        int? epochs = null,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.MulticlassClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
@@ -70,14 +70,14 @@ public static class DeepNetworkCatalog
     /// <param name="featureColumnName">Feature vector column. Default: "Features".</param>
     /// <param name="architecture">The network. Default: an MLP with hidden layers 128, 64.</param>
     /// <param name="optimizer">The optimizer. Default: Adam, learning rate 0.001.</param>
-    /// <param name="epochs">Passes over the data. Default: 10.</param>
+    /// <param name="epochs">Passes over the data. Default: null, chosen from the data (see <see cref="NetworkTrainingOptions.Epochs"/>).</param>
     /// <param name="batchSize">Rows per step. Default: 128.</param>
     public static DeepNetworkEstimator DeepNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
         OptimizerSettings? optimizer = null,
-        int epochs = DeepNetworkDefaults.Epochs,
+        int? epochs = null,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.BinaryClassification, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
@@ -93,20 +93,20 @@ public static class DeepNetworkCatalog
     /// <param name="featureColumnName">Feature vector column. Default: "Features".</param>
     /// <param name="architecture">The network. Default: an MLP with hidden layers 128, 64.</param>
     /// <param name="optimizer">The optimizer. Default: Adam, learning rate 0.001.</param>
-    /// <param name="epochs">Passes over the data. Default: 10.</param>
+    /// <param name="epochs">Passes over the data. Default: null, chosen from the data (see <see cref="NetworkTrainingOptions.Epochs"/>).</param>
     /// <param name="batchSize">Rows per step. Default: 128.</param>
     public static DeepNetworkEstimator DeepNetwork(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         NetworkArchitecture? architecture = null,
         OptimizerSettings? optimizer = null,
-        int epochs = DeepNetworkDefaults.Epochs,
+        int? epochs = null,
         int batchSize = DeepNetworkDefaults.BatchSize)
         => new(MLContextAccess.GetEnvironment(catalog), Options(DeepNetworkTask.Regression, labelColumnName, featureColumnName, architecture, optimizer, epochs, batchSize));
 
 
     private static DeepNetworkOptions Options(DeepNetworkTask task, string label, string features, NetworkArchitecture? architecture,
-        OptimizerSettings? optimizer, int epochs, int batchSize) => new()
+        OptimizerSettings? optimizer, int? epochs, int batchSize) => new()
     {
         Task = task,
         LabelColumnName = label,

@@ -19,6 +19,7 @@ internal static class DeepNetworkDefaults
     public const int ConvolutionalCpuScoringBatchSize = 128;
     public const bool Shuffle = true;
     public const float ValidationFraction = 0f;
+    public const bool StandardizeLabel = true;
 
     public const string IndexColumnName = "Index";
     public const string ForecastColumnName = "Forecast";

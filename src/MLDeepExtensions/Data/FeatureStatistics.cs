@@ -21,7 +21,8 @@ internal sealed record FeatureMoments(double[] Mean, double[] Spread, long Rows)
 /// <summary>
 /// Measures <see cref="FeatureMoments"/> in one pass over a <see cref="BatchSource"/> (in memory or streamed), in
 /// double precision: each batch's mean and sum of squared deviations, merged with Chan, Golub and LeVeque's pairwise
-/// update, so large offsets do not cancel digits the way a running sum of squares would.
+/// update, so large offsets do not cancel digits the way a running sum of squares would. The inputs' and the label's
+/// moments come from the same pass (a streamed source is read once for both).
 /// </summary>
 internal static class FeatureStatistics
 {
@@ -34,47 +35,72 @@ internal static class FeatureStatistics
     /// counts as the row twice.
     /// </summary>
     public static FeatureMoments Measure(BatchSource rows, int width, CancellationToken cancellation, Func<Tensor, Tensor?>? weightsOf = null)
+        => Measure(rows, width, null, cancellation, weightsOf).Inputs!;
+
+    /// <summary>
+    /// In one pass: the moments of the first <paramref name="inputWidth"/> values of each row (null: not measured), and of
+    /// each of <paramref name="targets"/>' values (a regression's label; null: not measured), weighted by the label's
+    /// example weights when it carries them.
+    /// </summary>
+    public static (FeatureMoments? Inputs, FeatureMoments? Targets) Measure(BatchSource rows, int? inputWidth, LabelSource? targets, CancellationToken cancellation,
+        Func<Tensor, Tensor?>? weightsOf)
     {
         using var outer = NewDisposeScope();
-        var mean = zeros(width, dtype: ScalarType.Float64);
-        var squares = zeros(width, dtype: ScalarType.Float64);
-        double count = 0;
+        var inputs = inputWidth is int width ? new Moments(width, (features, _) => features.narrow(1, 0, width)) : null;
+        var labels = targets is null ? null : new Moments(targets.Width, (_, y) => targets.Split(y).Targets.reshape(-1, targets.Width));
         long rowCount = 0;
-        rows.ForEachInOrder(BatchSize, (features, labels) =>
+        rows.ForEachInOrder(BatchSize, (features, batchLabels) =>
         {
             using var scope = NewDisposeScope();
             long n = features.shape[0];
             if (n == 0)
                 return;
             rowCount += n;
-            var batch = features.narrow(1, 0, width).to(ScalarType.Float64, CPU);
+            var w = weightsOf?.Invoke(batchLabels)?.to(ScalarType.Float64, CPU).unsqueeze(1);
+            inputs?.Add(features, batchLabels, w, n);
+            labels?.Add(features, batchLabels, w, n);
+        }, cancellation);
+        return (inputs?.Result(rowCount), labels?.Result(rowCount));
+    }
+
+    /// <summary>The running mean and sum of squared deviations of the values one selection takes from each batch.</summary>
+    private sealed class Moments(int width, Func<Tensor, Tensor, Tensor> select)
+    {
+        private readonly Tensor _mean = zeros(width, dtype: ScalarType.Float64);
+        private readonly Tensor _squares = zeros(width, dtype: ScalarType.Float64);
+        private double _count;
+
+        public void Add(Tensor features, Tensor labels, Tensor? weights, long rows)
+        {
+            var batch = select(features, labels).to(ScalarType.Float64, CPU);
             Tensor batchMean, batchSquares;
             double weight;
-            if (weightsOf?.Invoke(labels) is { } weights)
+            if (weights is not null)
             {
-                var w = weights.to(ScalarType.Float64, CPU).unsqueeze(1);
-                weight = w.sum().item<double>();
+                weight = weights.sum().item<double>();
                 if (!(weight > 0))
                     return;
-                batchMean = (batch * w).sum(dim: 0) / weight;
-                batchSquares = ((batch - batchMean).square() * w).sum(dim: 0);
+                batchMean = (batch * weights).sum(dim: 0) / weight;
+                batchSquares = ((batch - batchMean).square() * weights).sum(dim: 0);
             }
             else
             {
-                weight = n;
+                weight = rows;
                 batchMean = batch.mean([0]);
                 batchSquares = (batch - batchMean).square().sum(dim: 0);
             }
-            double total = count + weight;
-            var delta = batchMean - mean;
-            mean.add_(delta * (weight / total));
-            squares.add_(batchSquares + delta.square() * (count * weight / total));
-            count = total;
-        }, cancellation);
-        if (count == 0)
-            throw new InvalidOperationException("No training rows (or none of weight above 0) to measure the input statistics on.");
-        double[] means = mean.data<double>().ToArray();
-        double[] spreads = (squares / count).sqrt().data<double>().ToArray();
-        return new FeatureMoments(means, spreads, rowCount);
+            double total = _count + weight;
+            var delta = batchMean - _mean;
+            _mean.add_(delta * (weight / total));
+            _squares.add_(batchSquares + delta.square() * (_count * weight / total));
+            _count = total;
+        }
+
+        public FeatureMoments Result(long rows)
+        {
+            if (_count == 0)
+                throw new InvalidOperationException("No training rows (or none of weight above 0) to measure the statistics of the inputs or the label on.");
+            return new FeatureMoments(_mean.data<double>().ToArray(), (_squares / _count).sqrt().data<double>().ToArray(), rows);
+        }
     }
 }

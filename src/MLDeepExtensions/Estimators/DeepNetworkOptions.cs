@@ -41,6 +41,19 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     public string? ExampleWeightColumnName { get; set; }
 
     /// <summary>
+    /// Regression only: trains on the label standardized, <c>(label − mean) / standard deviation</c> measured on the
+    /// training rows (weighted by example weights), as an MLP standardizes its inputs, so a label far from unit scale
+    /// (prices, counts) trains as fast as a scaled one; the loss and the validation loss are then in standardized units,
+    /// the validation metrics in the label's. When the fit ends the scaling is folded into the network's output layer, so
+    /// the fitted network (its Score, ONNX and PyTorch exports, saved model) answers in the label's units. A fit that
+    /// starts from a fitted model or from InitialWeights measures its own rows and re-expresses those weights' output
+    /// layer in standardized units first (the same network, so it starts where they ended). A <see cref="CustomArchitecture"/>
+    /// is not standardized (its last layer is not known). Default: true (new in 0.3.0; false trains on the raw label, as
+    /// 0.2.0 did).
+    /// </summary>
+    public bool StandardizeLabel { get; set; } = DeepNetworkDefaults.StandardizeLabel;
+
+    /// <summary>
     /// Loss weight per class, in key order for multiclass (one per key value) and [false, true] for binary;
     /// each &gt; 0. Default: null (all 1).
     /// </summary>
@@ -93,7 +106,7 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
 
     internal override HeadSpec CreateHead()
         => new SupervisedHead.Spec(LabelColumnName, Task, new OutputColumnNames(ScoreColumnName, ProbabilityColumnName, PredictedLabelColumnName),
-            new SupervisedTraining(ClassWeights, InitialWeightsClasses, ExampleWeightColumnName));
+            new SupervisedTraining(ClassWeights, InitialWeightsClasses, ExampleWeightColumnName, StandardizeLabel));
 
     private protected override void Validate(ValidationErrors errors)
     {

@@ -52,15 +52,25 @@ internal abstract class HeadLoss(LabelSource? label) : IDisposable
     }
 }
 
-/// <summary>The mean squared error over every output, [rows] or [rows, size] targets (regression, reconstruction).</summary>
-internal sealed class SquaredErrorLoss(LabelSource? label) : HeadLoss(label)
+/// <summary>
+/// The mean squared error over every output, [rows] or [rows, size] targets (regression, reconstruction); with a
+/// <see cref="LabelStandardization"/>, against the standardized targets.
+/// </summary>
+internal sealed class SquaredErrorLoss(LabelSource? label, LabelStandardization? standardization = null) : HeadLoss(label)
 {
-    private protected override Tensor Mean(Tensor output, Tensor targets) => nn.functional.mse_loss(output.reshape(targets.shape), targets);
+    private protected override Tensor Mean(Tensor output, Tensor targets)
+    {
+        if (standardization is null)
+            return nn.functional.mse_loss(output.reshape(targets.shape), targets);
+        using var standardized = standardization.Standardize(targets);
+        return nn.functional.mse_loss(output.reshape(targets.shape), standardized);
+    }
 
     private protected override (Tensor Losses, Tensor? Weights) RowLosses(Tensor output, Tensor targets)
     {
-        var error = output.reshape(targets.shape) - targets;
+        using var scope = NewDisposeScope();
+        var error = output.reshape(targets.shape) - (standardization?.Standardize(targets) ?? targets);
         var squared = error * error;
-        return (squared.dim() == 1 ? squared : squared.mean([1]), null);
+        return ((squared.dim() == 1 ? squared : squared.mean([1])).MoveToOuterDisposeScope(), null);
     }
 }

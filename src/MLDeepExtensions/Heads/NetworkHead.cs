@@ -87,6 +87,17 @@ internal abstract class NetworkHead
     {
     }
 
+    /// <summary>The label whose target values the head wants measured before a fit from random weights (see <see cref="BeginTraining"/>), or null.</summary>
+    public virtual LabelSource? MeasuredTargets => null;
+
+    /// <summary>
+    /// Runs once before a fit from random weights trains, with the moments of <see cref="MeasuredTargets"/> on the
+    /// training rows: returns the head to train with (e.g. one that learns a standardized label), logging what it did.
+    /// <paramref name="existingWeights"/> says the module holds a fitted model's or imported weights, not random ones.
+    /// </summary>
+    public virtual NetworkHead BeginTraining(nn.Module<Tensor, Tensor> module, NetworkArchitecture architecture, FeatureMoments targets, bool existingWeights,
+        IChannel channel) => this;
+
     /// <summary>
     /// Runs once after training on the training and validation rows (null without), before they are freed; returns the
     /// head to save (e.g. with a threshold or calibrated bounds), logging what it did on <paramref name="channel"/>.

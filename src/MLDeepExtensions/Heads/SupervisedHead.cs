@@ -28,7 +28,7 @@ internal abstract class SupervisedHead : NetworkHead
     internal const string RegisteredName = "supervised";
     private const int CurrentVersion = 1;
 
-    private readonly OutputColumnNames _names;
+    private protected OutputColumnNames Names { get; }
 
     /// <param name="task">The task, sizes and class names.</param>
     /// <param name="labelColumnName">The label column.</param>
@@ -39,7 +39,7 @@ internal abstract class SupervisedHead : NetworkHead
     {
         Task = task;
         LabelColumnName = labelColumnName;
-        _names = names;
+        Names = names;
         Training = training;
         Columns = Describe(task.Task, task.VectorLabel, names, task.OutputSize);
         Label = label;
@@ -109,7 +109,7 @@ internal abstract class SupervisedHead : NetworkHead
     public override int NetworkOutputSize(int inputSize) => Task.OutputSize;
 
     public override string ChecksummedFields()
-        => FormattableString.Invariant($"{LabelColumnName}|{_names.Score}|{_names.Probability}|{_names.PredictedLabel}|{(int)Task.Task}|{Task.OutputSize}|{Task.VectorLabel}|") +
+        => FormattableString.Invariant($"{LabelColumnName}|{Names.Score}|{Names.Probability}|{Names.PredictedLabel}|{(int)Task.Task}|{Task.OutputSize}|{Task.VectorLabel}|") +
            (Task.KeyValues is { } keyValues ? KeyValuesCodec.Describe(keyValues) : "-");
 
     /// <summary>The task in words, e.g. "multiclass classification".</summary>
@@ -150,9 +150,9 @@ internal abstract class SupervisedHead : NetworkHead
     private protected override void WriteFields(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(LabelColumnName);
-        ctx.SaveNonEmptyString(_names.Score);
-        ctx.SaveNonEmptyString(_names.Probability);
-        ctx.SaveNonEmptyString(_names.PredictedLabel);
+        ctx.SaveNonEmptyString(Names.Score);
+        ctx.SaveNonEmptyString(Names.Probability);
+        ctx.SaveNonEmptyString(Names.PredictedLabel);
         ctx.Writer.Write((int)Task.Task);
         ctx.Writer.Write(Task.OutputSize);
         ctx.Writer.Write(Task.VectorLabel);
@@ -214,8 +214,12 @@ internal abstract class SupervisedHead : NetworkHead
     }
 }
 
-/// <summary>What only a supervised fit uses: class weights, the class order of imported weights, the example-weight column.</summary>
-internal sealed record SupervisedTraining(IReadOnlyList<float>? ClassWeights, IReadOnlyList<string>? ImportedClasses, string? ExampleWeightColumnName)
+/// <summary>
+/// What only a supervised fit uses: class weights, the class order of imported weights, the example-weight column, and
+/// whether a regression learns its label standardized.
+/// </summary>
+internal sealed record SupervisedTraining(IReadOnlyList<float>? ClassWeights, IReadOnlyList<string>? ImportedClasses, string? ExampleWeightColumnName,
+    bool StandardizeLabel = false)
 {
     /// <summary>A loaded head's: nothing.</summary>
     public static SupervisedTraining None { get; } = new(null, null, null);

@@ -79,8 +79,10 @@ internal static class LearningRateFinder
         using var generator = random.get_rng_state();
         try
         {
-            using var start = NetworkFit.Prepare(host, channel, options, input, architecture, encoder, head, initialModel: null);
-            var (rates, losses, stoppedEarly) = Sweep(start, head, startLearningRate, endLearningRate, steps);
+            // The sweep trains on every row: no held-out rows for a budget it does not use.
+            var sweepOptions = options.Epochs is null ? options with { Epochs = DeepNetworkDefaults.Epochs } : options;
+            using var start = NetworkFit.Prepare(host, channel, sweepOptions, input, architecture, encoder, head, initialModel: null);
+            var (rates, losses, stoppedEarly) = Sweep(start, start.Head, startLearningRate, endLearningRate, steps);
             if (rates.Count == 0)
                 throw new InvalidOperationException(FormattableString.Invariant($"The loss of the first batch was NaN or infinite at learning rate {startLearningRate}, so there is no curve. ") +
                     "Check the data for extreme values (normalize the features) and try a smaller startLearningRate.");

@@ -37,6 +37,7 @@ internal static class NetworkFit
         var module = start.Module;
         int inputSize = encoder.InputSize, outputSize = head.NetworkOutputSize(inputSize);
         options = start.Options;
+        head = start.Head;
         CheckpointPlan? checkpoints = null;
         if (options.Checkpoints is { } checkpointOptions)
         {
@@ -87,6 +88,7 @@ internal static class NetworkFit
         {
             if (Streams(input))
             {
+                options = TrainingBudget.Resolve(options, rows: null, channel);
                 if (options.ValidationFraction > 0)
                 {
                     // A seeded split by stable row id, the same in every pass whatever order the cursor gives.
@@ -103,6 +105,7 @@ internal static class NetworkFit
             else
             {
                 var whole = Read(input, "training", countedRows);
+                options = TrainingBudget.Resolve(options, whole.Count, channel);
                 if (options.ValidationFraction > 0)
                 {
                     if (whole.Count < 2)
@@ -134,9 +137,7 @@ internal static class NetworkFit
             module = architecture.CreateModule(inputSize, outputSize);
             string initialWeights = "random";
             // Weights a fit starts from bring their own standardization (imported ones, or the identity when the file has
-            // none), so only a fit from random weights measures the training rows.
-            if (initialModel is null && options.InitialWeights is null && InputStandardization.In(module) is { } standardize)
-                Standardize(standardize, train, head.Label, channel, options.CancellationToken);
+            // none) and answer in the label's units, so only a fit from random weights measures the training rows.
             if (initialModel is not null)
             {
                 using (var state = ModuleState.Capture(initialModel.Module))
@@ -151,7 +152,11 @@ internal static class NetworkFit
                 initialWeights = $"imported from {System.IO.Path.GetFileName(weightsFile)}, " + TrainingFingerprint.WeightsHash(module);
                 channel.Info($"Starting from the weights in '{weightsFile}'.");
             }
-            return new FitStart(options, train, validation, device, seed, module, initialWeights);
+            // After the starting weights are in place: a fit from existing weights keeps their input standardization, and
+            // a head that standardizes its label re-expresses their output layer in standardized units first.
+            bool fromExisting = initialModel is not null || options.InitialWeights is not null;
+            var trainingHead = MeasureTrainingRows(module, architecture, head, train, measureInputs: !fromExisting, fromExisting, channel, options.CancellationToken);
+            return new FitStart(options, train, validation, device, seed, module, initialWeights, trainingHead);
         }
         catch
         {
@@ -188,14 +193,29 @@ internal static class NetworkFit
         }
     }
 
-    /// <summary>Measures the training rows' means and spreads (one pass, before they move to the device) and sets them in the network's first layer.</summary>
-    private static void Standardize(InputStandardization layer, BatchSource train, LabelSource? label, IChannel channel, System.Threading.CancellationToken cancellation)
+    /// <summary>
+    /// In one pass over the training rows (before they move to the device): the inputs' means and spreads for the network's
+    /// input standardization (a fit from random weights only), and the targets' for a head that learns them standardized;
+    /// returns the head to train with.
+    /// </summary>
+    private static NetworkHead MeasureTrainingRows(nn.Module<Tensor, Tensor> module, NetworkArchitecture architecture, NetworkHead head, BatchSource train,
+        bool measureInputs, bool existingWeights, IChannel channel, System.Threading.CancellationToken cancellation)
     {
-        var moments = FeatureStatistics.Measure(train, layer.Width, cancellation, label?.WeightColumnName is null ? null : labels => label.Split(labels).Weights);
-        layer.SetStatistics(moments);
-        int constant = moments.ConstantCount;
-        channel.Info(FormattableString.Invariant($"Input standardization: means and spreads of {layer.Width} features measured on {moments.Rows} training rows") +
-            (constant == 0 ? "." : FormattableString.Invariant($"; {constant} constant feature{(constant == 1 ? " is" : "s are")} only centered.")));
+        var layer = measureInputs ? InputStandardization.In(module) : null;
+        var targets = head.MeasuredTargets;
+        if (layer is null && targets is null)
+            return head;
+        var label = head.Label;
+        var (inputs, targetMoments) = FeatureStatistics.Measure(train, layer?.Width, targets, cancellation,
+            label?.WeightColumnName is null ? null : labels => label.Split(labels).Weights);
+        if (layer is not null)
+        {
+            layer.SetStatistics(inputs!);
+            int constant = inputs!.ConstantCount;
+            channel.Info(FormattableString.Invariant($"Input standardization: means and spreads of {layer.Width} features measured on {inputs.Rows} training rows") +
+                (constant == 0 ? "." : FormattableString.Invariant($"; {constant} constant feature{(constant == 1 ? " is" : "s are")} only centered.")));
+        }
+        return targetMoments is null ? head : head.BeginTraining(module, architecture, targetMoments, existingWeights, channel);
     }
 
     /// <summary>Rows for the log: the count, or "streamed" before the first pass has counted them.</summary>

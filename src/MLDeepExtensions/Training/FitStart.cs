@@ -1,5 +1,6 @@
 using System;
 using MLDeepExtensions.Data;
+using MLDeepExtensions.Heads;
 using static TorchSharp.torch;
 
 namespace MLDeepExtensions.Training;
@@ -19,8 +20,11 @@ internal sealed class FitStart : IDisposable
     /// <param name="seed">The fit's seed: libtorch was seeded with it before the module was made.</param>
     /// <param name="module">The module with its starting weights, on the CPU.</param>
     /// <param name="initialWeights">Where the starting weights came from, for checkpoint fingerprints.</param>
-    public FitStart(NetworkTrainingOptions options, BatchSource train, BatchSource? validation, Device device, int seed, nn.Module<Tensor, Tensor> module, string initialWeights)
+    /// <param name="head">The head to train with (see <see cref="NetworkHead.BeginTraining"/>).</param>
+    public FitStart(NetworkTrainingOptions options, BatchSource train, BatchSource? validation, Device device, int seed, nn.Module<Tensor, Tensor> module, string initialWeights,
+        NetworkHead head)
     {
+        Head = head;
         Options = options;
         Train = train;
         Validation = validation;
@@ -38,6 +42,9 @@ internal sealed class FitStart : IDisposable
 
     /// <summary>The validation rows, or null.</summary>
     public BatchSource? Validation { get; }
+
+    /// <summary>The head to train with: the fit's, or what its <see cref="NetworkHead.BeginTraining"/> made of it (e.g. a regression that learns a standardized label).</summary>
+    public NetworkHead Head { get; }
 
     /// <summary>Where the fit trains.</summary>
     public Device Device { get; }

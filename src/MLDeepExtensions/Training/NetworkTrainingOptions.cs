@@ -23,8 +23,18 @@ public abstract record NetworkTrainingOptions
     /// <summary>The optimizer and its settings. Default: Adam with learning rate 0.001.</summary>
     public OptimizerSettings Optimizer { get; set; } = new();
 
-    /// <summary>Passes over the training data, ≥ 1; 0 only with <see cref="InitialWeights"/>, to use imported weights as they are. Default: 10.</summary>
-    public int Epochs { get; set; } = DeepNetworkDefaults.Epochs;
+    /// <summary>
+    /// Passes over the training data, ≥ 1; 0 only with <see cref="InitialWeights"/>, to use imported weights as they are.
+    /// Default: null — chosen from the data: with at most 10,000 rows read into memory and no <see cref="ValidationFraction"/>,
+    /// <see cref="ValidationData"/> or <see cref="EarlyStopping"/> set, enough epochs for about 1,000 optimizer steps (10 to
+    /// 500) with 20% of the rows held out, early stopping (patience a tenth of the epochs, at least 10) and the best epoch's
+    /// weights kept; otherwise 10 (0.2.0's default: set <c>Epochs = 10</c> for its behaviour on small data). The log says
+    /// what was chosen, and the fitted model's History shows it.
+    /// </summary>
+    public int? Epochs { get; set; }
+
+    /// <summary>The epochs of a fit whose options were resolved (<see cref="Training.TrainingBudget"/>); 10 before.</summary>
+    internal int EpochCount => Epochs ?? DeepNetworkDefaults.Epochs;
 
     /// <summary>Rows per training step, ≥ 1. Default: 128.</summary>
     public int BatchSize { get; set; } = DeepNetworkDefaults.BatchSize;

@@ -37,7 +37,7 @@ internal static class TrainingFingerprint
             ("optimizer", $"{optimizer.Kind}, learning rate {N(optimizer.EffectiveLearningRate)}, momentum {N(optimizer.Momentum)}, rho {N(optimizer.Rho)}, " +
                 $"beta1 {N(optimizer.Beta1)}, beta2 {N(optimizer.Beta2)}, epsilon {N(optimizer.Epsilon)}, weight decay {N(optimizer.WeightDecay)}, " +
                 $"gradient clip norm {N(optimizer.GradientClipNorm)}, schedule {optimizer.Schedule?.ToString() ?? "none"}"),
-            (nameof(options.Epochs), options.Epochs.ToString(CultureInfo.InvariantCulture)),
+            (nameof(options.Epochs), options.EpochCount.ToString(CultureInfo.InvariantCulture)),
             (nameof(options.BatchSize), options.BatchSize.ToString(CultureInfo.InvariantCulture)),
             (nameof(options.ScoringBatchSize), options.ScoringBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "default"),
             (nameof(options.Shuffle), options.Shuffle ? "true" : "false"),

@@ -78,7 +78,7 @@ internal sealed class TrainingLoop
 
         var resumed = Resume(updater, schedule, earlyStopping);
         var history = resumed?.History ?? new TrainingHistory();
-        var context = new TrainingContext(history, _options.Epochs, validation is not null, _module);
+        var context = new TrainingContext(history, _options.EpochCount, validation is not null, _module);
         int first = 1;
         double bestMonitored = double.PositiveInfinity;
         var elapsedBefore = TimeSpan.Zero;
@@ -101,7 +101,7 @@ internal sealed class TrainingLoop
             foreach (var callback in callbacks)
                 callback.OnTrainingBegin(context);
 
-            for (int epoch = first; epoch <= _options.Epochs && !context.StopRequested; epoch++)
+            for (int epoch = first; epoch <= _options.EpochCount && !context.StopRequested; epoch++)
             {
                 // TorchSharp cannot read or set a CUDA generator's state, so each epoch on CUDA starts from a seed of its own: a resumed fit draws the same.
                 if (onCuda)
@@ -122,7 +122,7 @@ internal sealed class TrainingLoop
                 foreach (var callback in callbacks)
                     callback.OnEpochEnd(context, metrics);
                 if (schedule is not null)
-                    updater.LearningRate = schedule.Next(_options.Optimizer.EffectiveLearningRate, learningRate, epoch, _options.Epochs, validated?.Loss ?? trainLoss);
+                    updater.LearningRate = schedule.Next(_options.Optimizer.EffectiveLearningRate, learningRate, epoch, _options.EpochCount, validated?.Loss ?? trainLoss);
                 if (_checkpoints is { } plan && CheckpointDue(plan.Store.Options, checkpointMonitor!, epoch, metrics, context.StopRequested, ref bestMonitored))
                 {
                     long start = Stopwatch.GetTimestamp();
@@ -146,7 +146,7 @@ internal sealed class TrainingLoop
     /// <summary>Whether epoch <paramref name="epoch"/> ends with a checkpoint: on the schedule, at the end, or on improvement.</summary>
     private bool CheckpointDue(CheckpointOptions options, MonitoredQuantity monitored, int epoch, EpochMetrics metrics, bool stopping, ref double bestMonitored)
     {
-        bool due = options.EveryEpochs > 0 && (epoch % options.EveryEpochs == 0 || epoch == _options.Epochs || stopping);
+        bool due = options.EveryEpochs > 0 && (epoch % options.EveryEpochs == 0 || epoch == _options.EpochCount || stopping);
         if (options.OnImprovement)
         {
             double value = monitored.LowerIsBetter(metrics);
@@ -235,7 +235,7 @@ internal sealed class TrainingLoop
         if (reader.ReadBoolean() != earlyStopping is not null)
             throw new InvalidDataException($"Checkpoint '{latest.Path}' does not match its own description: early stopping.");
         earlyStopping?.LoadState(reader, _module);
-        _channel.Info(FormattableString.Invariant($"Resuming from checkpoint {latest.Path}: {epoch} of {_options.Epochs} epochs done."));
+        _channel.Info(FormattableString.Invariant($"Resuming from checkpoint {latest.Path}: {epoch} of {_options.EpochCount} epochs done."));
         return new ResumedState(epoch, stopRequested, bestMonitored, history);
     }
 

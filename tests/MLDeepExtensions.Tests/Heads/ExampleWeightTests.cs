@@ -153,7 +153,7 @@ public sealed class ExampleWeightTests
         StringAssert.Contains(error.Message, nameof(NetworkTrainingOptions.DropRowsWithNonFiniteValues));
         options.DropRowsWithNonFiniteValues = true;
         using var model = ml.Transforms.DeepNetwork(options).Fit(ml.Data.LoadFromEnumerable(rows));
-        Assert.HasCount(options.Epochs, model.History);
+        Assert.HasCount(options.Epochs!.Value, model.History);
     }
 
     [TestMethod]

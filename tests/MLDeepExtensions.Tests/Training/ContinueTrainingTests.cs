@@ -66,6 +66,8 @@ public sealed class ContinueTrainingTests
             Optimizer = OptimizerSettings.Sgd(0.05),
             Shuffle = false,
             Architecture = new MlpArchitecture(16) { BatchNormalization = true },
+            // A continued fit trains on the raw label (its weights answer in the label's units); so must the longer one.
+            StandardizeLabel = false,
         };
         using var longer = Ml.Regression.Trainers.DeepNetwork(Options(6)).Fit(data);
         using var firstPart = Ml.Regression.Trainers.DeepNetwork(Options(4)).Fit(data);

@@ -99,10 +99,11 @@ public sealed class TrainingLoopTests
         Assert.IsLessThan(30, history.Count);
         // With patience 2 the run ends 2 epochs after the selected (best) one, which is not the last.
         Assert.AreEqual(history.Count - 2, history.SelectedEpoch);
-        // The model holds the selected epoch's weights: its validation MSE is that epoch's validation loss.
+        // The model holds the selected epoch's weights: its validation MSE is that epoch's (in the label's units; the loss is
+        // in standardized units).
         double mse = ml.Regression.Evaluate(model.Transform(validation), nameof(GeneratedRow.Target)).MeanSquaredError;
-        Assert.AreEqual(history[history.SelectedEpoch - 1].ValidationLoss!.Value, mse, 1e-4);
-        Assert.AreNotEqual(history[^1].ValidationLoss!.Value, mse, 1e-6);
+        Assert.AreEqual(history[history.SelectedEpoch - 1].ValidationMetrics["MeanSquaredError"], mse, 1e-4);
+        Assert.AreNotEqual(history[^1].ValidationMetrics["MeanSquaredError"], mse, 1e-6);
     }
 
     [TestMethod]
