@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 
 // Our estimators against the same networks in bare TorchSharp, in one process, on Fashion-MNIST (and a real series
 // for forecasting), plus accuracy runs, exported models under ONNX Runtime and a long native-memory check. Sections:
-// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
+// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
 // Run: dotnet run --project benchmarks/MLDeepExtensions.Benchmarks -c Release [-- SECTION] [--quick] [--epochs N] [--repeats N]
-//      [--with-baseline] [--timing-only | --accuracy-only] [--results PATH | --no-results]
+//      [--with-baseline] [--timing-only | --accuracy-only] [--variants ID,ID,...] [--results PATH | --no-results]
 // Measured numbers and what they mean: benchmarks/README.md and benchmarks/RESULTS.md.
 
 // The streaming section measures each in-memory fit's peak in a process of its own (see StreamingSection.InMemoryPeaks).
@@ -49,6 +49,7 @@ foreach (string section in options.SelectedSections)
         case "calibration": CalibrationSection.Run(data, options, report); break;
         case "multilabel": MultiLabelSection.Run(data, options, report); break;
         case "sequence": SequenceSection.Run(data, options, report); break;
+        case "smalldata": SmallDataSection.Run(data, options, report); break;
     }
 }
 

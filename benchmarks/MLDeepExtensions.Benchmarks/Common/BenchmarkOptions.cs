@@ -4,8 +4,8 @@ using System.Linq;
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
-/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence or all; default mlp), then --quick, --epochs N,
-/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --residual, --results PATH, --no-results.
+/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata or all; default mlp), then --quick, --epochs N,
+/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --residual, --variants LIST, --results PATH, --no-results.
 /// </summary>
 internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
 {
@@ -18,13 +18,16 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--residual: the cnn section runs the residual CNN's accuracy run (about 15 minutes on 2 cores) instead of the plain CNN's.</summary>
     public bool Residual { get; init; }
 
+    /// <summary>--variants LIST: the smalldata section's pipelines to run, by id, comma-separated (default: all).</summary>
+    public string? Variants { get; init; }
+
     /// <summary>--results PATH: where to write the results file (default: benchmarks/RESULTS.md of the repository).</summary>
     public string? ResultsPath { get; init; }
 
     /// <summary>--no-results: write no results file.</summary>
     public bool NoResults { get; init; }
 
-    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "calibration", "multilabel", "sequence" };
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "calibration", "multilabel", "sequence", "smalldata" };
 
     /// <summary>
     /// What <c>all</c> runs: the memory check first, in a fresh process (memory that later sections free stays resident
@@ -32,8 +35,8 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// </summary>
     public static readonly string[] All = { "memory", "mlp", "cnn", "rnn", "autoencoder", "onnx" };
 
-    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|sequence|all] [--quick] [--epochs N] [--repeats N] " +
-        "[--with-baseline] [--timing-only | --accuracy-only] [--residual] [--results PATH | --no-results]";
+    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|sequence|smalldata|all] [--quick] [--epochs N] " +
+        "[--repeats N] [--with-baseline] [--timing-only | --accuracy-only] [--residual] [--variants ID,ID,...] [--results PATH | --no-results]";
 
     /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>
     public int Epochs(int full = 10) => EpochsOverride ?? (Quick ? 2 : full);
@@ -79,6 +82,12 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
                     break;
                 case "--results" when i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal):
                     options = options with { ResultsPath = args[i + 1] };
+                    i++;
+                    break;
+                case "--variants" when i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal):
+                    if (SmallDataVariants.Unknown(args[i + 1]) is { Length: > 0 } unknown)
+                        return Fail($"Unknown variant{(unknown.Length == 1 ? "" : "s")} {string.Join(", ", unknown)}; the smalldata section has {SmallDataVariants.Ids}.");
+                    options = options with { Variants = args[i + 1] };
                     i++;
                     break;
                 case "--no-results":
