@@ -4,8 +4,9 @@ namespace MLDeepExtensions;
 public enum ScoringEngine
 {
     /// <summary>
-    /// ONNX Runtime when the network can be written as an ONNX graph (every built-in architecture and head) and it scores
-    /// on the CPU; libtorch otherwise (your own modules, CUDA). The default.
+    /// ONNX Runtime when the network can be written as an ONNX graph (every built-in architecture and head), unless its
+    /// module is on a GPU that ONNX Runtime's CUDA execution provider cannot run on; libtorch otherwise (your own modules,
+    /// a network on CUDA with a CPU-only ONNX Runtime). The default.
     /// </summary>
     Auto = 0,
 

@@ -29,7 +29,7 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
         Network = network;
         _versionInfo = versionInfo;
         Encoder = network.Architecture.CreateEncoder(network.InputSize);
-        Scorer = new NetworkScorer(network) { OwnerName = GetType().Name };
+        Scorer = new NetworkScorer(network, Host) { OwnerName = GetType().Name };
     }
 
     /// <summary>The name of the feature column the network reads.</summary>
@@ -39,9 +39,10 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
     public int InputSize => Network.InputSize;
 
     /// <summary>
-    /// What runs the network when it scores: <see cref="MLDeepExtensions.ScoringEngine.Auto"/> (ONNX Runtime on the CPU when
-    /// the network can be written as an ONNX graph, every built-in architecture and head; libtorch for your own modules
-    /// and on CUDA), <see cref="MLDeepExtensions.ScoringEngine.Torch"/> or <see cref="MLDeepExtensions.ScoringEngine.OnnxRuntime"/>.
+    /// What runs the network when it scores: <see cref="MLDeepExtensions.ScoringEngine.Auto"/> (ONNX Runtime when the network
+    /// can be written as an ONNX graph, every built-in architecture and head; libtorch for your own modules, and for a
+    /// network on a GPU that ONNX Runtime's CUDA provider cannot run on), <see cref="MLDeepExtensions.ScoringEngine.Torch"/>
+    /// or <see cref="MLDeepExtensions.ScoringEngine.OnnxRuntime"/>. See <see cref="ActiveExecutionProvider"/> for where ONNX Runtime runs.
     /// Applies to the cursors, prediction engines and forecasts created after it is set; the outputs are the same columns,
     /// key values and NaN handling with either engine, their values within 1e-5 of each other. The ONNX graph is built from
     /// the network the first time ONNX Runtime scores. Default: the options' <c>ScoringEngine</c>; Auto for a loaded model.
@@ -68,6 +69,24 @@ public abstract class NetworkTransformerBase : ITransformer, IDisposable
         {
             ThrowIfDisposed();
             return Scorer.Active;
+        }
+    }
+
+    /// <summary>
+    /// Where ONNX Runtime runs the network when it scores it (<see cref="ActiveScoringEngine"/> is OnnxRuntime): CUDA when
+    /// the application's ONNX Runtime build has the CUDA execution provider (<c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c> or
+    /// <c>.Gpu.Windows</c>), the network's device asks for a GPU (its module is on one, or the device asked for is
+    /// <see cref="ComputeDevice.Auto"/> or <see cref="ComputeDevice.Cuda"/>, from the options or MLContext.GpuDeviceId)
+    /// and the session opens on it; the CPU otherwise. The choice and its reason are logged once, when the session opens
+    /// (a warning when CUDA was tried and failed). Null when libtorch scores.
+    /// </summary>
+    /// <exception cref="NotSupportedException"><see cref="ScoringEngine"/> is OnnxRuntime and the network cannot be written as an ONNX graph (your own module).</exception>
+    public OnnxExecutionProvider? ActiveExecutionProvider
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return Scorer.ActiveProvider?.Provider;
         }
     }
 

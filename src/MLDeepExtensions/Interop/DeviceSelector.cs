@@ -11,12 +11,15 @@ namespace MLDeepExtensions.Interop;
 internal static class DeviceSelector
 {
     public static torch.Device Resolve(ComputeDevice? option, IHostEnvironment env, IChannel channel)
+        => Resolve(Requested(option, env), channel, fromOption: option is not null);
+
+    /// <summary>The device asked for, before any check: the option, else the MLContext's GpuDeviceId (with its FallbackToCpu), else Auto. Needs no libtorch.</summary>
+    public static ComputeDevice Requested(ComputeDevice? option, IHostEnvironment env)
     {
         var internals = env as IHostEnvironmentInternal;
-        var device = option ?? (internals?.GpuDeviceId is int id
+        return option ?? (internals?.GpuDeviceId is int id
             ? ComputeDevice.Cuda(id, internals.FallbackToCpu)
             : ComputeDevice.Auto);
-        return Resolve(device, channel, fromOption: option is not null);
     }
 
     private static torch.Device Resolve(ComputeDevice device, IChannel channel, bool fromOption)

@@ -57,7 +57,10 @@ internal static class NetworkFit
             channel.Info($"Streamed {Rows(train)} training rows per epoch" + (validation is null ? "." : $", {Rows(validation)} validation rows."));
         int scoringBatchSize = options.ScoringBatchSize!.Value;
         var completed = head.Complete(module, train, validation, scoringBatchSize, channel, options.CancellationToken);
-        return new NetworkModel(start.TakeModule(), architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device);
+        return new NetworkModel(start.TakeModule(), architecture, completed, inputSize, options.FeatureColumnName, scoringBatchSize, history, device)
+        {
+            RequestedDevice = DeviceSelector.Requested(options.Device, host),
+        };
     }
 
     /// <summary>

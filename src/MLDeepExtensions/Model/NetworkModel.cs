@@ -155,6 +155,26 @@ internal sealed class NetworkModel
         }
     }
 
+    /// <summary>
+    /// The device the fit or the load was asked for (the options' Device, else MLContext.GpuDeviceId, else Auto), before
+    /// libtorch resolved it into <see cref="Device"/>: ONNX Runtime's execution provider follows it where the module is on
+    /// the CPU or not built. Not saved: a load asks its own MLContext.
+    /// </summary>
+    public ComputeDevice RequestedDevice { get; init; } = ComputeDevice.Auto;
+
+    /// <summary>The CUDA device the module lives on; null when it is on the CPU or was not built.</summary>
+    public int? CudaDevice
+    {
+        get
+        {
+            lock (_gate)
+                return _module is null ? null : CudaIndex(_device!);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int? CudaIndex(Device device) => device.type == TorchSharp.DeviceType.CUDA ? Math.Max(0, device.index) : null;
+
     /// <summary>The network's ONNX graph as read from a model file (see <see cref="Scoring.NetworkGraph"/>); null when the file has none.</summary>
     public byte[]? OnnxGraph { get; init; }
 }

@@ -134,7 +134,11 @@ internal static class NetworkStreams
             using var channel = env.Start("Loading");
             var device = DeviceSelector.Resolve(null, env, channel);
             module.to(device);
-            var model = new NetworkModel(module, architecture, head, inputSize, featureColumnName, scoringBatchSize, history, device) { OnnxGraph = onnxGraph };
+            var model = new NetworkModel(module, architecture, head, inputSize, featureColumnName, scoringBatchSize, history, device)
+            {
+                OnnxGraph = onnxGraph,
+                RequestedDevice = DeviceSelector.Requested(null, env),
+            };
             module = null;
             return model;
         }
@@ -176,7 +180,11 @@ internal static class NetworkStreams
         var history = new TrainingHistory();
         ctx.TryLoadBinaryStream(HistoryStream, entry => history = TrainingHistoryFormat.Read(Checked(entry, HistoryStream, sums)));
         return new NetworkModel(() => BuildLater(env, network, versionedSettings, inputSize, outputSize), network, architecture, head, inputSize,
-            featureColumnName, scoringBatchSize, history) { OnnxGraph = onnxGraph };
+            featureColumnName, scoringBatchSize, history)
+        {
+            OnnxGraph = onnxGraph,
+            RequestedDevice = DeviceSelector.Requested(null, env),
+        };
     }
 
     /// <summary>The "OnnxGraph" entry's bytes, checked against its checksum; null when the file has none.</summary>

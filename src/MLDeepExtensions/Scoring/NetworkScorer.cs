@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using MLDeepExtensions.Estimators;
 using MLDeepExtensions.Heads;
 using MLDeepExtensions.Onnx;
+using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,13 +14,14 @@ namespace MLDeepExtensions.Scoring;
 /// <summary>
 /// Scores batches of encoded feature rows with the network and its head's post-processing, writing per row the values
 /// of every output column, through the engine asked for: libtorch (the module, in eval mode, no gradients) or ONNX
-/// Runtime (the network's ONNX graph, read from its file or exported once from the module). Owns the module and the
-/// ONNX Runtime session.
+/// Runtime (the network's ONNX graph, read from its file or exported once from the module, on the execution provider
+/// <see cref="ExecutionProviderChooser"/> picks). Owns the module and the ONNX Runtime session.
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
     private readonly NetworkModel _network;
     private readonly NetworkHead _head;
+    private readonly IChannelProvider _log;
     private readonly object _onnxGate = new();
     private byte[]? _graph;
     private bool _exported;
@@ -28,9 +30,11 @@ internal sealed class NetworkScorer : IDisposable
     private Exception? _onnxError;
 
     /// <param name="network">The network: its module (built when first needed by a loaded model) and the ONNX graph read from its file, if any.</param>
-    public NetworkScorer(NetworkModel network)
+    /// <param name="log">Where the ONNX Runtime session's execution provider is logged (once, when the session opens).</param>
+    public NetworkScorer(NetworkModel network, IChannelProvider log)
     {
         _network = network;
+        _log = log;
         _head = network.Head;
         _graph = network.OnnxGraph;
         InputSize = network.InputSize;
@@ -40,15 +44,30 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>The engine asked for (<see cref="ScoringEngine.Auto"/> by default); readers created afterwards use it.</summary>
     public ScoringEngine Requested { get; set; }
 
-    /// <summary>The engine that scores: <see cref="Requested"/> resolved (Auto: ONNX Runtime on the CPU when the network exports, else libtorch).</summary>
+    /// <summary>
+    /// The engine that scores: <see cref="Requested"/> resolved. Auto: ONNX Runtime when the network exports and its module
+    /// is on the CPU (or not built), or is on a GPU that ONNX Runtime's CUDA provider runs on too; libtorch otherwise.
+    /// </summary>
     public ScoringEngine Active => Requested switch
     {
         ScoringEngine.Torch => ScoringEngine.Torch,
         ScoringEngine.OnnxRuntime => Onnx() is not null ? ScoringEngine.OnnxRuntime
             : throw new NotSupportedException($"This {OwnerName} cannot score with ONNX Runtime: its network has no ONNX graph that ONNX Runtime runs " +
                 $"({_onnxError!.Message}). Use ScoringEngine.Torch or ScoringEngine.Auto.", _onnxError),
-        _ => _network.OnCpu && Onnx() is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
+        _ => AutoUsesOnnxRuntime() ? ScoringEngine.OnnxRuntime : ScoringEngine.Torch,
     };
+
+    /// <summary>The execution provider of the ONNX Runtime session when <see cref="Active"/> is ONNX Runtime; null when libtorch scores.</summary>
+    public ExecutionProviderChoice? ActiveProvider => Active == ScoringEngine.OnnxRuntime ? _onnx!.Provider : null;
+
+    private bool AutoUsesOnnxRuntime()
+    {
+        if (_network.OnCpu)
+            return Onnx() is not null;
+        // A module on a GPU keeps libtorch there unless ONNX Runtime gets the GPU too; without a CUDA provider, no session is opened.
+        return OnnxRuntimeEngine.AvailableProviders.Contains(ExecutionProviderChooser.CudaProviderName)
+            && Onnx() is { Provider.Provider: OnnxExecutionProvider.Cuda };
+    }
 
     /// <summary>The ONNX Runtime engine, built from the module on first use; null when the network cannot be exported.</summary>
     private OnnxRuntimeEngine? Onnx()
@@ -62,7 +81,11 @@ internal sealed class NetworkScorer : IDisposable
                 try
                 {
                     if (Graph() is { } graph)
-                        _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputWidth);
+                    {
+                        var (cudaDevice, why) = ExecutionProviderChooser.Request(_network.RequestedDevice, _network.CudaDevice);
+                        _onnx = new OnnxRuntimeEngine(graph, InputSize, OutputWidth, cudaDevice, why);
+                        LogProvider(_onnx.Provider);
+                    }
                 }
                 catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
                 {
@@ -72,6 +95,19 @@ internal sealed class NetworkScorer : IDisposable
             }
             return _onnx;
         }
+    }
+
+    /// <summary>One line: where ONNX Runtime runs this network and why; a warning when a GPU was tried and failed.</summary>
+    private void LogProvider(ExecutionProviderChoice provider)
+    {
+        string message = provider.Provider == OnnxExecutionProvider.Cpu && _network.CudaDevice is int device && Requested == ScoringEngine.Auto
+            ? $"ONNX Runtime would score this {OwnerName} on {provider}; ScoringEngine.Auto scores it with libtorch on cuda:{device} instead."
+            : $"ONNX Runtime scores this {OwnerName} on {provider}.";
+        using var channel = _log.Start("Scoring");
+        if (provider.FellBack)
+            channel.Warning(message);
+        else
+            channel.Info(message);
     }
 
     /// <summary>The network's ONNX graph (read from its file, or exported once from the module); null when it cannot be exported.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
@@ -19,10 +20,38 @@ internal sealed class OnnxRuntimeEngine : IDisposable
     /// <param name="graph">The ONNX model (see <see cref="NetworkGraph"/>).</param>
     /// <param name="inputSize">Values per encoded row.</param>
     /// <param name="outputWidth">Values per scored row.</param>
-    public OnnxRuntimeEngine(byte[] graph, int inputSize, int outputWidth)
+    /// <param name="cudaDevice">The GPU to run on when this ONNX Runtime build can (see <see cref="ExecutionProviderChooser"/>); null for the CPU.</param>
+    /// <param name="why">What asked for that device, for <see cref="Provider"/>'s reason.</param>
+    public OnnxRuntimeEngine(byte[] graph, int inputSize, int outputWidth, int? cudaDevice, string why)
     {
         InputSize = inputSize;
         OutputWidth = outputWidth;
+        InferenceSession? session = null;
+        Provider = ExecutionProviderChooser.Choose(cudaDevice, why, AvailableProviders, device => session = Open(graph, device));
+        _session = session ?? Open(graph, null);
+        try
+        {
+            _inputNames = [Single(_session.InputMetadata.Keys, NetworkGraph.InputName, "input")];
+            _outputNames = [Single(_session.OutputMetadata.Keys, NetworkGraph.OutputName, "output")];
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The execution providers of the ONNX Runtime build loaded in this process (the same for its lifetime).</summary>
+    public static IReadOnlyCollection<string> AvailableProviders => _availableProviders.Value;
+
+    private static readonly Lazy<string[]> _availableProviders = new(() => OrtEnv.Instance().GetAvailableProviders());
+
+    /// <summary>The execution provider the session runs on, and why.</summary>
+    public ExecutionProviderChoice Provider { get; }
+
+    /// <summary>A session on the graph, with the CUDA provider on <paramref name="cudaDevice"/> first when given (ONNX Runtime runs what CUDA cannot on the CPU).</summary>
+    private static InferenceSession Open(byte[] graph, int? cudaDevice)
+    {
         // One intra-op thread per logical processor, as libtorch uses by default: ONNX Runtime's own default counts physical
         // cores, which halved the batched throughput of an MLP on a 2-vCPU machine.
         using var options = new SessionOptions
@@ -31,16 +60,16 @@ internal sealed class OnnxRuntimeEngine : IDisposable
             IntraOpNumThreads = Environment.ProcessorCount,
             InterOpNumThreads = 1,
         };
-        _session = new InferenceSession(graph, options);
-        _inputNames = [Single(_session.InputMetadata.Keys, NetworkGraph.InputName, "input")];
-        _outputNames = [Single(_session.OutputMetadata.Keys, NetworkGraph.OutputName, "output")];
+        if (cudaDevice is int device)
+            options.AppendExecutionProvider_CUDA(device);
+        return new InferenceSession(graph, options);
     }
 
     public int InputSize { get; }
 
     public int OutputWidth { get; }
 
-    private static string Single(System.Collections.Generic.IEnumerable<string> names, string column, string what)
+    private static string Single(IEnumerable<string> names, string column, string what)
         => names.FirstOrDefault(n => n == column || n.StartsWith(column + ".", StringComparison.Ordinal))
            ?? throw new System.IO.InvalidDataException($"The network's ONNX graph has no {what} for '{column}' (it has {string.Join(", ", names)}).");
 

@@ -47,8 +47,9 @@ public abstract record NetworkTrainingOptions
     public int? ScoringBatchSize { get; set; }
 
     /// <summary>
-    /// What runs the fitted network when it scores: <see cref="MLDeepExtensions.ScoringEngine.Auto"/> (ONNX Runtime on the CPU
-    /// for every built-in architecture, libtorch for your own modules and on CUDA), <see cref="MLDeepExtensions.ScoringEngine.Torch"/>
+    /// What runs the fitted network when it scores: <see cref="MLDeepExtensions.ScoringEngine.Auto"/> (ONNX Runtime for every
+    /// built-in architecture, on the GPU where the application's ONNX Runtime build has CUDA; libtorch for your own modules,
+    /// and on CUDA when ONNX Runtime has no CUDA), <see cref="MLDeepExtensions.ScoringEngine.Torch"/>
     /// or <see cref="MLDeepExtensions.ScoringEngine.OnnxRuntime"/>. The fitted transformer's <c>ScoringEngine</c> starts
     /// with it and can be changed there (a loaded model starts with Auto). Default: Auto.
     /// </summary>
