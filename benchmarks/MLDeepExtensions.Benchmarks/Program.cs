@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 
 // Our estimators against the same networks in bare TorchSharp, in one process, on Fashion-MNIST (and a real series
 // for forecasting), plus accuracy runs, exported models under ONNX Runtime and a long native-memory check. Sections:
-// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
+// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata, threads, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
 // Run: dotnet run --project benchmarks/MLDeepExtensions.Benchmarks -c Release [-- SECTION] [--quick] [--epochs N] [--repeats N]
-//      [--with-baseline] [--timing-only | --accuracy-only] [--variants ID,ID,...] [--results PATH | --no-results]
+//      [--with-baseline] [--timing-only | --accuracy-only] [--variants ID,ID,...] [--networks A,B] [--conditions quiet,busy] [--results PATH | --no-results]
 // Measured numbers and what they mean: benchmarks/README.md and benchmarks/RESULTS.md.
 
 // The streaming section measures each in-memory fit's peak in a process of its own (see StreamingSection.InMemoryPeaks).
@@ -25,6 +25,8 @@ if (options is null)
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var started = DateTime.UtcNow;
 long clock = Stopwatch.GetTimestamp();
+// libtorch's own default, read before the benchmarks fix 2 threads: what a fresh process uses, where the threads section's unset fits start.
+int libtorchDefaultThreads = get_num_threads();
 set_num_threads(2);
 using var data = BenchmarkData.Load(subsetOnly: options.Quick);
 Console.WriteLine($"Data: {data.Source}; torch threads: {get_num_threads()}; {Environment.ProcessorCount} logical processors; " +
@@ -50,6 +52,7 @@ foreach (string section in options.SelectedSections)
         case "multilabel": MultiLabelSection.Run(data, options, report); break;
         case "sequence": SequenceSection.Run(data, options, report); break;
         case "smalldata": SmallDataSection.Run(data, options, report); break;
+        case "threads": ThreadsSection.Run(data, options, report, libtorchDefaultThreads); break;
     }
 }
 

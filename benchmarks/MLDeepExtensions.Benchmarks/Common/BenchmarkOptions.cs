@@ -4,8 +4,8 @@ using System.Linq;
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
-/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata or all; default mlp), then --quick, --epochs N,
-/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --residual, --variants LIST, --results PATH, --no-results.
+/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata, threads or all; default mlp), then --quick, --epochs N,
+/// --repeats N, --with-baseline, --timing-only, --accuracy-only, --residual, --variants LIST, --networks A,B, --conditions quiet,busy, --results PATH, --no-results.
 /// </summary>
 internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
 {
@@ -27,7 +27,13 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--no-results: write no results file.</summary>
     public bool NoResults { get; init; }
 
-    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "calibration", "multilabel", "sequence", "smalldata" };
+    /// <summary>--networks A,B: the networks the threads section times (default: all of <see cref="ThreadWorkloads.Keys"/>).</summary>
+    public string[] ThreadNetworks { get; init; } = ThreadWorkloads.Keys;
+
+    /// <summary>--conditions quiet,busy: the load conditions the threads section times them under (default: both).</summary>
+    public string[] ThreadConditions { get; init; } = ThreadsSection.Conditions;
+
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "forecasting", "calibration", "multilabel", "sequence", "smalldata", "threads" };
 
     /// <summary>
     /// What <c>all</c> runs: the memory check first, in a fresh process (memory that later sections free stays resident
@@ -35,8 +41,8 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// </summary>
     public static readonly string[] All = { "memory", "mlp", "cnn", "rnn", "autoencoder", "onnx" };
 
-    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|sequence|smalldata|all] [--quick] [--epochs N] " +
-        "[--repeats N] [--with-baseline] [--timing-only | --accuracy-only] [--residual] [--variants ID,ID,...] [--results PATH | --no-results]";
+    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|forecasting|multilabel|sequence|smalldata|threads|all] [--quick] [--epochs N] " +
+        "[--repeats N] [--with-baseline] [--timing-only | --accuracy-only] [--residual] [--variants ID,ID,...] [--networks A,B] [--conditions quiet,busy] [--results PATH | --no-results]";
 
     /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>
     public int Epochs(int full = 10) => EpochsOverride ?? (Quick ? 2 : full);
@@ -93,6 +99,16 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
                 case "--no-results":
                     options = options with { NoResults = true };
                     break;
+                case "--networks" when i + 1 < args.Length:
+                    if (Names(args[++i], ThreadWorkloads.Keys) is not { } networks)
+                        return Fail($"--networks takes a comma-separated list of {string.Join(", ", ThreadWorkloads.Keys)}; got '{args[i]}'.");
+                    options = options with { ThreadNetworks = networks };
+                    break;
+                case "--conditions" when i + 1 < args.Length:
+                    if (Names(args[++i], ThreadsSection.Conditions) is not { } conditions)
+                        return Fail($"--conditions takes a comma-separated list of {string.Join(", ", ThreadsSection.Conditions)}; got '{args[i]}'.");
+                    options = options with { ThreadConditions = conditions };
+                    break;
                 case "--repeats" when i + 1 < args.Length && int.TryParse(args[i + 1], out int repeats) && repeats > 0:
                     options = options with { Repeats = repeats };
                     i++;
@@ -102,6 +118,13 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
             }
         }
         return options.NoResults && options.ResultsPath is not null ? Fail("--results and --no-results exclude each other.") : options;
+    }
+
+    /// <summary>The names of a comma-separated list, in the order of <paramref name="known"/>; null when one is unknown or none is given.</summary>
+    private static string[]? Names(string list, string[] known)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToArray();
+        return names.Length == 0 || names.Any(n => !known.Contains(n)) ? null : known.Where(names.Contains).ToArray();
     }
 
     private static BenchmarkOptions? Fail(string message)

@@ -182,7 +182,7 @@ internal static class TabularSection
     }
 
     /// <summary>Reads a gzipped CSV whose last column is the label and whose other columns are numbers.</summary>
-    private static (TabularRow[] Rows, int Width) Load(string file)
+    internal static (TabularRow[] Rows, int Width) Load(string file)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "tabular", file);
         using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
@@ -200,7 +200,7 @@ internal static class TabularSection
         return (rows.ToArray(), width);
     }
 
-    private sealed class TabularRow
+    internal sealed class TabularRow
     {
         public float[] Features { get; set; } = [];
 
