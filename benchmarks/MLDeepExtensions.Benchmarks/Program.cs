@@ -25,6 +25,9 @@ if (options is null)
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var started = DateTime.UtcNow;
 long clock = Stopwatch.GetTimestamp();
+// The native backend loads through the library, as in an application whose first TorchSharp call is one of ours: it
+// sets OpenMP's wait policy before libtorch loads (see OpenMpWaitPolicy), which a direct TorchSharp call first would miss.
+MLDeepExtensions.Interop.TorchNative.EnsureInitialized();
 // libtorch's own default, read before the benchmarks fix 2 threads: what a fresh process uses, where the threads section's unset fits start.
 int libtorchDefaultThreads = get_num_threads();
 set_num_threads(2);

@@ -129,7 +129,7 @@ internal static class SmallDataSection
             var reference = outcomes.Where(o => o.Key.IsReference).OrderByDescending(o => o.Value.Mean).Select(o => (Variant: o.Key, Outcome: o.Value)).FirstOrDefault();
             var network = outcomes.Where(o => !o.Key.IsReference).OrderByDescending(o => o.Value.Mean).Select(o => (Variant: o.Key, Outcome: o.Value)).FirstOrDefault();
             string difference = reference.Variant is not null && defaults is not null && outcomes.TryGetValue(defaults, out var plain)
-                ? $"{100 * (plain.Mean - reference.Outcome.Mean):+0.0;-0.0}" : "not run";
+                ? $"{100 * (plain.Mean - reference.Outcome.Mean):+0.0;-0.0;0.0}" : "not run";
             metrics.Row([data.Set.Name, data.Shape, data.Set.HeldOut ? "held out" : "tuned on", MetricName(data.Set.Task),
                 .. variants.Select(v => Cell(v, o => o.Cell)),
                 reference.Variant is null ? "not run" : $"{reference.Outcome.Mean:F3} ({reference.Variant.Name})",

@@ -28,12 +28,24 @@ internal static class ThreadsSection
     /// <summary>A thread setting: its label and <c>NumberOfThreads</c> (null: unset).</summary>
     private sealed record Setting(string Label, int? Threads);
 
+    /// <summary>The thread count the last unset fit logged that it chose.</summary>
+    private static int? _lastChosenThreads;
+
     /// <param name="data">Fashion-MNIST and the MLContext.</param>
     /// <param name="options">Networks, conditions, repeats, quick.</param>
     /// <param name="report">Where results go.</param>
     /// <param name="libtorchDefaultThreads">libtorch's thread count before anything set it: what a fresh process uses.</param>
     public static void Run(BenchmarkData data, BenchmarkOptions options, Report report, int libtorchDefaultThreads)
     {
+        // An unset fit chooses its threads and puts libtorch's setting back afterwards: read its choice from the log line
+        // "Threads: N (why); …" it writes.
+        data.MLContext.Log += (_, e) =>
+        {
+            const string prefix = "Threads: ";
+            int at = e.Message.IndexOf(prefix, StringComparison.Ordinal);
+            if (at >= 0 && int.TryParse(e.Message.AsSpan(at + prefix.Length).TrimEnd().ToString().Split(' ')[0], out int threads))
+                _lastChosenThreads = threads;
+        };
         int processors = Environment.ProcessorCount, threadsBefore = get_num_threads();
         ReportEnvironment(report, processors, libtorchDefaultThreads);
         var settings = new[] { new Setting("1", 1), new Setting($"{processors}", processors), new Setting("default", null) };
@@ -95,7 +107,9 @@ internal static class ThreadsSection
         var table = new MarkdownTable("Setting", "Value");
         foreach (string name in OpenMpVariables)
         {
-            string value = Environment.GetEnvironmentVariable(name) ?? "unset";
+            // The C library's environment, which OpenMP reads (the library sets OMP_WAIT_POLICY there before libtorch loads).
+            string value = (OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(name)
+                : System.Runtime.InteropServices.Marshal.PtrToStringAnsi(getenv(name))) ?? "unset";
             report.Add(name, value);
             table.Row($"`{name}`", value);
         }
@@ -104,9 +118,12 @@ internal static class ThreadsSection
         report.Add("logical processors", $"{processors}");
         table.Row("Logical processors", $"{processors}");
         report.Results.AddTable("Threads: the environment",
-            "The OpenMP variables as this process saw them (e.g. `OMP_WAIT_POLICY=PASSIVE dotnet ...` makes idle threads sleep at once instead of " +
-            "spinning), and the thread count libtorch starts with.", table);
+            "The OpenMP variables in the process's C environment when libtorch loaded (the library sets `OMP_WAIT_POLICY=PASSIVE` there unless the " +
+            "process set it or `GOMP_SPINCOUNT`: idle threads sleep at once instead of spinning), and the thread count libtorch starts with.", table);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern IntPtr getenv(string name);
 
     /// <summary>One untimed-for-the-table fit with a thread per processor: warms up, prints the summary and the multiply-adds.</summary>
     private static (double PerRow, bool Approximate) WarmUp(ThreadWorkload workload, int processors, Report report)
@@ -124,7 +141,7 @@ internal static class ThreadsSection
 
     /// <summary>
     /// Every setting's fit seconds over <paramref name="repeats"/> rounds (round r starts at setting r, so no setting always
-    /// goes first), and the thread count libtorch had after each unset fit.
+    /// goes first), and the thread count each unset fit chose (from its log; libtorch's count after it, if none was logged).
     /// </summary>
     private static (Dictionary<Setting, double[]> Seconds, int[] DefaultThreads) Measure(ThreadWorkload workload, Setting[] settings, int repeats,
         int libtorchDefaultThreads)
@@ -142,7 +159,7 @@ internal static class ThreadsSection
                 (model as IDisposable)?.Dispose();
                 seconds[setting].Add(fitSeconds);
                 if (setting.Threads is null)
-                    defaultThreads.Add(get_num_threads());
+                    defaultThreads.Add(_lastChosenThreads ?? get_num_threads());
                 Console.WriteLine($"   round {round + 1}, {setting.Label} thread(s): {fitSeconds:F2} s");
             }
         }

@@ -48,8 +48,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     /// the fitted network (its Score, ONNX and PyTorch exports, saved model) answers in the label's units. A fit that
     /// starts from a fitted model or from InitialWeights measures its own rows and re-expresses those weights' output
     /// layer in standardized units first (the same network, so it starts where they ended). A <see cref="CustomArchitecture"/>
-    /// is not standardized (its last layer is not known). Default: true (new in 0.3.0; false trains on the raw label, as
-    /// 0.2.0 did).
+    /// is not standardized (its last layer is not known). Default: true (false trains on the raw label, as earlier
+    /// releases did).
     /// </summary>
     public bool StandardizeLabel { get; set; } = DeepNetworkDefaults.StandardizeLabel;
 

@@ -64,6 +64,7 @@ internal static class TorchNative
         try
         {
             CpuKernels.BeforeLoad();
+            OpenMpWaitPolicy.BeforeLoad();
             LibTorchSharpFallback.BeforeLoad();
             torch.InitializeDeviceType(DeviceType.CPU);
             return null;

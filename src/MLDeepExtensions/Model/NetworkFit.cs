@@ -81,8 +81,8 @@ internal static class NetworkFit
     {
         TorchNative.EnsureInitialized();
         int inputSize = encoder.InputSize, outputSize = head.NetworkOutputSize(inputSize);
-        if (options.NumberOfThreads is int threads)
-            torch.set_num_threads(threads);
+        var threads = ThreadDefaults.Apply(options.NumberOfThreads,
+            () => ThreadDefaults.Choose(architecture, inputSize, outputSize, options.BatchSize, Environment.ProcessorCount), channel);
         int seed = options.Seed ?? MLContextAccess.GetSeed(host) ?? 0;
         BatchSource? train = null, validation = null;
         long? countedRows = null; // counted by the Auto choice, so that the in-memory read does not count again
@@ -159,10 +159,11 @@ internal static class NetworkFit
             // a head that standardizes its label re-expresses their output layer in standardized units first.
             bool fromExisting = initialModel is not null || options.InitialWeights is not null;
             var trainingHead = MeasureTrainingRows(module, architecture, head, train, measureInputs: !fromExisting, fromExisting, channel, options.CancellationToken);
-            return new FitStart(options, train, validation, device, seed, module, initialWeights, trainingHead);
+            return new FitStart(options, train, validation, device, seed, module, initialWeights, trainingHead, threads);
         }
         catch
         {
+            threads.Dispose();
             module?.Dispose();
             train?.Dispose();
             validation?.Dispose();

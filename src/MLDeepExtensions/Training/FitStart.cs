@@ -12,6 +12,7 @@ namespace MLDeepExtensions.Training;
 internal sealed class FitStart : IDisposable
 {
     private nn.Module<Tensor, Tensor>? _module;
+    private readonly IDisposable _threads;
 
     /// <param name="options">The options with the defaults that depend on the device filled in (scoring batch size).</param>
     /// <param name="train">The training rows, still where they were read.</param>
@@ -21,9 +22,11 @@ internal sealed class FitStart : IDisposable
     /// <param name="module">The module with its starting weights, on the CPU.</param>
     /// <param name="initialWeights">Where the starting weights came from, for checkpoint fingerprints.</param>
     /// <param name="head">The head to train with (see <see cref="NetworkHead.BeginTraining"/>).</param>
+    /// <param name="threads">Puts back libtorch's thread count when the fit is over (see <c>ThreadDefaults</c>).</param>
     public FitStart(NetworkTrainingOptions options, BatchSource train, BatchSource? validation, Device device, int seed, nn.Module<Tensor, Tensor> module, string initialWeights,
-        NetworkHead head)
+        NetworkHead head, IDisposable threads)
     {
+        _threads = threads;
         Head = head;
         Options = options;
         Train = train;
@@ -66,12 +69,13 @@ internal sealed class FitStart : IDisposable
         return module;
     }
 
-    /// <summary>Frees the data and, unless handed on, the module.</summary>
+    /// <summary>Frees the data and, unless handed on, the module; puts back libtorch's thread count.</summary>
     public void Dispose()
     {
         _module?.Dispose();
         _module = null;
         Train.Dispose();
         Validation?.Dispose();
+        _threads.Dispose();
     }
 }

@@ -28,7 +28,7 @@ public abstract record NetworkTrainingOptions
     /// Default: null — chosen from the data: with at most 10,000 rows read into memory and no <see cref="ValidationFraction"/>,
     /// <see cref="ValidationData"/> or <see cref="EarlyStopping"/> set, enough epochs for about 1,000 optimizer steps (10 to
     /// 500) with 20% of the rows held out, early stopping (patience a tenth of the epochs, at least 10) and the best epoch's
-    /// weights kept; otherwise 10 (0.2.0's default: set <c>Epochs = 10</c> for its behaviour on small data). The log says
+    /// weights kept; otherwise 10 (earlier releases' default: set <c>Epochs = 10</c> for their behaviour on small data). The log says
     /// what was chosen, and the fitted model's History shows it.
     /// </summary>
     public int? Epochs { get; set; }
@@ -156,7 +156,9 @@ public abstract record NetworkTrainingOptions
     /// <summary>
     /// Threads libtorch uses for each operation, ≥ 1. libtorch's setting is process-wide, so this also applies to other
     /// networks scored or trained later in the process. Results can differ in the last bits between thread counts.
-    /// Default: null (leave libtorch's setting, one thread per core).
+    /// Default: null — chosen per fit and put back afterwards: one thread on a machine with at most 2 logical processors
+    /// or when a batch's work is small (under 200 M multiply-adds), else one per logical processor but one; libtorch's own
+    /// default (one per processor) collapses when another process competes for the cores. The log says what was chosen.
     /// </summary>
     public int? NumberOfThreads { get; set; }
 
@@ -222,7 +224,7 @@ public abstract record NetworkTrainingOptions
         Checkpoints?.Validate(errors);
         Logging?.Validate(errors, nameof(Logging));
         if (NumberOfThreads < 1)
-            errors.Add($"{nameof(NumberOfThreads)} is {NumberOfThreads}; it must be ≥ 1, or null for libtorch's default.");
+            errors.Add($"{nameof(NumberOfThreads)} is {NumberOfThreads}; it must be ≥ 1, or null to let the fit choose.");
         if (Device is { Kind: ComputeDeviceKind.Cuda, Index: < 0 })
             errors.Add($"{nameof(Device)} is cuda:{Device.Index}; a CUDA device index must be ≥ 0.");
         if (Callbacks is null)
