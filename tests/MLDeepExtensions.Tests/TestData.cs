@@ -78,6 +78,18 @@ internal static class TestData
         return rows;
     }
 
+    /// <summary>An MLContext (seed 1) whose log messages are collected (thread-safely), and <paramref name="rows"/> generated rows.</summary>
+    public static (MLContext Ml, IDataView Data, List<string> Log) LoggedContext(int rows)
+    {
+        var ml = new MLContext(seed: 1);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+        return (ml, ml.Data.LoadFromEnumerable(Generate(rows, seed: 3)), log);
+    }
+
+    /// <summary>One epoch of <see cref="Tiny"/> on the Target regression, on <paramref name="device"/>.</summary>
+    public static DeepNetworkOptions TinyOn(ComputeDevice? device) => Tiny(nameof(GeneratedRow.Target), epochs: 1) with { Device = device };
+
     /// <summary>Options for a tiny, fast network on the generated data.</summary>
     public static DeepNetworkOptions Tiny(string label, int epochs = 20) => new()
     {

@@ -41,18 +41,9 @@ internal static class CpuKernels
     /// <summary>Caps oneDNN at AVX2 unless the process chose a cap; called once, before the native backend loads.</summary>
     public static void BeforeLoad()
     {
-        if (RuntimeInformation.ProcessArchitecture != Architecture.X64
-            || Environment.GetEnvironmentVariable(IsaVariable) is not null || Environment.GetEnvironmentVariable(LegacyIsaVariable) is not null)
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || NativeEnvironment.IsSet(IsaVariable) || NativeEnvironment.IsSet(LegacyIsaVariable))
             return;
-        // oneDNN reads the native environment (lazily, at its first primitive): on Windows the process's, which .NET
-        // sets; on Unix the C library's, which .NET does not.
-        if (OperatingSystem.IsWindows())
-            Environment.SetEnvironmentVariable(IsaVariable, "AVX2");
-        else if (setenv(IsaVariable, "AVX2", overwrite: 0) != 0)
-            return;
-        OneDnnCapped = true;
+        // oneDNN reads the native environment lazily, at its first primitive.
+        OneDnnCapped = NativeEnvironment.SetDefault(IsaVariable, "AVX2");
     }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int setenv(string name, string value, int overwrite);
 }

@@ -1,6 +1,3 @@
-using System;
-using System.Runtime.InteropServices;
-
 namespace MLDeepExtensions.Interop;
 
 /// <summary>
@@ -26,15 +23,8 @@ internal static class OpenMpWaitPolicy
     /// <summary>Sets the passive policy unless the process chose one; called once, before the native backend loads.</summary>
     public static void BeforeLoad()
     {
-        if (Environment.GetEnvironmentVariable(PolicyVariable) is not null || Environment.GetEnvironmentVariable(SpinCountVariable) is not null)
+        if (NativeEnvironment.IsSet(PolicyVariable) || NativeEnvironment.IsSet(SpinCountVariable))
             return;
-        if (OperatingSystem.IsWindows())
-            Environment.SetEnvironmentVariable(PolicyVariable, "PASSIVE");
-        else if (setenv(PolicyVariable, "PASSIVE", overwrite: 0) != 0)
-            return;
-        SetPassive = true;
+        SetPassive = NativeEnvironment.SetDefault(PolicyVariable, "PASSIVE");
     }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int setenv(string name, string value, int overwrite);
 }

@@ -11,21 +11,6 @@ namespace MLDeepExtensions.Tests.Estimators;
 [TestClass]
 public sealed class DeviceTests
 {
-    private static (MLContext Ml, IDataView Data, List<string> Log) Setup()
-    {
-        var ml = new MLContext(seed: 1);
-        var log = new List<string>();
-        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
-        return (ml, ml.Data.LoadFromEnumerable(TestData.Generate(100, seed: 3)), log);
-    }
-
-    private static DeepNetworkOptions Options(ComputeDevice? device)
-    {
-        var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 1);
-        options.Device = device;
-        return options;
-    }
-
     private static void RequireNoCuda()
     {
         if (torch.cuda.is_available())
@@ -35,8 +20,8 @@ public sealed class DeviceTests
     [TestMethod]
     public void Cpu_TrainsAndScoresOnTheCpu()
     {
-        var (ml, data, _) = Setup();
-        var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cpu)).Fit(data);
+        var (ml, data, _) = TestData.LoggedContext(100);
+        var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cpu)).Fit(data);
         Assert.AreEqual(ComputeDevice.Cpu, model.Device);
     }
 
@@ -44,8 +29,8 @@ public sealed class DeviceTests
     public void Cuda_WithoutGpu_ThrowsNamingPackageAndDriverCheck()
     {
         RequireNoCuda();
-        var (ml, data, _) = Setup();
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(1))).Fit(data));
+        var (ml, data, _) = TestData.LoggedContext(100);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cuda(1))).Fit(data));
         StringAssert.Contains(error.Message, "CUDA device 1 was requested (DeepNetworkOptions.Device)");
         StringAssert.Contains(error.Message, "TorchSharp-cuda-linux");
         StringAssert.Contains(error.Message, "nvidia-smi");
@@ -55,8 +40,8 @@ public sealed class DeviceTests
     public void Cuda_WithFallback_WarnsAndUsesTheCpu()
     {
         RequireNoCuda();
-        var (ml, data, log) = Setup();
-        var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(0, fallbackToCpu: true))).Fit(data);
+        var (ml, data, log) = TestData.LoggedContext(100);
+        var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cuda(0, fallbackToCpu: true))).Fit(data);
         Assert.AreEqual(ComputeDevice.Cpu, model.Device);
         Assert.IsTrue(log.Any(m => m.Contains("Falling back to the CPU")), "a warning should say so");
     }
@@ -65,14 +50,14 @@ public sealed class DeviceTests
     public void MLContextGpuDeviceId_IsHonouredWhenOptionUnset()
     {
         RequireNoCuda();
-        var (ml, data, log) = Setup();
+        var (ml, data, log) = TestData.LoggedContext(100);
         ml.GpuDeviceId = 0;
         ml.FallbackToCpu = false;
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.DeepNetwork(Options(null)).Fit(data));
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(null)).Fit(data));
         StringAssert.Contains(error.Message, "MLContext.GpuDeviceId");
 
         ml.FallbackToCpu = true;
-        var model = ml.Regression.Trainers.DeepNetwork(Options(null)).Fit(data);
+        var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(null)).Fit(data);
         Assert.AreEqual(ComputeDevice.Cpu, model.Device);
         Assert.IsTrue(log.Any(m => m.Contains("Falling back to the CPU")));
     }
@@ -80,7 +65,7 @@ public sealed class DeviceTests
     [TestMethod]
     public void NegativeCudaIndex_IsAnOptionsError()
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(-1))));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cuda(-1))));
         StringAssert.Contains(error.Message, "Device is cuda:-1");
     }
 
@@ -90,8 +75,8 @@ public sealed class DeviceTests
     {
         if (!torch.cuda.is_available())
             Assert.Inconclusive("No CUDA device: reference the CUDA backend and run on a GPU machine.");
-        var (ml, data, _) = Setup();
-        var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(0))).Fit(data);
+        var (ml, data, _) = TestData.LoggedContext(100);
+        var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cuda(0))).Fit(data);
         Assert.AreEqual(ComputeDevice.Cuda(0), model.Device);
         string path = Path.Combine(Path.GetTempPath(), $"mlde-gpu-{Guid.NewGuid():N}.zip");
         try

@@ -19,21 +19,6 @@ public sealed class ExecutionProviderTests
 {
     private const string Line = "ONNX Runtime scores this DeepNetworkTransformer on ";
 
-    private static (MLContext Ml, IDataView Data, List<string> Log) Setup()
-    {
-        var ml = new MLContext(seed: 1);
-        var log = new List<string>();
-        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
-        return (ml, ml.Data.LoadFromEnumerable(TestData.Generate(64, seed: 3)), log);
-    }
-
-    private static DeepNetworkOptions Options(ComputeDevice? device)
-    {
-        var options = TestData.Tiny(nameof(GeneratedRow.Target), epochs: 1);
-        options.Device = device;
-        return options;
-    }
-
     private static void RequireCpuOnly()
     {
         if (OnnxRuntimeEngine.AvailableProviders.Contains(ExecutionProviderChooser.CudaProviderName) || torch.cuda.is_available())
@@ -50,8 +35,8 @@ public sealed class ExecutionProviderTests
     public void FittedModel_OnThisMachine_OnnxRuntimeRunsOnTheCpu_AndSaysWhyOnce()
     {
         RequireCpuOnly();
-        var (ml, data, log) = Setup();
-        using var model = ml.Regression.Trainers.DeepNetwork(Options(null)).Fit(data);
+        var (ml, data, log) = TestData.LoggedContext(64);
+        using var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(null)).Fit(data);
 
         Assert.AreEqual(ScoringEngine.OnnxRuntime, model.ActiveScoringEngine);
         Assert.AreEqual(OnnxExecutionProvider.Cpu, model.ActiveExecutionProvider);
@@ -73,8 +58,8 @@ public sealed class ExecutionProviderTests
     public void CpuDevice_SaysSo_AndALoadedModel_FollowsTheLoadingContextsGpuDeviceId()
     {
         RequireCpuOnly();
-        var (ml, data, log) = Setup();
-        using var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cpu)).Fit(data);
+        var (ml, data, log) = TestData.LoggedContext(64);
+        using var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cpu)).Fit(data);
         Assert.AreEqual(OnnxExecutionProvider.Cpu, model.ActiveExecutionProvider);
         StringAssert.EndsWith(ProviderLines(log).Single(), Line + "the CPU: the network's device is the CPU.");
 
@@ -97,8 +82,8 @@ public sealed class ExecutionProviderTests
         if (!OnnxRuntimeEngine.AvailableProviders.Contains(ExecutionProviderChooser.CudaProviderName) || !torch.cuda.is_available())
             Assert.Inconclusive("Needs a GPU, the CUDA backend of TorchSharp and the CUDA build of ONNX Runtime (Microsoft.ML.OnnxRuntime.Gpu.Linux, " +
                 "with Microsoft.ML.OnnxRuntime's native assets excluded) in place of the CPU packages this project references.");
-        var (ml, data, log) = Setup();
-        using var model = ml.Regression.Trainers.DeepNetwork(Options(ComputeDevice.Cuda(0))).Fit(data);
+        var (ml, data, log) = TestData.LoggedContext(64);
+        using var model = ml.Regression.Trainers.DeepNetwork(TestData.TinyOn(ComputeDevice.Cuda(0))).Fit(data);
 
         Assert.AreEqual(ScoringEngine.OnnxRuntime, model.ActiveScoringEngine, string.Join(" | ", ProviderLines(log)));
         Assert.AreEqual(OnnxExecutionProvider.Cuda, model.ActiveExecutionProvider);
