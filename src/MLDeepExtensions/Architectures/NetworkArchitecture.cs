@@ -66,6 +66,13 @@ public abstract record NetworkArchitecture
 
     private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
 
+    /// <summary>
+    /// The embedding size every categorical column gets in this architecture regardless of the default rule (an
+    /// FT-Transformer's tokens are all <see cref="FtTransformerArchitecture.ModelSize"/> wide); null where each column is
+    /// sized by <see cref="CategoricalColumn.EmbeddingSize"/> or the default rule.
+    /// </summary>
+    internal virtual int? CategoricalEmbeddingSize => null;
+
     /// <summary>Floats per encoded row for this (resolved) architecture and feature column: its values, then one key per categorical column.</summary>
     internal virtual int InputSizeFor(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size + Categorical.Count;
 
