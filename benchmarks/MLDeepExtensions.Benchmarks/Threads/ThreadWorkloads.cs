@@ -137,7 +137,7 @@ internal static class ThreadWorkloads
         var train = ml.Data.LoadFromEnumerable(rows.Take(trainingRows), schema);
         var recipe = TabularSection.Recipe() with { Epochs = quick ? 5 : 120 };
         return new ThreadWorkload(key, $"Tabular recipe (MLP 256-128, batch norm) on Statlog Landsat satellite ({width} features)",
-            trainingRows, recipe.Epochs, recipe.BatchSize, train,
+            trainingRows, recipe.Epochs!.Value, recipe.BatchSize, train,
             threads => ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.DeepNetwork(recipe with { NumberOfThreads = threads })));
     }
 
