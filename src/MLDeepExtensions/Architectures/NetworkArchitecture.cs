@@ -17,7 +17,8 @@ namespace MLDeepExtensions;
 /// Architectures are immutable records: derive variants with <c>with { … }</c>.
 /// </summary>
 /// <remarks>
-/// Built-in architectures: <see cref="MlpArchitecture"/> (dense layers), <see cref="CnnArchitecture"/> and
+/// Built-in architectures: <see cref="MlpArchitecture"/> (dense layers), <see cref="FtTransformerArchitecture"/>
+/// (tabular rows, one token per feature), <see cref="CnnArchitecture"/> and
 /// <see cref="ResidualCnnArchitecture"/> (images),
 /// <see cref="RnnArchitecture"/> (sequences and token sequences) for <see cref="DeepNetworkEstimator"/>, and
 /// <see cref="AutoencoderArchitecture"/> (dense or convolutional) for <see cref="AutoencoderEstimator"/>. Every one
