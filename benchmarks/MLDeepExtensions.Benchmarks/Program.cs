@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 // Our estimators against the same networks in bare TorchSharp, in one process, on Fashion-MNIST (and a real series
 // for forecasting), plus accuracy runs, exported models under ONNX Runtime and a long native-memory check. Sections:
-// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, forecasting, multilabel, sequence, smalldata, threads, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
+// mlp (default), cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, fttransformer, forecasting, multilabel, sequence, smalldata, threads, all. Writes the tables to benchmarks/RESULTS.md (or --results PATH; none with --no-results).
 // Run: dotnet run --project benchmarks/MLDeepExtensions.Benchmarks -c Release [-- SECTION] [--quick] [--epochs N] [--repeats N]
 //      [--with-baseline] [--timing-only | --accuracy-only] [--variants ID,ID,...] [--networks A,B] [--conditions quiet,busy] [--results PATH | --no-results]
 // Measured numbers and what they mean: benchmarks/README.md and benchmarks/RESULTS.md.
@@ -50,6 +50,7 @@ foreach (string section in options.SelectedSections)
         case "streaming": StreamingSection.Run(data, options, report); break;
         case "integrity": IntegritySection.Run(data, options, report); break;
         case "tabular": TabularSection.Run(data, options, report); break;
+        case "fttransformer": FtTransformerSection.Run(data, options, report); break;
         case "forecasting": ForecastingSection.Run(data, options, report); break;
         case "calibration": CalibrationSection.Run(data, options, report); break;
         case "multilabel": MultiLabelSection.Run(data, options, report); break;

@@ -16,7 +16,7 @@ namespace MLDeepExtensions.ModelRunner;
 /// </summary>
 internal static class PyTorchExport
 {
-    public static readonly string[] Names = ["mlp", "cnn", "lstm", "gru", "transformer", "resnet"];
+    public static readonly string[] Names = ["mlp", "cnn", "lstm", "gru", "transformer", "resnet", "ft-transformer"];
 
     public const int Outputs = 3;
 
@@ -35,11 +35,12 @@ internal static class PyTorchExport
         {
             ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16, Pooling = SequencePooling.ClassToken, HiddenLayers = [8], InputShape = new SequenceShape(5, 3),
         },
+        "ft-transformer" => new FtTransformerArchitecture { ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16, HiddenLayers = [8] },
         "resnet" => new ResidualCnnArchitecture(new ImageShape(2, 7, 6)) { StemChannels = 4, Stages = [4, 8], BlocksPerStage = 2, HiddenLayers = [6], Activation = Activation.ELU },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    public static int InputWidth(string name) => name switch { "mlp" => 6, "cnn" => 72, "resnet" => 84, _ => 15 };
+    public static int InputWidth(string name) => name switch { "mlp" or "ft-transformer" => 6, "cnn" => 72, "resnet" => 84, _ => 15 };
 
     public sealed class Row
     {

@@ -23,11 +23,11 @@ public sealed class ScoreOutput
 
 /// <summary>
 /// One tiny fitted network per architecture on the same generated rows, for the workouts every architecture must pass
-/// (threads, native memory): "mlp", "cnn", "lstm", "gru", "transformer", "autoencoder", "conv-autoencoder", "resnet".
+/// (threads, native memory): "mlp", "cnn", "lstm", "gru", "transformer", "autoencoder", "conv-autoencoder", "resnet", "ft-transformer".
 /// </summary>
 public static class TestNetworks
 {
-    public static readonly string[] Kinds = { "mlp", "cnn", "lstm", "gru", "transformer", "autoencoder", "conv-autoencoder", "resnet" };
+    public static readonly string[] Kinds = { "mlp", "cnn", "lstm", "gru", "transformer", "autoencoder", "conv-autoencoder", "resnet", "ft-transformer" };
 
     /// <summary>Rows whose target is the first half of the features minus the second half, plus a little noise.</summary>
     public static SixteenRow[] Rows(int count, int seed)
@@ -54,6 +54,7 @@ public static class TestNetworks
             "transformer" => new TransformerArchitecture { InputShape = new SequenceShape(4, 4), ModelSize = 8, Heads = 2, FeedForwardSize = 16 },
             "autoencoder" => new AutoencoderArchitecture(4, 8),
             "conv-autoencoder" => new AutoencoderArchitecture(4) { InputShape = shape, ConvolutionBlocks = new[] { new ConvolutionBlock(4) { Pooling = PoolingKind.Max } } },
+            "ft-transformer" => new FtTransformerArchitecture { ModelSize = 8, Heads = 2 },
             "resnet" => new ResidualCnnArchitecture(shape) { StemChannels = 4, Stages = new[] { 4, 8 }, BlocksPerStage = 1, HiddenLayers = new[] { 8 } },
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown test network"),
         };

@@ -222,6 +222,55 @@ class Transformer(nn.Module):
         return self.head(pooled)
 
 
+class FeatureTokenizer(nn.Module):
+    """The FT-Transformer's feature tokenizer: feature i of a row becomes values[:, i] * weight[i] + bias[i]."""
+
+    def __init__(self, features, model_size):
+        super().__init__()
+        bound = model_size ** -0.5
+        self.weight = nn.Parameter(torch.empty(features, model_size).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(features, model_size).uniform_(-bound, bound))
+
+    def forward(self, values):
+        return values.unsqueeze(2) * self.weight + self.bias
+
+
+class FtTransformer(nn.Module):
+    """FtTransformerArchitecture { ModelSize, Heads, EncoderLayers, FeedForwardSize, HiddenLayers, StandardizeInputs }:
+    rows [batch, features + len(categorical)] -> [batch, output]; the numeric values first, then one key per categorical
+    column as a float (0 the missing key). categorical lists each column's key count (its embedding has one row more).
+    The class token goes first; its output after the final layer norm feeds the head."""
+
+    def __init__(self, features, model_size, heads, layers, feed_forward, hidden, output_size, categorical=(),
+                 activation="relu", dropout=0.0, encoder_dropout=0.1, standardize=True):
+        super().__init__()
+        self.features = features
+        if standardize:
+            self.standardize = Standardize(features)
+        self.tokenizer = FeatureTokenizer(features, model_size)
+        if categorical:
+            self.embed = nn.ModuleList([nn.Embedding(keys + 1, model_size) for keys in categorical])
+        self.class_token = nn.Parameter(torch.zeros(1, 1, model_size))
+        self.layers = nn.ModuleList([
+            nn.TransformerEncoderLayer(model_size, heads, feed_forward, dropout=encoder_dropout, activation="gelu",
+                                       batch_first=True, norm_first=True) for _ in range(layers)])
+        self.norm = nn.LayerNorm(model_size)
+        self.head = nn.Sequential(dense_stack(model_size, hidden, output_size, activation, dropout, drop_input=True,
+                                              prefix="dense"))
+
+    def forward(self, rows):
+        numeric = rows[:, : self.features]
+        if hasattr(self, "standardize"):
+            numeric = self.standardize(numeric)
+        tokens = [self.class_token.expand(rows.shape[0], 1, -1), self.tokenizer(numeric)]
+        for i, embedding in enumerate(getattr(self, "embed", [])):
+            tokens.append(embedding(rows[:, self.features + i].long()).unsqueeze(1))
+        x = torch.cat(tokens, 1)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.norm(x)[:, 0])
+
+
 def fixtures():
     """The networks of the committed fixtures, with the .NET architecture each one matches (see PyTorchInterchangeTests)."""
     return {
@@ -243,4 +292,7 @@ def fixtures():
         # new TransformerArchitecture { ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16,
         # Pooling = ClassToken, HiddenLayers = [8], InputShape = new SequenceShape(5, 3) }
         "transformer": (Transformer(5, 3, 8, 2, 2, 16, "class", [8], 3), (15,)),
+        # new FtTransformerArchitecture { ModelSize = 8, Heads = 2, EncoderLayers = 2, FeedForwardSize = 16,
+        # HiddenLayers = [8] }, 6 features (standardized, with random means and spreads), 3 outputs
+        "ft-transformer": (FtTransformer(6, 8, 2, 2, 16, [8], 3), (6,)),
     }

@@ -35,6 +35,9 @@ def main(folder, names=()):
                 if isinstance(child, torch.nn.LayerNorm):
                     child.weight.uniform_(0.5, 1.5)
                     child.bias.normal_(0, 0.2)
+                if child.__class__.__name__ == "Standardize" and name == "ft-transformer":
+                    child.mean.normal_(0, 0.5)
+                    child.scale.uniform_(0.5, 2.0)
             for parameter_name, parameter in module.named_parameters():
                 if parameter_name.endswith(("class_token", "positions.weight", "in_proj_bias", "out_proj.bias")):
                     parameter.normal_(0, 0.3)

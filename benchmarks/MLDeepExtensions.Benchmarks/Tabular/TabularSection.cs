@@ -22,9 +22,9 @@ internal static class TabularSection
     /// A data set: its file, its rows' split (training rows first; 0 = 5-fold cross-validation), what it is, and whether
     /// the recipe was tuned on it.
     /// </summary>
-    private sealed record TabularSet(string Name, string File, int TrainingRows, string Shape, bool TunedOn);
+    internal sealed record TabularSet(string Name, string File, int TrainingRows, string Shape, bool TunedOn);
 
-    private static readonly TabularSet[] Sets =
+    internal static readonly TabularSet[] Sets =
     [
         new("Letter recognition", "letter.csv.gz", 16_000, "20,000 × 16, 26 classes; the set's split: first 16,000 / last 4,000", TunedOn: true),
         new("Statlog Landsat satellite", "satellite.csv.gz", 4_435, "6,435 × 36, 6 classes; the set's split: first 4,435 / last 2,000", TunedOn: true),
@@ -143,14 +143,14 @@ internal static class TabularSection
 #pragma warning restore IDE1006
 
     /// <summary>The accuracy of <paramref name="repeats"/> fits (seeded: all the same) and their median fit time.</summary>
-    private static (double Accuracy, double Seconds) Median(int repeats, Func<(double Accuracy, double Seconds)> fit)
+    internal static (double Accuracy, double Seconds) Median(int repeats, Func<(double Accuracy, double Seconds)> fit)
     {
         var runs = Enumerable.Range(0, repeats).Select(_ => fit()).ToArray();
         return (runs[^1].Accuracy, Timing.Median(runs.Select(r => r.Seconds).ToArray()));
     }
 
     /// <summary>Accuracy and fit seconds of MapValueToKey → the trainer: on the set's split, or the mean of 5 folds.</summary>
-    private static (double Accuracy, double Seconds) Measure(MLContext ml, TabularSet set, TabularRow[] rows, int width,
+    internal static (double Accuracy, double Seconds) Measure(MLContext ml, TabularSet set, TabularRow[] rows, int width,
         IEstimator<ITransformer> trainer)
     {
         var schema = SchemaDefinition.Create(typeof(TabularRow));

@@ -37,6 +37,7 @@ internal static class ArchitectureRegistry
         Register(ForecastArchitecture.RegisteredName, ForecastArchitecture.CurrentSettingsVersion, ForecastArchitecture.ReadSettings);
         Register(AutoencoderArchitecture.ConvolutionalName, AutoencoderArchitecture.CurrentSettingsVersion, (r, v) => AutoencoderArchitecture.ReadSettings(r, v, convolutional: true));
         Register(ResidualCnnArchitecture.RegisteredName, ResidualCnnArchitecture.CurrentSettingsVersion, ResidualCnnArchitecture.ReadSettings);
+        Register(FtTransformerArchitecture.RegisteredName, FtTransformerArchitecture.CurrentSettingsVersion, FtTransformerArchitecture.ReadSettings);
     }
 
     /// <summary>Registers the reader of the architecture saved under <paramref name="name"/>; a name registers once.</summary>

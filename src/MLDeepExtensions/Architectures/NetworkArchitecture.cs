@@ -17,7 +17,8 @@ namespace MLDeepExtensions;
 /// Architectures are immutable records: derive variants with <c>with { … }</c>.
 /// </summary>
 /// <remarks>
-/// Built-in architectures: <see cref="MlpArchitecture"/> (dense layers), <see cref="CnnArchitecture"/> and
+/// Built-in architectures: <see cref="MlpArchitecture"/> (dense layers), <see cref="FtTransformerArchitecture"/>
+/// (tabular rows, one token per feature), <see cref="CnnArchitecture"/> and
 /// <see cref="ResidualCnnArchitecture"/> (images),
 /// <see cref="RnnArchitecture"/> (sequences and token sequences) for <see cref="DeepNetworkEstimator"/>, and
 /// <see cref="AutoencoderArchitecture"/> (dense or convolutional) for <see cref="AutoencoderEstimator"/>. Every one
@@ -65,6 +66,13 @@ public abstract record NetworkArchitecture
     internal IReadOnlyList<CategoricalInput> Categorical { get => _categorical; init => _categorical = SettingChecks.Own(value); }
 
     private readonly ValueList<CategoricalInput> _categorical = SettingChecks.Own(Array.Empty<CategoricalInput>());
+
+    /// <summary>
+    /// The embedding size every categorical column gets in this architecture regardless of the default rule (an
+    /// FT-Transformer's tokens are all <see cref="FtTransformerArchitecture.ModelSize"/> wide); null where each column is
+    /// sized by <see cref="CategoricalColumn.EmbeddingSize"/> or the default rule.
+    /// </summary>
+    internal virtual int? CategoricalEmbeddingSize => null;
 
     /// <summary>Floats per encoded row for this (resolved) architecture and feature column: its values, then one key per categorical column.</summary>
     internal virtual int InputSizeFor(DataViewSchema.Column featureColumn) => ((VectorDataViewType)featureColumn.Type).Size + Categorical.Count;

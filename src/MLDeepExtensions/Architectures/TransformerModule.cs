@@ -208,7 +208,8 @@ internal sealed class TransformerModule : nn.Module<Tensor, Tensor>, IOnnxModule
         return graph.Unsqueeze(graph.Cast(graph.Op("Equal", [index, lengths]), OnnxGraph.Types.Float), 2);
     }
 
-    private static string ExportLayer(OnnxGraph graph, EncoderLayer layer, string x, string? valid, string name)
+    /// <summary>One pre-norm encoder layer in ONNX, on [batch, steps, d]; <paramref name="valid"/> [batch, steps] masks padded keys (null: none). Shared with <see cref="FtTransformerModule"/>.</summary>
+    internal static string ExportLayer(OnnxGraph graph, EncoderLayer layer, string x, string? valid, string name)
     {
         string attended = Attention(graph, layer.Attention, LayerNorm(graph, layer.Norm1, x, name + ".norm1"), valid, name + ".self_attn");
         x = graph.Add(x, attended);
@@ -247,7 +248,7 @@ internal sealed class TransformerModule : nn.Module<Tensor, Tensor>, IOnnxModule
     }
 
     /// <summary>Layer normalization over the last axis, as PyTorch computes it (biased variance, ε inside the root).</summary>
-    private static string LayerNorm(OnnxGraph graph, LayerNorm layer, string x, string name)
+    internal static string LayerNorm(OnnxGraph graph, LayerNorm layer, string x, string name)
     {
         string centered = graph.Sub(x, graph.Op("ReduceMean", x, ("axes", new[] { -1L }), ("keepdims", 1L)));
         string variance = graph.Op("ReduceMean", graph.Mul(centered, centered), ("axes", new[] { -1L }), ("keepdims", 1L));

@@ -27,11 +27,14 @@ public sealed record CategoricalInput(string Name, int KeyCount, int EmbeddingSi
     internal const int MaxEmbeddingSize = 100_000;
 
     /// <summary>The input for <paramref name="column"/> of a real schema, or an exception saying what is wrong with it.</summary>
-    internal static CategoricalInput Resolve(DataViewSchema schema, CategoricalColumn column)
+    /// <param name="schema">The training data's schema.</param>
+    /// <param name="column">The column as the options name it.</param>
+    /// <param name="embeddingSize">The size the architecture gives every embedding (<see cref="NetworkArchitecture.CategoricalEmbeddingSize"/>), or null for the column's own.</param>
+    internal static CategoricalInput Resolve(DataViewSchema schema, CategoricalColumn column, int? embeddingSize = null)
     {
         var found = schema.GetColumnOrNull(column.Name) ?? throw SchemaChecks.MissingColumn("categorical", column.Name);
         int keys = KeyCountOf(found);
-        return new CategoricalInput(column.Name, keys, column.ResolveSize(keys));
+        return new CategoricalInput(column.Name, keys, embeddingSize ?? column.ResolveSize(keys));
     }
 
     /// <summary>Checks a categorical column of a schema shape (GetOutputSchema): present and a single key.</summary>

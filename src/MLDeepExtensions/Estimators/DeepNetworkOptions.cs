@@ -61,7 +61,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
 
     /// <summary>
     /// Key-typed columns (one category per row, from MapValueToKey) that an <see cref="MlpArchitecture"/> reads beside the
-    /// feature vector, each through an embedding (<see cref="CategoricalColumn"/>). Keys unseen in training (MapValueToKey
+    /// feature vector, each through an embedding (<see cref="CategoricalColumn"/>), or an <see cref="FtTransformerArchitecture"/>
+    /// reads as one token each (embeddings of its model size). Keys unseen in training (MapValueToKey
     /// maps them to the missing key) get the embedding's reserved row. A <see cref="CustomArchitecture"/> module receives
     /// the keys after the feature values and embeds them itself (<see cref="CustomModuleContext.Categorical"/>).
     /// Default: null (none).
@@ -98,8 +99,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     {
         if (CategoricalColumns is not { Count: > 0 } columns)
             return architecture;
-        // Validate let categorical columns through only with an architecture that reads them (MLP, custom module).
-        return architecture with { Categorical = columns.Select(column => CategoricalInput.Resolve(schema, column)).ToArray() };
+        // Validate let categorical columns through only with an architecture that reads them (MLP, FT-Transformer, custom module).
+        return architecture with { Categorical = columns.Select(column => CategoricalInput.Resolve(schema, column, architecture.CategoricalEmbeddingSize)).ToArray() };
     }
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
@@ -135,9 +136,11 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
                     errors.Add($"{nameof(CategoricalColumns)}[{i}] is '{column.Name}', the {(column.Name == FeatureColumnName ? "feature" : "label")} column; a categorical column is a column of its own.");
                 else if (categorical.Take(i).Any(other => other?.Name == column.Name))
                     errors.Add($"{nameof(CategoricalColumns)} names '{column.Name}' twice; give each column once.");
+                else if (column.EmbeddingSize is int tokenSize && Architecture is FtTransformerArchitecture ft && tokenSize != ft.ModelSize)
+                    errors.Add($"{nameof(CategoricalColumns)}[{i}] ('{column.Name}') has EmbeddingSize {tokenSize}; an {nameof(FtTransformerArchitecture)} embeds each column as a token of its {nameof(FtTransformerArchitecture.ModelSize)} ({ft.ModelSize}) values. Leave it null.");
             }
-            if (categorical.Count > 0 && Architecture is not null and not (MlpArchitecture or CustomArchitecture))
-                errors.Add($"{nameof(CategoricalColumns)} are read through embeddings by an {nameof(MlpArchitecture)} (or by your own module, {nameof(CustomArchitecture)}); {Architecture} has no place for them. Use one of those, or one-hot encode the columns into the feature vector (mlContext.Transforms.Categorical.OneHotEncoding).");
+            if (categorical.Count > 0 && Architecture is not null and not (MlpArchitecture or FtTransformerArchitecture or CustomArchitecture))
+                errors.Add($"{nameof(CategoricalColumns)} are read through embeddings by an {nameof(MlpArchitecture)} or an {nameof(FtTransformerArchitecture)} (or by your own module, {nameof(CustomArchitecture)}); {Architecture} has no place for them. Use one of those, or one-hot encode the columns into the feature vector (mlContext.Transforms.Categorical.OneHotEncoding).");
         }
         if (InitialWeightsClasses is { } classes)
         {

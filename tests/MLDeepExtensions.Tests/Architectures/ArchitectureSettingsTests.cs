@@ -90,6 +90,14 @@ public sealed class ArchitectureSettingsTests
                     (transformer with { InputShape = Pick<SequenceShape?>(null, new SequenceShape(6, 4), new SequenceShape(12, 2)) }, "Flat"),
                     (transformer with { FeaturesPerStep = Pick(1, 2, 4), MaxSteps = Pick<int?>(null, 3, 50) }, "Variable"),
                     (transformer with { MaxSteps = Pick<int?>(null, 7) }, "Tokens"));
+            case FtTransformerArchitecture.RegisteredName:
+                int ftHeads = random.Next(1, 4), modelSize = ftHeads * random.Next(1, 6);
+                return (new FtTransformerArchitecture
+                {
+                    ModelSize = modelSize, Heads = ftHeads, EncoderLayers = random.Next(1, 4), FeedForwardSize = Pick<int?>(null, random.Next(1, 20)),
+                    EncoderDropout = Rate(), HiddenLayers = Sizes(2), Activation = activation, Dropout = Rate(), StandardizeInputs = random.Next(2) == 0,
+                    Categorical = categorical.Select(c => c with { EmbeddingSize = modelSize }).ToArray(),
+                }, "Flat");
             case AutoencoderArchitecture.DenseName:
                 return (new AutoencoderArchitecture(random.Next(1, 8), Sizes(2))
                 {

@@ -243,7 +243,7 @@ public sealed class CategoricalEmbeddingTests
         StringAssert.Contains(invalid.Message, "CategoricalColumns[0] ('IslandKey') has EmbeddingSize 0");
         StringAssert.Contains(invalid.Message, "CategoricalColumns[1] is 'Features', the feature column");
         StringAssert.Contains(invalid.Message, "CategoricalColumns names 'SexKey' twice");
-        StringAssert.Contains(invalid.Message, "are read through embeddings by an MlpArchitecture (or by your own module, CustomArchitecture)");
+        StringAssert.Contains(invalid.Message, "are read through embeddings by an MlpArchitecture or an FtTransformerArchitecture (or by your own module, CustomArchitecture)");
 
         // At prediction, keys of another vocabulary (a MapValueToKey fitted on other rows) are a schema mismatch.
         var keyed = Keys(ml).Fit(train).Transform(numeric);

@@ -25,6 +25,7 @@ public sealed class ThreadSafetyTests
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
     [DataRow("resnet")]
+    [DataRow("ft-transformer")]
     public void EightThreads_TransformAndOwnPredictionEngines_MatchOneThreadExactly(string kind)
     {
         var ml = new MLContext(seed: 1);

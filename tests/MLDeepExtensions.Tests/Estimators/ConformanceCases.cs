@@ -21,7 +21,7 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
     {
         "mlp-multiclass", "mlp-binary", "mlp-regression", "mlp-multioutput", "mlp-categorical", "cnn", "lstm", "gru-bidirectional",
         "rnn-variable", "rnn-tokens", "custom-module", "autoencoder", "conv-autoencoder", "anomaly-autoencoder", "forecasting",
-        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "forecasting-transformer", "resnet", "control-mlnet-regression", "control-mlnet-multiclass",
+        "mlp-multilabel", "transformer", "transformer-variable", "transformer-tokens", "forecasting-transformer", "resnet", "ft-transformer", "ft-transformer-multiclass", "control-mlnet-regression", "control-mlnet-multiclass",
     };
 
     public sealed class VariableRow
@@ -109,6 +109,14 @@ internal sealed record ConformanceCase(MLContext Ml, IDataView Data, IEstimator<
             {
                 Epochs = 2, Seed = 1, ScoringBatchSize = 32, Architecture = new TransformerArchitecture { ModelSize = 8, Heads = 2, FeedForwardSize = 16 },
             }), null),
+            "ft-transformer" => new(ml, keyed, ml.Regression.Trainers.DeepNetwork(Tiny(nameof(GeneratedRow.Target)) with
+            {
+                Architecture = new FtTransformerArchitecture { ModelSize = 8, Heads = 2 }, CategoricalColumns = new[] { new CategoricalColumn("Label") },
+            }), regressor),
+            "ft-transformer-multiclass" => new(ml, keyed, ml.MulticlassClassification.Trainers.DeepNetwork(Tiny("Label") with
+            {
+                Architecture = new FtTransformerArchitecture { ModelSize = 8, Heads = 2, HiddenLayers = [8] },
+            }), classifier),
             "control-mlnet-regression" => new(ml, generated, regressorTrainer, null),
             "control-mlnet-multiclass" => new(ml, keyed, classifierTrainer, null),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown conformance case"),

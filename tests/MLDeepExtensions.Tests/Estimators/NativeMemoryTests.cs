@@ -79,6 +79,7 @@ public sealed class NativeMemoryTests
     [DataRow("autoencoder")]
     [DataRow("conv-autoencoder")]
     [DataRow("resnet")]
+    [DataRow("ft-transformer")]
     public void FitThenDispose_ReleasesEveryTensor(string kind)
     {
         var ml = new MLContext(seed: 1);

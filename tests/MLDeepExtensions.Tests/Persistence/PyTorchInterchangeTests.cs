@@ -60,6 +60,7 @@ public sealed class PyTorchInterchangeTests
     [DataRow("gru")]
     [DataRow("transformer")]
     [DataRow("resnet")]
+    [DataRow("ft-transformer")]
     public void StateDictSavedByPyTorch_ScoresAsPyTorchDid(string name)
     {
         var ml = new MLContext(seed: 1);
