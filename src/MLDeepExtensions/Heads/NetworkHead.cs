@@ -105,6 +105,14 @@ internal abstract class NetworkHead
     public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, IChannel channel,
         System.Threading.CancellationToken cancellation) => this;
 
+    /// <summary>
+    /// Throws when encoded rows (rows × <paramref name="inputSize"/> values) hold a value the head's network cannot score,
+    /// before either engine runs them (an ONNX graph cannot throw). Nothing by default.
+    /// </summary>
+    public virtual void CheckInputs(System.ReadOnlySpan<float> rows, int inputSize)
+    {
+    }
+
     /// <summary>The columns for <paramref name="inputSchema"/>; scorer annotations take the next score-column set id.</summary>
     public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)
     {
