@@ -44,8 +44,10 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
     {
         using var scope = NewDisposeScope();
         // Log scaling works on the window's logarithms throughout: level, spread, baseline and outputs are all in log units.
+        // A training step (with gradients) reads windows the head checked before the first epoch (ForecastHead.CheckData),
+        // so it takes no read per batch; scoring, validation and calibration (without gradients) check here.
         if (_scaling == SeriesScaling.Log)
-            window = Logarithms(window, "window");
+            window = is_grad_enabled() ? window.log() : Logarithms(window, "window");
         long rows = window.shape[0], lookback = window.shape[1];
         var last = window.narrow(1, lookback - 1, 1);
         Tensor level, spread, inputs;
@@ -82,17 +84,16 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
     /// <param name="what">"window" or "target", for the message.</param>
     internal static Tensor Logarithms(Tensor values, string what)
     {
-        using (var bad = values.isfinite().logical_not().logical_or(values.le(0)))
+        // The logarithm of 0 is −∞ and of a negative, NaN or +∞ value not finite either: one check of the result finds them all.
+        var logs = values.log();
+        using (var finite = logs.isfinite().all())
         {
-            if (bad.any().item<bool>())
-            {
-                var flat = bad.reshape(-1).nonzero();
-                long first = flat[0, 0].item<long>(), width = values.shape[^1];
-                float value = values.reshape(-1)[first].item<float>();
-                throw new ArgumentException(NotPositive(what, value, first % width, width));
-            }
+            if (finite.item<bool>())
+                return logs;
         }
-        return values.log();
+        var first = logs.isfinite().logical_not().reshape(-1).nonzero()[0, 0].item<long>();
+        long width = values.shape[^1];
+        throw new ArgumentException(NotPositive(what, values.reshape(-1)[first].item<float>(), first % width, width));
     }
 
     /// <summary>The error for a value a <see cref="SeriesScaling.Log"/> forecaster cannot take the logarithm of.</summary>

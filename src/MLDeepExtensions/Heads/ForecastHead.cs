@@ -177,6 +177,25 @@ internal sealed class ForecastHead : NetworkHead
     private Tensor ToSeries(Tensor values) => _logValues ? values.exp() : values;
 
     /// <summary>
+    /// For a <see cref="SeriesScaling.Log"/> network, throws when a training or validation window or target is not
+    /// positive and finite: one pass before training, so that the training batches need no check (and no read) each.
+    /// </summary>
+    public override void CheckData(BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation)
+    {
+        if (!_logValues)
+            return;
+        foreach (var source in validation is null ? [training] : new[] { training, validation })
+        {
+            source.ForEachInOrder(batchSize, (x, labels) =>
+            {
+                using var scope = NewDisposeScope();
+                ForecastModule.Logarithms(x.reshape(x.shape[0], -1), "window");
+                ForecastLoss.ModelSpace(Label.Split(labels).Targets.reshape(x.shape[0], Horizon), logValues: true);
+            }, cancellation);
+        }
+    }
+
+    /// <summary>
     /// Throws when a row of encoded windows cannot be scored: for a <see cref="SeriesScaling.Log"/> network, a value that is
     /// not positive and finite. The ONNX Runtime engine's graph would return NaN for it.
     /// </summary>

@@ -36,7 +36,9 @@ internal sealed class ForecastLoss : HeadLoss
     {
         using var scope = NewDisposeScope();
         var (predicted, baseline, spread) = ForecastModule.Split(output, _horizon);
-        var target = ((ModelSpace(targets.view(output.shape[0], _horizon), _logValues) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
+        // The targets' logarithms unchecked: the head checked them before training (ForecastHead.CheckData), and a check here would read every batch.
+        var rowTargets = targets.view(output.shape[0], _horizon);
+        var target = (((_logValues ? rowTargets.log() : rowTargets) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
         var error = target - predicted;
         var losses = _quantiles is null ? error.square() : maximum(_quantiles * error, (_quantiles - 1f) * error);
         return (losses.mean([1, 2]).MoveToOuterDisposeScope(), null);

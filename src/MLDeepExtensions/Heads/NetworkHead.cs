@@ -106,6 +106,14 @@ internal abstract class NetworkHead
         System.Threading.CancellationToken cancellation) => this;
 
     /// <summary>
+    /// Throws when the training or validation rows hold a value the head's network cannot train on; runs once before
+    /// the first epoch. Nothing by default.
+    /// </summary>
+    public virtual void CheckData(BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation)
+    {
+    }
+
+    /// <summary>
     /// Throws when encoded rows (rows × <paramref name="inputSize"/> values) hold a value the head's network cannot score,
     /// before either engine runs them (an ONNX graph cannot throw). Nothing by default.
     /// </summary>
