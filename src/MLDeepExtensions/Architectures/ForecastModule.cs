@@ -44,10 +44,10 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
     {
         using var scope = NewDisposeScope();
         // Log scaling works on the window's logarithms throughout: level, spread, baseline and outputs are all in log units.
-        // A training step (with gradients) reads windows the head checked before the first epoch (ForecastHead.CheckData),
-        // so it takes no read per batch; scoring, validation and calibration (without gradients) check here.
+        // Unchecked, so that no batch waits for a read: the head checks the training and validation rows before the first
+        // epoch (ForecastHead.CheckData) and the scorer every row it scores (ForecastHead.CheckInputs), on the CPU.
         if (_scaling == SeriesScaling.Log)
-            window = is_grad_enabled() ? window.log() : Logarithms(window, "window");
+            window = window.log();
         long rows = window.shape[0], lookback = window.shape[1];
         var last = window.narrow(1, lookback - 1, 1);
         Tensor level, spread, inputs;

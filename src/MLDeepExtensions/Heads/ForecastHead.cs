@@ -190,14 +190,14 @@ internal sealed class ForecastHead : NetworkHead
             {
                 using var scope = NewDisposeScope();
                 ForecastModule.Logarithms(x.reshape(x.shape[0], -1), "window");
-                ForecastLoss.ModelSpace(Label.Split(labels).Targets.reshape(x.shape[0], Horizon), logValues: true);
+                ForecastModule.Logarithms(Label.Split(labels).Targets.reshape(x.shape[0], Horizon), "target (a value to forecast)");
             }, cancellation);
         }
     }
 
     /// <summary>
     /// Throws when a row of encoded windows cannot be scored: for a <see cref="SeriesScaling.Log"/> network, a value that is
-    /// not positive and finite. The ONNX Runtime engine's graph would return NaN for it.
+    /// not positive and finite, whose logarithm would make the forecast NaN in either engine.
     /// </summary>
     public override void CheckInputs(ReadOnlySpan<float> rows, int inputSize)
     {

@@ -36,9 +36,7 @@ internal sealed class ForecastLoss : HeadLoss
     {
         using var scope = NewDisposeScope();
         var (predicted, baseline, spread) = ForecastModule.Split(output, _horizon);
-        // The targets' logarithms unchecked: the head checked them before training (ForecastHead.CheckData), and a check here would read every batch.
-        var rowTargets = targets.view(output.shape[0], _horizon);
-        var target = (((_logValues ? rowTargets.log() : rowTargets) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
+        var target = ((ModelSpace(targets.view(output.shape[0], _horizon), _logValues) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
         var error = target - predicted;
         var losses = _quantiles is null ? error.square() : maximum(_quantiles * error, (_quantiles - 1f) * error);
         return (losses.mean([1, 2]).MoveToOuterDisposeScope(), null);
@@ -46,8 +44,11 @@ internal sealed class ForecastLoss : HeadLoss
 
     public override void Dispose() => _quantiles?.Dispose();
 
-    /// <summary>Targets [rows, horizon] in the space the network forecasts in: their logarithms for a log-scaled one (an exception for one that is not positive).</summary>
-    internal static Tensor ModelSpace(Tensor targets, bool logValues) => logValues ? ForecastModule.Logarithms(targets, "target (a value to forecast)") : targets;
+    /// <summary>
+    /// Targets [rows, horizon] in the space the network forecasts in: their logarithms for a log-scaled one, unchecked
+    /// (the head checked the training and validation targets before the first epoch, <see cref="ForecastHead.CheckData"/>).
+    /// </summary>
+    internal static Tensor ModelSpace(Tensor targets, bool logValues) => logValues ? targets.log() : targets;
 }
 
 /// <summary>

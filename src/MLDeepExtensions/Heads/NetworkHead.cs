@@ -115,7 +115,7 @@ internal abstract class NetworkHead
 
     /// <summary>
     /// Throws when encoded rows (rows × <paramref name="inputSize"/> values) hold a value the head's network cannot score,
-    /// before either engine runs them (an ONNX graph cannot throw). Nothing by default.
+    /// before either engine runs them, on the CPU (an ONNX graph cannot throw, and a check on the device would wait for a read). Nothing by default.
     /// </summary>
     public virtual void CheckInputs(System.ReadOnlySpan<float> rows, int inputSize)
     {

@@ -43,7 +43,7 @@ internal sealed class TorchInputBatch(NetworkScorer scorer, int capacity) : Inpu
     public override void Dispose() => _rows.Dispose();
 }
 
-/// <summary>An engine's batch whose rows the head checks before they are scored (<see cref="Heads.NetworkHead.CheckInputs"/>), for an engine that cannot throw.</summary>
+/// <summary>An engine's batch whose rows the head checks on the CPU before they are scored (<see cref="Heads.NetworkHead.CheckInputs"/>).</summary>
 internal sealed class CheckedInputBatch(InputBatch inner, Heads.NetworkHead head) : InputBatch(inner.Capacity, inner.InputSize)
 {
     public override Span<float> Rows => inner.Rows;

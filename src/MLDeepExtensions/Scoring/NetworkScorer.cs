@@ -140,7 +140,7 @@ internal sealed class NetworkScorer : IDisposable
 
     /// <summary>A buffer of <paramref name="capacity"/> rows for one reader, scored by the <see cref="Active"/> engine.</summary>
     public InputBatch CreateBatch(int capacity)
-        => Active == ScoringEngine.OnnxRuntime ? new CheckedInputBatch(_onnx!.CreateBatch(capacity), _head) : CreateTorchBatch(capacity);
+        => new CheckedInputBatch(Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : CreateTorchBatch(capacity), _head);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private InputBatch CreateTorchBatch(int capacity)
@@ -176,10 +176,9 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>Scores <paramref name="rows"/> rows held in <paramref name="features"/> (rows × InputSize).</summary>
     public void Score(ReadOnlySpan<float> features, int rows, float[] outputs)
     {
+        _head.CheckInputs(features[..(rows * InputSize)], InputSize);
         if (Active == ScoringEngine.OnnxRuntime)
         {
-            // libtorch's forward pass checks its rows itself; an ONNX graph cannot throw.
-            _head.CheckInputs(features[..(rows * InputSize)], InputSize);
             _onnx!.Score(features, rows, outputs);
             return;
         }
