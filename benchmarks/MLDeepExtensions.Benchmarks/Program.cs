@@ -53,6 +53,7 @@ foreach (string section in options.SelectedSections)
         case "fttransformer": FtTransformerSection.Run(data, options, report); break;
         case "forecasting": ForecastingSection.Run(data, options, report); break;
         case "calibration": CalibrationSection.Run(data, options, report); break;
+        case "multiplicative": MultiplicativeSection.Run(data, options, report); break;
         case "multilabel": MultiLabelSection.Run(data, options, report); break;
         case "sequence": SequenceSection.Run(data, options, report); break;
         case "smalldata": SmallDataSection.Run(data, options, report); break;

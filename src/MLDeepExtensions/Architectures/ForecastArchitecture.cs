@@ -12,7 +12,11 @@ namespace MLDeepExtensions.Architectures;
 /// (<see cref="ForecastModule"/>). Built by <see cref="ForecastingOptions"/>; saved under its own name with the inner
 /// architecture's name, version and settings nested in it.
 /// </summary>
-/// <remarks>Settings, version 1: int scaling; int seasonal period; int quantile count; the inner architecture as <see cref="ArchitectureRegistry.Write"/> writes it.</remarks>
+/// <remarks>
+/// Settings, version 1: int scaling; int seasonal period; int quantile count; the inner architecture as
+/// <see cref="ArchitectureRegistry.Write"/> writes it. Scaling 4 (<see cref="SeriesScaling.Log"/>) came later without a
+/// new version: its model's forecasting head has layout version 3, which the readers before it refuse first.
+/// </remarks>
 internal sealed record ForecastArchitecture(NetworkArchitecture Inner, SeriesScaling Scaling, int SeasonalPeriod, int QuantileCount) : NetworkArchitecture
 {
     internal const string RegisteredName = "forecast";

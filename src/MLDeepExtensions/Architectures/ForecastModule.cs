@@ -15,7 +15,9 @@ namespace MLDeepExtensions.Architectures;
 /// </summary>
 /// <remarks>
 /// A window whose spread is zero (constant) or below float precision at its magnitude is fed as zeros and gets spread 0,
-/// so its forecast is its baseline: the constant, with no NaN.
+/// so its forecast is its baseline: the constant, with no NaN. With <see cref="SeriesScaling.Log"/> all of it happens on
+/// the window's logarithms (like <see cref="SeriesScaling.LastValue"/>): the baseline and spread are in log units, and the
+/// head takes the exponential of baseline + spread × output.
 /// </remarks>
 internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
 {
@@ -41,6 +43,11 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
     public override Tensor forward(Tensor window)
     {
         using var scope = NewDisposeScope();
+        // Log scaling works on the window's logarithms throughout: level, spread, baseline and outputs are all in log units.
+        // Unchecked, so that no batch waits for a read: the head checks the training and validation rows before the first
+        // epoch (ForecastHead.CheckData) and the scorer every row it scores (ForecastHead.CheckInputs), on the CPU.
+        if (_scaling == SeriesScaling.Log)
+            window = window.log();
         long rows = window.shape[0], lookback = window.shape[1];
         var last = window.narrow(1, lookback - 1, 1);
         Tensor level, spread, inputs;
@@ -67,6 +74,32 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
         var baseline = _period > 0 ? SeasonalNaive(window) : level.expand(rows, _horizon);
         return cat([network.forward(inputs), baseline, spread], 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The natural logarithms of <paramref name="values"/> (windows or targets, [rows, n]), the space a
+    /// <see cref="SeriesScaling.Log"/> forecaster works in; an exception naming the first value that is not positive and
+    /// finite, never a NaN that would spread silently.
+    /// </summary>
+    /// <param name="values">Windows or targets, one row each.</param>
+    /// <param name="what">"window" or "target", for the message.</param>
+    internal static Tensor Logarithms(Tensor values, string what)
+    {
+        // The logarithm of 0 is −∞ and of a negative, NaN or +∞ value not finite either: one check of the result finds them all.
+        var logs = values.log();
+        using (var finite = logs.isfinite().all())
+        {
+            if (finite.item<bool>())
+                return logs;
+        }
+        var first = logs.isfinite().logical_not().reshape(-1).nonzero()[0, 0].item<long>();
+        long width = values.shape[^1];
+        throw new ArgumentException(NotPositive(what, values.reshape(-1)[first].item<float>(), first % width, width));
+    }
+
+    /// <summary>The error for a value a <see cref="SeriesScaling.Log"/> forecaster cannot take the logarithm of.</summary>
+    internal static string NotPositive(string what, float value, long position, long width)
+        => FormattableString.Invariant($"SeriesScaling.Log needs positive, finite values, but a {what} has {value} (its value {position + 1} of {width}). ") +
+           "Shift the series by a constant that makes every value positive (and subtract it from the forecasts), or use SeriesScaling.LastValue.";
 
     /// <summary>
     /// The parts of a forward pass's output [rows, horizon × quantiles + horizon + 1]: the scaled outputs [rows, quantiles,
@@ -104,6 +137,9 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
         if (network is not IOnnxModule exportable)
             throw new NotSupportedException($"The {graph.Owner} cannot be exported to ONNX: its module {network.GetType().Name} has no ONNX form. Score it with the {graph.Owner} itself.");
         long lookback = inputSize;
+        // Log scaling: the same computation on the window's logarithms (the scorer refuses non-positive windows before the graph runs).
+        if (_scaling == SeriesScaling.Log)
+            rows = graph.Op("Log", rows);
         string last = graph.Gather(rows, 1, lookback - 1);
         string zeros = graph.Mul(last, graph.Float(0f, "zero"));
         string level, spread, inputs;

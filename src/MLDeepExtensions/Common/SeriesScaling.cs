@@ -3,8 +3,8 @@ namespace MLDeepExtensions;
 /// <summary>
 /// How a forecasting network sees each window of past values and how its outputs return to the series' units. The rule
 /// lives inside the network (and in the saved model), so the model takes raw values and returns raw forecasts: no scaler
-/// to fit or keep beside it. Every rule but <see cref="None"/> makes the forecast move with the window: shifting a window
-/// by b and stretching it by a ≠ 0 shifts and stretches its forecast the same way, so levels never seen in training
+/// to fit or keep beside it. Every rule but <see cref="None"/> and <see cref="Log"/> makes the forecast move with the window: shifting a
+/// window by b and stretching it by a ≠ 0 shifts and stretches its forecast the same way (<see cref="Log"/>: stretching by a &gt; 0), so levels never seen in training
 /// (a trend's future) are forecast as well as the ones seen.
 /// </summary>
 public enum SeriesScaling
@@ -30,4 +30,14 @@ public enum SeriesScaling
     /// Can suit series with a strong, changing trend (a random walk's forecast is the last value).
     /// </summary>
     Differences = 3,
+
+    /// <summary>
+    /// For series whose swings grow with their level (multiplicative seasonality, growth in percent): the network sees the
+    /// logarithms of the window scaled like <see cref="LastValue"/> (minus the last log value, divided by the log window's
+    /// standard deviation), and the forecast and both bounds are the exponentials of its outputs, so seasonal swings are
+    /// proportional to the level and every forecast is positive. Every value of a window (and, in training, of its
+    /// target) must be positive and finite; shift a series with zeros or negatives, or use <see cref="LastValue"/>.
+    /// Unlike the other rules, a forecast stretches with its window (times a &gt; 0) but does not shift with it.
+    /// </summary>
+    Log = 4,
 }

@@ -45,7 +45,10 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     /// </summary>
     public NetworkArchitecture Architecture { get; set; } = new MlpArchitecture(128, 128) { Dropout = 0.2f };
 
-    /// <summary>How each window is scaled inside the network and the forecasts scaled back. Default: <see cref="SeriesScaling.LastValue"/>.</summary>
+    /// <summary>
+    /// How each window is scaled inside the network and the forecasts scaled back; <see cref="SeriesScaling.Log"/> for
+    /// positive series whose seasonal swing grows with their level. Default: <see cref="SeriesScaling.LastValue"/>.
+    /// </summary>
     public SeriesScaling Scaling { get; set; } = DeepNetworkDefaults.ForecastingScaling;
 
     /// <summary>

@@ -51,7 +51,8 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
     /// Each step's conformal offset of the bounds, <see cref="Horizon"/> values in the windows' scale: a window's lower
     /// bound is its lowest quantile minus offset × the window's spread (the deviation <see cref="Scaling"/> divides it by),
     /// its upper bound the highest plus as much, never past the forecast. Positive widens the interval, negative narrows
-    /// it; all 0 when the model is not calibrated.
+    /// it; all 0 when the model is not calibrated. With <see cref="SeriesScaling.Log"/> this happens to the logarithms,
+    /// before the bounds are taken back to the series' units (a bound is then multiplied by exp(offset × spread)).
     /// </summary>
     public IReadOnlyList<float> IntervalOffsets => Head.IntervalOffsets ?? new float[Horizon];
 

@@ -17,9 +17,10 @@ namespace MLDeepExtensions.Heads;
 /// The scores are in each window's own scale (the spread <see cref="ForecastModule"/> divides it by) because that is the
 /// scale the network and its pinball loss work in: a window twice as volatile gets a twice as wide correction, so one
 /// offset transfers across the levels and volatilities of a series (and across series), as the quantiles themselves do.
-/// Constant windows (spread 0) are forecast exactly and left out.
+/// Constant windows (spread 0) are forecast exactly and left out. For a <see cref="SeriesScaling.Log"/> network the
+/// scores are in the scaled log space (the targets' logarithms), where the head applies the offsets before it takes exponentials.
 /// </remarks>
-internal sealed class ConformalOffsets(LabelSource label, int horizon)
+internal sealed class ConformalOffsets(LabelSource label, int horizon, bool logValues = false)
 {
     private readonly List<float>[] _scores = Enumerable.Range(0, horizon).Select(_ => new List<float>()).ToArray();
 
@@ -34,7 +35,7 @@ internal sealed class ConformalOffsets(LabelSource label, int horizon)
         int rows = (int)output.shape[0];
         var targets = label.Split(labels).Targets.reshape(rows, horizon);
         // In the window's scale, like the network's outputs; the quantiles sorted as the scorer sorts them.
-        var truth = (targets - baseline) / spread.masked_fill(spread.eq(0), 1f);
+        var truth = (ForecastLoss.ModelSpace(targets, logValues) - baseline) / spread.masked_fill(spread.eq(0), 1f);
         var sorted = scaled.sort(1).Values;
         var scores = maximum(sorted.select(1, 0) - truth, truth - sorted.select(1, sorted.shape[1] - 1));
         var values = scores.cpu().contiguous().data<float>().ToArray();

@@ -26,12 +26,17 @@ internal readonly record struct ForecastColumnNames(string Forecast, string Lowe
 /// <remarks>
 /// Model-file fields, version 2: label column name; Forecast, LowerBound and UpperBound column names; horizon;
 /// vector-label flag; quantile count, then the quantiles (float); calibrated flag, then (when set) one interval offset
-/// per step (float, in the windows' scale). Version 1 (0.1.0, 0.2.0 previews) ends after the quantiles: no offsets.
+/// per step (float, in the windows' scale). Version 3, written only for a <see cref="SeriesScaling.Log"/> network (so
+/// that older readers refuse it rather than forecast in log units), adds after those a flag: the outputs are
+/// logarithms, scored as their exponentials. Version 1 (0.1.0, 0.2.0 previews) ends after the quantiles: no offsets.
 /// </remarks>
 internal sealed class ForecastHead : NetworkHead
 {
     internal const string RegisteredName = "forecast";
-    private const int CurrentVersion = 2;
+    private const int CurrentVersion = 3;
+
+    /// <summary>The version written for every network but a log-scaled one: their files are as before log scaling, for the readers before it.</summary>
+    private const int LinearVersion = 2;
 
     /// <summary>The longest horizon a model file may claim (horizon × quantiles is the network's output size, an int).</summary>
     private const int MaxHorizon = 1 << 20;
@@ -40,6 +45,7 @@ internal sealed class ForecastHead : NetworkHead
     private readonly float[] _quantiles;
     private readonly float[]? _offsets;
     private readonly IntervalCalibration _calibration;
+    private readonly bool _logValues;
 
     /// <param name="labelColumnName">The target column.</param>
     /// <param name="names">The output column names.</param>
@@ -48,9 +54,11 @@ internal sealed class ForecastHead : NetworkHead
     /// <param name="quantiles">The quantiles, increasing; empty for a mean forecast.</param>
     /// <param name="calibration">How <see cref="Complete"/> calibrates the interval (a fit's setting; a loaded head's is None).</param>
     /// <param name="offsets">Each step's conformal interval offset in the windows' scale, or null when not calibrated.</param>
+    /// <param name="logValues">Whether the network works on logarithms (<see cref="SeriesScaling.Log"/>): targets are compared as logarithms and outputs scored as exponentials.</param>
     public ForecastHead(string labelColumnName, ForecastColumnNames names, int horizon, bool vectorLabel, IReadOnlyList<float> quantiles,
-        IntervalCalibration calibration = IntervalCalibration.None, float[]? offsets = null)
+        IntervalCalibration calibration = IntervalCalibration.None, float[]? offsets = null, bool logValues = false)
     {
+        _logValues = logValues;
         _offsets = offsets;
         _calibration = calibration;
         LabelColumnName = labelColumnName;
@@ -64,7 +72,10 @@ internal sealed class ForecastHead : NetworkHead
 
     public override string Name => RegisteredName;
 
-    public override int Version => CurrentVersion;
+    public override int Version => _logValues ? CurrentVersion : LinearVersion;
+
+    /// <summary>Whether the network works on logarithms (<see cref="SeriesScaling.Log"/>).</summary>
+    public bool LogValues => _logValues;
 
     public string LabelColumnName { get; }
 
@@ -113,7 +124,8 @@ internal sealed class ForecastHead : NetworkHead
     // The quantiles in the invariant culture: a file saved under one culture must check and describe the same under another.
     public override string ChecksummedFields()
         => FormattableString.Invariant($"{LabelColumnName}|{_names.Forecast}|{_names.LowerBound}|{_names.UpperBound}|{Horizon}|{VectorLabel}|") + List(",") +
-           (_offsets is null ? "" : "|offsets " + string.Join(",", _offsets.Select(o => o.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+           (_offsets is null ? "" : "|offsets " + string.Join(",", _offsets.Select(o => o.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))) +
+           (_logValues ? "|log" : "");
 
     public override string Describe()
         => FormattableString.Invariant($"forecasting {Horizon} step{(Horizon == 1 ? "" : "s")}, ") + (_quantiles.Length == 0 ? "mean" : "quantiles " + List(", "));
@@ -126,13 +138,15 @@ internal sealed class ForecastHead : NetworkHead
             throw ModelFileErrors.Corrupt("a forecasting model holds a network that is not a forecasting one.");
         if (forecast.QuantileCount != QuantileCount)
             throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
+        if ((forecast.Scaling == SeriesScaling.Log) != _logValues)
+            throw ModelFileErrors.Corrupt($"the forecasting network's scaling is {forecast.Scaling} but its head {(_logValues ? "takes exponentials" : "does not take exponentials")} of its outputs.");
     }
 
-    public override HeadLoss CreateLoss(Device device) => new ForecastLoss(Label, _quantiles, Horizon, device);
+    public override HeadLoss CreateLoss(Device device) => new ForecastLoss(Label, _quantiles, Horizon, device, _logValues);
 
     public override IReadOnlyList<MetricDefinition> Metrics => ForecastMetrics.Definitions(_quantiles);
 
-    public override MetricAccumulator CreateMetrics() => new ForecastMetrics(Label, Horizon, _quantiles);
+    public override MetricAccumulator CreateMetrics() => new ForecastMetrics(Label, Horizon, _quantiles, _logValues);
 
     public override Tensor Score(nn.Module<Tensor, Tensor> module, Tensor input)
     {
@@ -143,7 +157,7 @@ internal sealed class ForecastHead : NetworkHead
         var (scaled, baseline, spread) = ForecastModule.Split(output, Horizon);
         var values = baseline.unsqueeze(1) + spread.unsqueeze(2) * scaled;
         if (quantiles == 1)
-            return values.view(rows, Horizon).MoveToOuterDisposeScope();
+            return ToSeries(values.view(rows, Horizon)).MoveToOuterDisposeScope();
         // Quantile forecasts can cross; sorting them (monotone rearrangement) never makes any of them worse.
         values = values.sort(1).Values;
         int median = Array.IndexOf(_quantiles, 0.5f);
@@ -154,7 +168,46 @@ internal sealed class ForecastHead : NetworkHead
             var widen = spread * tensor(_offsets, device: output.device).unsqueeze(0);
             (lower, upper) = (minimum(lower - widen, middle), maximum(upper + widen, middle));
         }
-        return cat([middle, lower, upper], 1).MoveToOuterDisposeScope();
+        // Log scaling: the exponential last, after the offsets (in the scaled log space they were measured in); it is
+        // increasing, so the bounds stay ordered around the forecast.
+        return ToSeries(cat([middle, lower, upper], 1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Values in the network's space back in the series' units: their exponentials for a log-scaled network.</summary>
+    private Tensor ToSeries(Tensor values) => _logValues ? values.exp() : values;
+
+    /// <summary>
+    /// For a <see cref="SeriesScaling.Log"/> network, throws when a training or validation window or target is not
+    /// positive and finite: one pass before training, so that the training batches need no check (and no read) each.
+    /// </summary>
+    public override void CheckData(BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation)
+    {
+        if (!_logValues)
+            return;
+        foreach (var source in validation is null ? [training] : new[] { training, validation })
+        {
+            source.ForEachInOrder(batchSize, (x, labels) =>
+            {
+                using var scope = NewDisposeScope();
+                ForecastModule.Logarithms(x.reshape(x.shape[0], -1), "window");
+                ForecastModule.Logarithms(Label.Split(labels).Targets.reshape(x.shape[0], Horizon), "target (a value to forecast)");
+            }, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// Throws when a row of encoded windows cannot be scored: for a <see cref="SeriesScaling.Log"/> network, a value that is
+    /// not positive and finite, whose logarithm would make the forecast NaN in either engine.
+    /// </summary>
+    public override void CheckInputs(ReadOnlySpan<float> rows, int inputSize)
+    {
+        if (!_logValues)
+            return;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (!(rows[i] > 0) || float.IsPositiveInfinity(rows[i]))
+                throw new ArgumentException(ForecastModule.NotPositive("window", rows[i], i % inputSize, inputSize));
+        }
     }
 
     public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
@@ -168,16 +221,21 @@ internal sealed class ForecastHead : NetworkHead
         string spread = graph.Unsqueeze(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), 2);
         string values = graph.Add(baseline, graph.Mul(spread, scaled));
         if (quantiles == 1)
-            return [graph.Reshape(values, -1, Horizon)];
+            return [OnnxToSeries(graph, graph.Reshape(values, -1, Horizon))];
         // TopK sorts the quantiles in descending order: ascending position j is descending position quantiles − 1 − j.
         string sorted = graph.Op("TopK", [values, graph.Int64s([quantiles], name: "k")], 2, ("axis", 1L))[0];
         int median = Array.IndexOf(_quantiles, 0.5f);
         string middle = graph.GatherAt(sorted, 1, quantiles - 1 - median), lower = graph.GatherAt(sorted, 1, quantiles - 1), upper = graph.GatherAt(sorted, 1, 0);
-        if (_offsets is null)
-            return [middle, lower, upper];
-        string widen = graph.Mul(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), graph.Floats(_offsets, [1, Horizon], "interval_offsets"));
-        return [middle, graph.Op("Min", [graph.Sub(lower, widen), middle]), graph.Op("Max", [graph.Add(upper, widen), middle])];
+        if (_offsets is not null)
+        {
+            string widen = graph.Mul(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), graph.Floats(_offsets, [1, Horizon], "interval_offsets"));
+            (lower, upper) = (graph.Op("Min", [graph.Sub(lower, widen), middle]), graph.Op("Max", [graph.Add(upper, widen), middle]));
+        }
+        return [OnnxToSeries(graph, middle), OnnxToSeries(graph, lower), OnnxToSeries(graph, upper)];
     }
+
+    /// <summary><see cref="ToSeries"/> in an ONNX graph.</summary>
+    private string OnnxToSeries(OnnxGraph graph, string values) => _logValues ? graph.Op("Exp", values) : values;
 
     private protected override void WriteFields(ModelSaveContext ctx)
     {
@@ -193,6 +251,8 @@ internal sealed class ForecastHead : NetworkHead
         ctx.Writer.Write(_offsets is not null);
         foreach (float offset in _offsets ?? [])
             ctx.Writer.Write(offset);
+        if (_logValues)
+            ctx.Writer.Write(true);
     }
 
     /// <summary>Reads the fields <see cref="WriteFields"/> writes.</summary>
@@ -227,7 +287,10 @@ internal sealed class ForecastHead : NetworkHead
                     throw ModelFileErrors.Corrupt(FormattableString.Invariant($"step {i + 1}'s interval offset is {offsets[i]}."));
             }
         }
-        return new ForecastHead(label, names, horizon, vectorLabel, quantiles, IntervalCalibration.None, offsets);
+        bool logValues = version >= 3 && ctx.Reader.ReadBoolean();
+        if (version >= 3 && !logValues)
+            throw ModelFileErrors.Corrupt("a forecasting head of layout version 3 whose outputs are not logarithms.");
+        return new ForecastHead(label, names, horizon, vectorLabel, quantiles, IntervalCalibration.None, offsets, logValues);
     }
 
     /// <summary>
@@ -246,7 +309,7 @@ internal sealed class ForecastHead : NetworkHead
             channel.Info("Interval calibration: none (Calibration Auto without validation windows; set ValidationData or ValidationFraction to calibrate the bounds).");
             return this;
         }
-        var collector = new ConformalOffsets(Label, Horizon);
+        var collector = new ConformalOffsets(Label, Horizon, _logValues);
         using (no_grad())
         {
             module.eval();
@@ -263,7 +326,7 @@ internal sealed class ForecastHead : NetworkHead
         var offsets = collector.Offsets(coverage);
         channel.Info(FormattableString.Invariant($"Interval calibration: conformal on {collector.Windows} validation windows for a {coverage:P0} interval; offsets per step (in the windows' scale): ") +
             string.Join(", ", offsets.Select(o => o.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + ".");
-        return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets);
+        return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets, _logValues);
     }
 
     /// <summary>The error for conformal calibration without validation windows.</summary>
@@ -286,7 +349,8 @@ internal sealed class ForecastHead : NetworkHead
         public override NetworkHead Resolve(DataViewSchema trainingSchema, NetworkArchitecture architecture, int inputSize)
         {
             var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(trainingSchema, labelColumnName));
-            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles, calibration);
+            bool log = architecture is ForecastArchitecture { Scaling: SeriesScaling.Log };
+            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles, calibration, logValues: log);
         }
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)

@@ -15,10 +15,13 @@ internal sealed class ForecastLoss : HeadLoss
 {
     private readonly Tensor? _quantiles;
     private readonly int _horizon;
+    private readonly bool _logValues;
 
-    public ForecastLoss(LabelSource label, IReadOnlyList<float> quantiles, int horizon, Device device) : base(label)
+    // logValues: the network works on logarithms (SeriesScaling.Log), so the targets are compared as logarithms.
+    public ForecastLoss(LabelSource label, IReadOnlyList<float> quantiles, int horizon, Device device, bool logValues) : base(label)
     {
         _horizon = horizon;
+        _logValues = logValues;
         if (quantiles.Count > 0)
             _quantiles = tensor(quantiles.ToArray(), device: device).reshape(1, quantiles.Count, 1).DetachFromDisposeScope();
     }
@@ -33,13 +36,19 @@ internal sealed class ForecastLoss : HeadLoss
     {
         using var scope = NewDisposeScope();
         var (predicted, baseline, spread) = ForecastModule.Split(output, _horizon);
-        var target = ((targets.view(output.shape[0], _horizon) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
+        var target = ((ModelSpace(targets.view(output.shape[0], _horizon), _logValues) - baseline) / spread.masked_fill(spread.eq(0), 1f)).unsqueeze(1);
         var error = target - predicted;
         var losses = _quantiles is null ? error.square() : maximum(_quantiles * error, (_quantiles - 1f) * error);
         return (losses.mean([1, 2]).MoveToOuterDisposeScope(), null);
     }
 
     public override void Dispose() => _quantiles?.Dispose();
+
+    /// <summary>
+    /// Targets [rows, horizon] in the space the network forecasts in: their logarithms for a log-scaled one, unchecked
+    /// (the head checked the training and validation targets before the first epoch, <see cref="ForecastHead.CheckData"/>).
+    /// </summary>
+    internal static Tensor ModelSpace(Tensor targets, bool logValues) => logValues ? targets.log() : targets;
 }
 
 /// <summary>
@@ -47,7 +56,7 @@ internal sealed class ForecastLoss : HeadLoss
 /// the windows' scale (pinball or squared error), and with bounds the share of targets inside them. The main metric is
 /// minus the loss.
 /// </summary>
-internal sealed class ForecastMetrics(LabelSource label, int horizon, IReadOnlyList<float> quantiles) : MetricAccumulator(label)
+internal sealed class ForecastMetrics(LabelSource label, int horizon, IReadOnlyList<float> quantiles, bool logValues) : MetricAccumulator(label)
 {
     private double _weight, _absolute, _loss, _inside;
 
@@ -69,8 +78,10 @@ internal sealed class ForecastMetrics(LabelSource label, int horizon, IReadOnlyL
         var baseline = Floats(baselineTensor);
         var spread = Floats(spreadTensor);
         // Values in the label's units, the quantiles sorted as the scorer sorts them.
-        var values = Floats((baselineTensor.unsqueeze(1) + spreadTensor.unsqueeze(2) * scaledTensor).sort(1).Values);
+        var sorted = (baselineTensor.unsqueeze(1) + spreadTensor.unsqueeze(2) * scaledTensor).sort(1).Values;
+        var values = Floats(logValues ? sorted.exp() : sorted);
         var truth = Floats(targets.reshape(rows, horizon));
+        var modelTruth = logValues ? Floats(ForecastLoss.ModelSpace(targets.reshape(rows, horizon), logValues)) : truth;
         int median = quantiles.Count == 0 ? 0 : quantiles.ToList().IndexOf(0.5f);
         for (int row = 0; row < rows; row++)
         {
@@ -80,7 +91,7 @@ internal sealed class ForecastMetrics(LabelSource label, int horizon, IReadOnlyL
             for (int step = 0; step < horizon; step++)
             {
                 float actual = truth[row * horizon + step];
-                float target = (actual - baseline[row * horizon + step]) / divisor;
+                float target = (modelTruth[row * horizon + step] - baseline[row * horizon + step]) / divisor;
                 for (int q = 0; q < count; q++)
                 {
                     float error = target - scaled[(row * count + q) * horizon + step];

@@ -105,6 +105,22 @@ internal abstract class NetworkHead
     public virtual NetworkHead Complete(nn.Module<Tensor, Tensor> module, BatchSource training, BatchSource? validation, int batchSize, IChannel channel,
         System.Threading.CancellationToken cancellation) => this;
 
+    /// <summary>
+    /// Throws when the training or validation rows hold a value the head's network cannot train on; runs once before
+    /// the first epoch. Nothing by default.
+    /// </summary>
+    public virtual void CheckData(BatchSource training, BatchSource? validation, int batchSize, System.Threading.CancellationToken cancellation)
+    {
+    }
+
+    /// <summary>
+    /// Throws when encoded rows (rows × <paramref name="inputSize"/> values) hold a value the head's network cannot score,
+    /// before either engine runs them, on the CPU (an ONNX graph cannot throw, and a check on the device would wait for a read). Nothing by default.
+    /// </summary>
+    public virtual void CheckInputs(System.ReadOnlySpan<float> rows, int inputSize)
+    {
+    }
+
     /// <summary>The columns for <paramref name="inputSchema"/>; scorer annotations take the next score-column set id.</summary>
     public DataViewSchema.DetachedColumn[] CreateColumns(DataViewSchema inputSchema)
     {

@@ -46,6 +46,7 @@ internal static class NetworkFit
             var featureType = input.Schema[options.FeatureColumnName].Type.ToString() ?? "";
             checkpoints = new CheckpointPlan(store, TrainingFingerprint.Create(options, architecture, featureType, inputSize, head, train, validation, seed, start.InitialWeights));
         }
+        head.CheckData(train, validation, options.ScoringBatchSize!.Value, options.CancellationToken);
         train.MoveTo(device);
         validation?.MoveTo(device);
         module.to(device);

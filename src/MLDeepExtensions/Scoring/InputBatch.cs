@@ -42,3 +42,17 @@ internal sealed class TorchInputBatch(NetworkScorer scorer, int capacity) : Inpu
 
     public override void Dispose() => _rows.Dispose();
 }
+
+/// <summary>An engine's batch whose rows the head checks on the CPU before they are scored (<see cref="Heads.NetworkHead.CheckInputs"/>).</summary>
+internal sealed class CheckedInputBatch(InputBatch inner, Heads.NetworkHead head) : InputBatch(inner.Capacity, inner.InputSize)
+{
+    public override Span<float> Rows => inner.Rows;
+
+    public override void Score(int rows, float[] outputs)
+    {
+        head.CheckInputs(inner.Rows[..(rows * InputSize)], InputSize);
+        inner.Score(rows, outputs);
+    }
+
+    public override void Dispose() => inner.Dispose();
+}

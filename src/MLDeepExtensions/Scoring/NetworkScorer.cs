@@ -140,7 +140,7 @@ internal sealed class NetworkScorer : IDisposable
 
     /// <summary>A buffer of <paramref name="capacity"/> rows for one reader, scored by the <see cref="Active"/> engine.</summary>
     public InputBatch CreateBatch(int capacity)
-        => Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : CreateTorchBatch(capacity);
+        => new CheckedInputBatch(Active == ScoringEngine.OnnxRuntime ? _onnx!.CreateBatch(capacity) : CreateTorchBatch(capacity), _head);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private InputBatch CreateTorchBatch(int capacity)
@@ -176,6 +176,7 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>Scores <paramref name="rows"/> rows held in <paramref name="features"/> (rows × InputSize).</summary>
     public void Score(ReadOnlySpan<float> features, int rows, float[] outputs)
     {
+        _head.CheckInputs(features[..(rows * InputSize)], InputSize);
         if (Active == ScoringEngine.OnnxRuntime)
         {
             _onnx!.Score(features, rows, outputs);
