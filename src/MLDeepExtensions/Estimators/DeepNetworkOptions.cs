@@ -47,7 +47,8 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
     /// the validation metrics in the label's. When the fit ends the scaling is folded into the network's output layer, so
     /// the fitted network (its Score, ONNX and PyTorch exports, saved model) answers in the label's units. A fit that
     /// starts from a fitted model or from InitialWeights measures its own rows and re-expresses those weights' output
-    /// layer in standardized units first (the same network, so it starts where they ended). A <see cref="CustomArchitecture"/>
+    /// layer in standardized units first (the same network, so it starts where they ended); with 0 epochs or FrozenLayers
+    /// it trains on the raw label instead, so that those weights stay exactly as they are. A <see cref="CustomArchitecture"/>
     /// is not standardized (its last layer is not known). Default: true (false trains on the raw label, as earlier
     /// releases did).
     /// </summary>

@@ -140,8 +140,6 @@ internal static class NetworkFit
             random.manual_seed(seed);
             module = architecture.CreateModule(inputSize, outputSize);
             string initialWeights = "random";
-            // Weights a fit starts from bring their own standardization (imported ones, or the identity when the file has
-            // none) and answer in the label's units, so only a fit from random weights measures the training rows.
             if (initialModel is not null)
             {
                 using (var state = ModuleState.Capture(initialModel.Module))
@@ -156,10 +154,14 @@ internal static class NetworkFit
                 initialWeights = $"imported from {System.IO.Path.GetFileName(weightsFile)}, " + TrainingFingerprint.WeightsHash(module);
                 channel.Info($"Starting from the weights in '{weightsFile}'.");
             }
-            // After the starting weights are in place: a fit from existing weights keeps their input standardization, and
-            // a head that standardizes its label re-expresses their output layer in standardized units first.
+            // After the starting weights are in place. Weights a fit starts from bring their own input standardization
+            // (imported ones, or the identity when the file has none), so only a fit from random weights measures the inputs;
+            // a head that standardizes its label re-expresses their output layer in standardized units first, unless the fit
+            // must leave weights exactly as they are (0 epochs, or frozen layers: unfolding and folding back rounds).
             bool fromExisting = initialModel is not null || options.InitialWeights is not null;
-            var trainingHead = MeasureTrainingRows(module, architecture, head, train, measureInputs: !fromExisting, fromExisting, channel, options.CancellationToken);
+            bool keepWeights = fromExisting && (options.EpochCount == 0 || options.FrozenLayers is not null);
+            var trainingHead = keepWeights ? head
+                : MeasureTrainingRows(module, architecture, head, train, measureInputs: !fromExisting, fromExisting, channel, options.CancellationToken);
             return new FitStart(options, train, validation, device, seed, module, initialWeights, trainingHead, threads);
         }
         catch
