@@ -60,6 +60,17 @@ public sealed class TrainingBudgetTests
     }
 
     [TestMethod]
+    public void Fit_NoEpochsOnStreamedData_TrainsTenEpochsOnEveryRow()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TestData.Generate(400, seed: 1));
+        var options = NoEpochs(nameof(GeneratedRow.Target)) with { DataLoading = new DataLoadingOptions { Mode = DataLoadingMode.Streaming } };
+        var history = ml.Regression.Trainers.DeepNetwork(options).Fit(data).History;
+        Assert.HasCount(10, history, "streamed rows are not counted before the fit: the budget does not apply");
+        Assert.IsTrue(history.All(h => h.ValidationLoss is null));
+    }
+
+    [TestMethod]
     public void CatalogShortOverload_LeavesTheEpochsToTheData()
     {
         var ml = new MLContext(seed: 1);
