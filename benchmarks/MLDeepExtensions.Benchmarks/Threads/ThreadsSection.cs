@@ -108,8 +108,7 @@ internal static class ThreadsSection
         foreach (string name in OpenMpVariables)
         {
             // The C library's environment, which OpenMP reads (the library sets OMP_WAIT_POLICY there before libtorch loads).
-            string value = (OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(name)
-                : System.Runtime.InteropServices.Marshal.PtrToStringAnsi(getenv(name))) ?? "unset";
+            string value = MLDeepExtensions.Interop.NativeEnvironment.Get(name) ?? "unset";
             report.Add(name, value);
             table.Row($"`{name}`", value);
         }
@@ -121,9 +120,6 @@ internal static class ThreadsSection
             "The OpenMP variables in the process's C environment when libtorch loaded (the library sets `OMP_WAIT_POLICY=PASSIVE` there unless the " +
             "process set it or `GOMP_SPINCOUNT`: idle threads sleep at once instead of spinning), and the thread count libtorch starts with.", table);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern IntPtr getenv(string name);
 
     /// <summary>One untimed-for-the-table fit with a thread per processor: warms up, prints the summary and the multiply-adds.</summary>
     private static (double PerRow, bool Approximate) WarmUp(ThreadWorkload workload, int processors, Report report)

@@ -66,14 +66,10 @@ internal sealed class FtTransformerModule : nn.Module<Tensor, Tensor>, IOnnxModu
     {
         using var scope = NewDisposeScope();
         long batch = rows.shape[0];
-        var numeric = rows.narrow(1, 0, _numericWidth);
+        var numeric = TabularRows.Numeric(rows, _numericWidth);
         var tokens = new List<Tensor> { class_token.expand(batch, 1, _modelSize), tokenizer.call(standardize is null ? numeric : standardize.call(numeric)) };
         if (embed is not null)
-        {
-            var keys = rows.narrow(1, _numericWidth, embed.Count).to(ScalarType.Int64);
-            for (int i = 0; i < embed.Count; i++)
-                tokens.Add(embed[i].call(keys.select(1, i)).unsqueeze(1));
-        }
+            tokens.AddRange(TabularRows.Embed(embed, rows, _numericWidth).Select(token => token.unsqueeze(1)));
         var x = cat(tokens, 1);
         foreach (var layer in layers)
             x = layer.call(x, null);
@@ -83,19 +79,13 @@ internal sealed class FtTransformerModule : nn.Module<Tensor, Tensor>, IOnnxModu
     /// <summary>The forward in ONNX (opset 9 on), the encoder layers written out as <see cref="TransformerModule"/> writes them.</summary>
     public string ExportOnnx(OnnxGraph graph, string rows, int inputSize)
     {
-        string numeric = graph.Gather(rows, 1, [.. Enumerable.Range(0, _numericWidth).Select(i => (long)i)]);
+        string numeric = TabularRows.ExportNumeric(graph, rows, _numericWidth);
         if (standardize is not null)
             numeric = standardize.ExportOnnx(graph, numeric);
-        string tokens = tokenizer.ExportOnnx(graph, numeric, "tokenizer");
-        // A [batch, 1, d] row of the class token: the first feature token times zero plus the class token.
-        string first = graph.Gather(tokens, 1, 0);
-        var parts = new List<string> { graph.Add(graph.Mul(first, graph.Float(0f)), graph.Weights(class_token, "class_token")), tokens };
-        for (int i = 0; i < (embed?.Count ?? 0); i++)
-        {
-            string key = graph.Cast(graph.GatherAt(rows, 1, _numericWidth + i), OnnxGraph.Types.Int64);
-            parts.Add(graph.Unsqueeze(graph.Gather(graph.Weights(embed![i].weight!, $"embed_{i}"), key, 0), 1));
-        }
-        string x = graph.Concat(1, [.. parts]);
+        var parts = new List<string> { tokenizer.ExportOnnx(graph, numeric, "tokenizer") };
+        if (embed is not null)
+            parts.AddRange(TabularRows.ExportEmbeddings(graph, embed, rows, _numericWidth).Select(token => graph.Unsqueeze(token, 1)));
+        string x = TransformerModule.PrependClassToken(graph, class_token, graph.Concat(1, [.. parts]));
         int index = 0;
         foreach (var layer in layers)
             x = TransformerModule.ExportLayer(graph, layer, x, null, $"layers.{index++}");

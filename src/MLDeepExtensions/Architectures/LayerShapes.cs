@@ -28,6 +28,28 @@ internal static class LayerShapes
         return (shapes, output.shape[1..]);
     }
 
+    /// <summary>
+    /// Builds a fresh module of <paramref name="architecture"/>, measures it, and hands both to <paramref name="use"/>;
+    /// then frees the module. The caller's random stream is left as it was (building draws initial weights from it).
+    /// </summary>
+    public static T MeasureFresh<T>(NetworkArchitecture architecture, int inputSize, int outputSize,
+        System.Func<nn.Module<Tensor, Tensor>, IReadOnlyDictionary<string, long[]>, long[], T> use)
+    {
+        using var generator = random.get_rng_state();
+        nn.Module<Tensor, Tensor>? fresh = null;
+        try
+        {
+            fresh = architecture.CreateModule(inputSize, outputSize);
+            var (shapes, output) = Measure(fresh, architecture.PlaceholderRow(inputSize));
+            return use(fresh, shapes, output);
+        }
+        finally
+        {
+            fresh?.Dispose();
+            random.set_rng_state(generator);
+        }
+    }
+
     /// <summary>Records the output shape of <paramref name="layer"/> under <paramref name="name"/> each time it runs as a module call.</summary>
     private static void Hook(string name, nn.Module layer, Dictionary<string, long[]> shapes)
     {

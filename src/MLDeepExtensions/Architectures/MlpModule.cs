@@ -48,13 +48,9 @@ internal sealed class MlpModule : nn.Module<Tensor, Tensor>, IOnnxModule
         }
 
         using var scope = NewDisposeScope();
-        var numeric = input.narrow(1, 0, _numericWidth);
+        var numeric = TabularRows.Numeric(input, _numericWidth);
         var parts = new List<Tensor> { standardize is null ? numeric : standardize.call(numeric) };
-        using (var keys = input.narrow(1, _numericWidth, embed.Count).to(ScalarType.Int64))
-        {
-            for (int i = 0; i < embed.Count; i++)
-                parts.Add(embed[i].call(keys.select(1, i)));
-        }
+        parts.AddRange(TabularRows.Embed(embed, input, _numericWidth));
         return layers.forward(cat(parts, 1)).MoveToOuterDisposeScope();
     }
 
@@ -62,15 +58,10 @@ internal sealed class MlpModule : nn.Module<Tensor, Tensor>, IOnnxModule
     {
         if (embed is null)
             return OnnxLayers.Sequential(graph, layers, standardize is null ? rows : standardize.ExportOnnx(graph, rows), [inputSize]).Output;
-        string numeric = graph.Gather(rows, 1, [.. Enumerable.Range(0, _numericWidth).Select(i => (long)i)]);
+        string numeric = TabularRows.ExportNumeric(graph, rows, _numericWidth);
         var parts = new List<string> { standardize is null ? numeric : standardize.ExportOnnx(graph, numeric) };
-        int width = _numericWidth;
-        for (int i = 0; i < embed.Count; i++)
-        {
-            string key = graph.Cast(graph.GatherAt(rows, 1, _numericWidth + i), OnnxGraph.Types.Int64);
-            parts.Add(graph.Gather(graph.Weights(embed[i].weight!, $"embed_{i}"), key, 0));
-            width += (int)embed[i].weight!.shape[1];
-        }
+        parts.AddRange(TabularRows.ExportEmbeddings(graph, embed, rows, _numericWidth));
+        int width = _numericWidth + embed.Sum(e => (int)e.weight!.shape[1]);
         return OnnxLayers.Sequential(graph, layers, graph.Concat(1, [.. parts]), [width]).Output;
     }
 

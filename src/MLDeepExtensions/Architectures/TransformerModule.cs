@@ -166,11 +166,7 @@ internal sealed class TransformerModule : nn.Module<Tensor, Tensor>, IOnnxModule
         }
         int length = _input.Steps + _classTokens;
         if (class_token is not null)
-        {
-            // A [batch, 1, d] row of the class token: the first step times zero plus the token.
-            string first = graph.Gather(steps, 1, 0);
-            steps = graph.Concat(1, graph.Add(graph.Mul(first, graph.Float(0f)), graph.Weights(class_token, "class_token")), steps);
-        }
+            steps = PrependClassToken(graph, class_token, steps);
         using (NewDisposeScope())
         {
             var table = positions is not null ? positions.weight!.narrow(0, 0, length) : _sinusoids!.narrow(0, 0, length);
@@ -207,6 +203,13 @@ internal sealed class TransformerModule : nn.Module<Tensor, Tensor>, IOnnxModule
         var index = graph.Floats(Enumerable.Range(0, length).Select(t => (float)(t - _classTokens + 1)).ToArray(), [1, length], "last");
         return graph.Unsqueeze(graph.Cast(graph.Op("Equal", [index, lengths]), OnnxGraph.Types.Float), 2);
     }
+
+    /// <summary>
+    /// <paramref name="classToken"/> [1, 1, d] put before the steps [batch, steps, d] in ONNX: a [batch, 1, d] row made of
+    /// the first step times zero plus the token, so it takes the batch size from the data. Shared with <see cref="FtTransformerModule"/>.
+    /// </summary>
+    internal static string PrependClassToken(OnnxGraph graph, Tensor classToken, string steps)
+        => graph.Concat(1, graph.Add(graph.Mul(graph.Gather(steps, 1, 0), graph.Float(0f)), graph.Weights(classToken, "class_token")), steps);
 
     /// <summary>One pre-norm encoder layer in ONNX, on [batch, steps, d]; <paramref name="valid"/> [batch, steps] masks padded keys (null: none). Shared with <see cref="FtTransformerModule"/>.</summary>
     internal static string ExportLayer(OnnxGraph graph, EncoderLayer layer, string x, string? valid, string name)

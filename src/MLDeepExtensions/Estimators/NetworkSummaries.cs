@@ -18,25 +18,14 @@ internal static class NetworkSummaries
     /// </summary>
     public static NetworkSummary Create(NetworkArchitecture architecture, int inputSize, NetworkHead head, string featureColumnName,
         nn.Module<Tensor, Tensor>? fitted, LayerSelection? frozenLayers)
-    {
-        using var generator = random.get_rng_state();
-        nn.Module<Tensor, Tensor>? fresh = null;
-        try
+        => LayerShapes.MeasureFresh(architecture, inputSize, head.NetworkOutputSize(inputSize), (fresh, shapes, output) =>
         {
-            fresh = architecture.CreateModule(inputSize, head.NetworkOutputSize(inputSize));
             if (fitted is null)
                 NetworkLayers.Freeze(fresh, frozenLayers);
-            var (shapes, output) = LayerShapes.Measure(fresh, architecture.PlaceholderRow(inputSize));
             var inputColumns = architecture.Categorical.Select(c => c.Name).Prepend(featureColumnName).ToArray();
             return new NetworkSummary(architecture.ToString(), head.Describe(), inputSize, output, Layers(fitted ?? fresh, shapes), inputColumns,
                 head.Label?.ColumnName, head.Columns.Select(c => c.Name).ToArray());
-        }
-        finally
-        {
-            fresh?.Dispose();
-            random.set_rng_state(generator);
-        }
-    }
+        });
 
     /// <summary>
     /// One row per module that holds weights of its own or is a leaf. Rows with weights come in state_dict order (that of

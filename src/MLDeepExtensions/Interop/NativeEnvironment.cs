@@ -12,6 +12,10 @@ internal static class NativeEnvironment
     /// <summary>Whether the process started with <paramref name="name"/> set (the process's own choice).</summary>
     public static bool IsSet(string name) => Environment.GetEnvironmentVariable(name) is not null;
 
+    /// <summary>The value of <paramref name="name"/> where native libraries read it, or null.</summary>
+    public static string? Get(string name)
+        => OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable(name) : Marshal.PtrToStringAnsi(getenv(name));
+
     /// <summary>Sets <paramref name="name"/> where native libraries read it, unless it is set there; true when it was set here.</summary>
     public static bool SetDefault(string name, string value)
     {

@@ -57,15 +57,10 @@ internal static class ThreadDefaults
     /// once per output row (per step of a sequence).
     /// </summary>
     internal static double MultiplyAddsPerRow(NetworkArchitecture architecture, int inputSize, int outputSize)
-    {
-        using var generator = random.get_rng_state();
-        nn.Module<Tensor, Tensor>? fresh = null;
-        try
+        => LayerShapes.MeasureFresh(architecture, inputSize, outputSize, (module, shapes, _) =>
         {
-            fresh = architecture.CreateModule(inputSize, outputSize);
-            var (shapes, _) = LayerShapes.Measure(fresh, architecture.PlaceholderRow(inputSize));
             double total = 0;
-            foreach (var (name, layer) in fresh.named_modules())
+            foreach (var (name, layer) in module.named_modules())
             {
                 long weights = layer.named_parameters(recurse: false).Sum(p => p.parameter.numel());
                 if (weights == 0)
@@ -76,13 +71,7 @@ internal static class ThreadDefaults
                 total += weights * repeats;
             }
             return total;
-        }
-        finally
-        {
-            fresh?.Dispose();
-            random.set_rng_state(generator);
-        }
-    }
+        });
 
     /// <summary>Sets libtorch's threads for a fit; disposing puts back the count it had.</summary>
     public static IDisposable Apply(int? requested, Func<(int Threads, string Reason)> choose, IChannel channel)

@@ -52,7 +52,7 @@ internal sealed class OnnxRuntimeEngine : IDisposable
     /// <summary>A session on the graph, with the CUDA provider on <paramref name="cudaDevice"/> first when given (ONNX Runtime runs what CUDA cannot on the CPU).</summary>
     private static InferenceSession Open(byte[] graph, int? cudaDevice)
     {
-        // One intra-op thread per logical processor, as libtorch uses by default: ONNX Runtime's own default counts physical
+        // One intra-op thread per logical processor, libtorch's own default: ONNX Runtime's own default counts physical
         // cores, which halved the batched throughput of an MLP on a 2-vCPU machine.
         using var options = new SessionOptions
         {
