@@ -57,7 +57,7 @@ internal static class ArchitectureRegistry
     public static void Write(BinaryWriter writer, NetworkArchitecture architecture)
     {
         writer.Write(architecture.Name);
-        writer.Write(_entries[architecture.Name].CurrentVersion);
+        writer.Write(architecture.WrittenSettingsVersion ?? _entries[architecture.Name].CurrentVersion);
         architecture.WriteSettings(writer);
     }
 

@@ -23,26 +23,42 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
 {
     // The field name is the prefix of every saved weight key ("network.hidden0.weight", ...): renaming it breaks saved models.
     private readonly nn.Module<Tensor, Tensor> network;
+    // Only with covariates or a series id (ForecastLayout): the row's standardization, measured on the training rows
+    // (only its covariate part is used), and the series embedding. Saved as "covariates.*" and "series.*": do not rename.
+    private readonly InputStandardization? covariates;
+    private readonly TorchSharp.Modules.Embedding? series;
     private readonly SeriesScaling _scaling;
     private readonly int _period;
     private readonly int _horizon;
+    private readonly ForecastLayout? _layout;
 
-    /// <param name="inner">The network: lookback inputs → horizon × quantiles outputs.</param>
+    /// <param name="inner">The network: lookback inputs (or, with a layout, its sequence) → horizon × quantiles outputs.</param>
     /// <param name="scaling">How windows are scaled.</param>
     /// <param name="period">The seasonal period whose seasonal-naive forecast is the baseline, or 0 for the level.</param>
     /// <param name="horizon">Forecast steps.</param>
-    public ForecastModule(nn.Module<Tensor, Tensor> inner, SeriesScaling scaling, int period, int horizon) : base(nameof(ForecastModule))
+    /// <param name="layout">How a row with covariates or a series key is read, or null for a row that is only the window.</param>
+    /// <param name="seriesKeys">The series key column's key count (the embedding has one more row, for the missing key); 0 without one.</param>
+    public ForecastModule(nn.Module<Tensor, Tensor> inner, SeriesScaling scaling, int period, int horizon, ForecastLayout? layout = null, int seriesKeys = 0)
+        : base(nameof(ForecastModule))
     {
         network = inner;
         _scaling = scaling;
         _period = period;
         _horizon = horizon;
+        _layout = layout;
+        if (layout is not null)
+        {
+            covariates = new InputStandardization(layout.RowWidth);
+            if (layout.EmbeddingSize > 0)
+                series = nn.Embedding(seriesKeys + 1, layout.EmbeddingSize);
+        }
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor window)
+    public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        var window = _layout is null ? input : input.narrow(1, 0, _layout.Lookback);
         // Log scaling works on the window's logarithms throughout: level, spread, baseline and outputs are all in log units.
         // Unchecked, so that no batch waits for a read: the head checks the training and validation rows before the first
         // epoch (ForecastHead.CheckData) and the scorer every row it scores (ForecastHead.CheckInputs), on the CPU.
@@ -72,6 +88,11 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
                 break;
         }
         var baseline = _period > 0 ? SeasonalNaive(window) : level.expand(rows, _horizon);
+        if (_layout is not null)
+        {
+            var embedded = series?.call(input.select(1, _layout.KeyIndex).to(ScalarType.Int64));
+            inputs = _layout.Sequence(inputs, covariates!.forward(input), embedded);
+        }
         return cat([network.forward(inputs), baseline, spread], 1).MoveToOuterDisposeScope();
     }
 
@@ -136,7 +157,10 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
     {
         if (network is not IOnnxModule exportable)
             throw new NotSupportedException($"The {graph.Owner} cannot be exported to ONNX: its module {network.GetType().Name} has no ONNX form. Score it with the {graph.Owner} itself.");
-        long lookback = inputSize;
+        long lookback = _layout?.Lookback ?? inputSize;
+        string encoded = rows;
+        if (_layout is not null)
+            rows = graph.Gather(rows, 1, Positions(0, lookback));
         // Log scaling: the same computation on the window's logarithms (the scorer refuses non-positive windows before the graph runs).
         if (_scaling == SeriesScaling.Log)
             rows = graph.Op("Log", rows);
@@ -165,7 +189,15 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
         string baseline = _period > 0
             ? graph.Gather(rows, 1, Enumerable.Range(0, _horizon).Select(step => lookback - _period + step % _period).ToArray())
             : graph.Mul(level, graph.Floats(Enumerable.Repeat(1f, _horizon).ToArray(), [1, _horizon], "ones"));
-        return graph.Concat(1, exportable.ExportOnnx(graph, inputs, inputSize), baseline, spread);
+        int networkWidth = inputSize;
+        if (_layout is not null)
+        {
+            string? embedded = series is null ? null
+                : graph.Gather(graph.Weights(series.weight!, "series_embedding"), graph.Cast(graph.GatherAt(encoded, 1, _layout.KeyIndex), OnnxGraph.Types.Int64), 0);
+            inputs = _layout.ExportSequence(graph, encoded, inputs, covariates!.ExportOnnx(graph, encoded), embedded);
+            networkWidth = _layout.SequenceWidth;
+        }
+        return graph.Concat(1, exportable.ExportOnnx(graph, inputs, networkWidth), baseline, spread);
     }
 
     /// <summary>The indices start, start + 1, …, start + count − 1, for ONNX Gather nodes.</summary>
@@ -184,7 +216,11 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             network.Dispose();
+            covariates?.Dispose();
+            series?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

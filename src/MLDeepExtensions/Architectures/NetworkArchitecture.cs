@@ -124,6 +124,12 @@ public abstract record NetworkArchitecture
     internal abstract void WriteSettings(BinaryWriter writer);
 
     /// <summary>
+    /// The settings version <see cref="WriteSettings"/> writes, when an architecture writes an older layout for settings
+    /// that need nothing newer (so the readers before the current one still load them); null for the registered current one.
+    /// </summary>
+    internal virtual int? WrittenSettingsVersion => null;
+
+    /// <summary>
     /// <paramref name="architecture"/> as read from a model file, or an <see cref="InvalidDataException"/> listing what
     /// <see cref="Validate"/> (and <paramref name="otherError"/>, if any) found wrong with it.
     /// </summary>

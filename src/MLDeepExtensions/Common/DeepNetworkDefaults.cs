@@ -22,6 +22,8 @@ internal static class DeepNetworkDefaults
     public const bool StandardizeLabel = true;
 
     public const string IndexColumnName = "Index";
+    public const string PastCovariatesColumnName = "PastCovariates";
+    public const string FutureCovariatesColumnName = "FutureCovariates";
     public const string ForecastColumnName = "Forecast";
     public const string LowerBoundColumnName = "LowerBound";
     public const string UpperBoundColumnName = "UpperBound";

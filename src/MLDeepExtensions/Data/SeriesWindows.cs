@@ -48,23 +48,43 @@ internal static class SeriesWindows
     /// (its label the values from there on), each with <paramref name="lookback"/> values before it.
     /// </summary>
     public static IDataView Create(DataOperationsCatalog catalog, float[] series, int lookback, int horizon, int firstTarget, int lastTarget, ColumnNames names)
+        => Create(catalog, [new SeriesRows(null, series, [], 0, [], 0)], lookback, horizon, _ => (firstTarget, lastTarget), names);
+
+    /// <summary>
+    /// The windows of every series (never across two), in series order: for each, those whose first forecast step lies in
+    /// the range <paramref name="targets"/> gives, with the series id and the covariates of the window's steps when the
+    /// names ask for them (past covariates over the lookback, known-future ones over the lookback and the horizon).
+    /// </summary>
+    public static IDataView Create(DataOperationsCatalog catalog, IReadOnlyList<SeriesRows> series, int lookback, int horizon,
+        Func<SeriesRows, (int First, int Last)> targets, ColumnNames names)
     {
-        var rows = Enumerable.Range(firstTarget, Math.Max(0, lastTarget - firstTarget + 1)).Select(target => new Window
+        var rows = series.SelectMany(s =>
         {
-            Features = series.AsSpan(target - lookback, lookback).ToArray(),
-            Label = series.AsSpan(target, horizon).ToArray(),
-            Index = target,
+            var (first, last) = targets(s);
+            return Enumerable.Range(first, Math.Max(0, last - first + 1)).Select(target => new Window
+            {
+                Features = s.Values.AsSpan(target - lookback, lookback).ToArray(),
+                Label = s.Values.AsSpan(target, horizon).ToArray(),
+                Index = target,
+                SeriesId = s.Id ?? "",
+                PastCovariates = s.Past.AsSpan((target - lookback) * s.PastWidth, lookback * s.PastWidth).ToArray(),
+                FutureCovariates = s.Future.AsSpan((target - lookback) * s.FutureWidth, (lookback + horizon) * s.FutureWidth).ToArray(),
+            });
         });
+        int pastWidth = series[0].PastWidth, futureWidth = series[0].FutureWidth;
         if (horizon == 1)
         {
             // One step: a Single label, as a regression trainer expects.
-            var single = rows.Select(w => new SingleStepWindow { Features = w.Features, Label = w.Label[0], Index = w.Index });
-            return catalog.LoadFromEnumerable(single.ToList(), Definition(typeof(SingleStepWindow), lookback, horizon, names));
+            var single = rows.Select(w => new SingleStepWindow
+            {
+                Features = w.Features, Label = w.Label[0], Index = w.Index, SeriesId = w.SeriesId, PastCovariates = w.PastCovariates, FutureCovariates = w.FutureCovariates,
+            });
+            return catalog.LoadFromEnumerable(single.ToList(), Definition(typeof(SingleStepWindow), lookback, horizon, pastWidth, futureWidth, names));
         }
-        return catalog.LoadFromEnumerable(rows.ToList(), Definition(typeof(Window), lookback, horizon, names));
+        return catalog.LoadFromEnumerable(rows.ToList(), Definition(typeof(Window), lookback, horizon, pastWidth, futureWidth, names));
     }
 
-    private static SchemaDefinition Definition(Type rowType, int lookback, int horizon, ColumnNames names)
+    private static SchemaDefinition Definition(Type rowType, int lookback, int horizon, int pastWidth, int futureWidth, ColumnNames names)
     {
         var schema = SchemaDefinition.Create(rowType);
         schema[nameof(Window.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, lookback, 1);
@@ -72,15 +92,30 @@ internal static class SeriesWindows
         if (horizon > 1)
             schema[nameof(Window.Label)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, horizon);
         schema[nameof(Window.Label)].ColumnName = names.Label;
-        if (names.Index is null)
-            schema.Remove(schema[nameof(Window.Index)]);
-        else
-            schema[nameof(Window.Index)].ColumnName = names.Index;
+        Name(schema, nameof(Window.Index), names.Index);
+        Name(schema, nameof(Window.SeriesId), names.SeriesId);
+        Name(schema, nameof(Window.PastCovariates), pastWidth > 0 ? names.PastCovariates : null,
+            new VectorDataViewType(NumberDataViewType.Single, lookback, Math.Max(1, pastWidth)));
+        Name(schema, nameof(Window.FutureCovariates), futureWidth > 0 ? names.FutureCovariates : null,
+            new VectorDataViewType(NumberDataViewType.Single, lookback + horizon, Math.Max(1, futureWidth)));
         return schema;
     }
 
-    /// <summary>The window columns' names; a null index name drops the index column.</summary>
-    public readonly record struct ColumnNames(string Features, string Label, string? Index);
+    /// <summary>Names a column of the schema, or removes it when <paramref name="name"/> is null.</summary>
+    private static void Name(SchemaDefinition schema, string member, string? name, DataViewType? type = null)
+    {
+        if (name is null)
+        {
+            schema.Remove(schema[member]);
+            return;
+        }
+        schema[member].ColumnName = name;
+        if (type is not null)
+            schema[member].ColumnType = type;
+    }
+
+    /// <summary>The window columns' names; a null name drops that column (index, series id, covariates).</summary>
+    public readonly record struct ColumnNames(string Features, string Label, string? Index, string? SeriesId = null, string? PastCovariates = null, string? FutureCovariates = null);
 
     private sealed class Window
     {
@@ -89,6 +124,12 @@ internal static class SeriesWindows
         public float[] Label { get; set; } = Array.Empty<float>();
 
         public int Index { get; set; }
+
+        public string SeriesId { get; set; } = "";
+
+        public float[] PastCovariates { get; set; } = Array.Empty<float>();
+
+        public float[] FutureCovariates { get; set; } = Array.Empty<float>();
     }
 
     private sealed class SingleStepWindow
@@ -98,6 +139,12 @@ internal static class SeriesWindows
         public float Label { get; set; }
 
         public int Index { get; set; }
+
+        public string SeriesId { get; set; } = "";
+
+        public float[] PastCovariates { get; set; } = Array.Empty<float>();
+
+        public float[] FutureCovariates { get; set; } = Array.Empty<float>();
     }
 }
 

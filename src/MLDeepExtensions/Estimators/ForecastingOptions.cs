@@ -8,7 +8,7 @@ namespace MLDeepExtensions;
 
 /// <summary>
 /// Everything that configures a forecasting network: the window and target columns (as
-/// <see cref="ForecastingNetworkCatalog.CreateForecastingWindows"/> writes them), the network, how each window is scaled inside
+/// <see cref="ForecastingNetworkCatalog.CreateForecastingWindows(Microsoft.ML.DataOperationsCatalog, Microsoft.ML.IDataView, string, int, int, string, string, string?)"/> writes them), the network, how each window is scaled inside
 /// it, the seasonal period, the quantiles of the prediction interval, and (from <see cref="NetworkTrainingOptions"/>) the
 /// optimizer and training controls. The defaults are a recipe measured on real series (README, "Forecasting").
 /// </summary>
@@ -74,16 +74,68 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     /// windows it holds about its nominal share ((highest − lowest quantile), e.g. 80%) of the actual values; the
     /// pinball-trained quantiles alone tend to be too narrow. <see cref="IntervalCalibration.Auto"/> calibrates when the
     /// fit has validation windows (<see cref="NetworkTrainingOptions.ValidationData"/>, best a time-ordered tail from
-    /// <see cref="ForecastingNetworkCatalog.CreateForecastingSplit"/> with a validationCount, or
+    /// <see cref="ForecastingNetworkCatalog.CreateForecastingSplit(Microsoft.ML.DataOperationsCatalog, Microsoft.ML.IDataView, string, int, int, int, int, string, string, string?)"/> with a validationCount, or
     /// <see cref="NetworkTrainingOptions.ValidationFraction"/>, whose randomly held-out windows overlap the training ones
     /// and calibrate less honestly) and <see cref="Quantiles"/> give an interval; <see cref="IntervalCalibration.Conformal"/>
     /// requires both. Without quantiles (a mean forecast) there is nothing to calibrate: Auto and None do nothing. Default: Auto.
     /// </summary>
     public IntervalCalibration Calibration { get; set; } = DeepNetworkDefaults.ForecastingCalibration;
 
+    /// <summary>
+    /// A key column naming each window's series (<c>mlContext.Transforms.Conversion.MapValueToKey</c> on the series id
+    /// that <see cref="ForecastingWindowOptions.SeriesIdColumnName"/> puts on the windows) for one network trained on many
+    /// series: the network learns an embedding of each series (<see cref="SeriesEmbeddingSize"/>) beside its window. A
+    /// series unseen in training (the missing key) gets the embedding's reserved row, and forecasts from its window alone
+    /// (cold start). Without it a network trained on many series' windows is global too, just without a per-series
+    /// embedding. Default: null (none).
+    /// </summary>
+    public string? SeriesIdColumnName { get; set; }
+
+    /// <summary>The size of the series embedding (<see cref="SeriesIdColumnName"/>); null for the rule categorical columns use (min(600, round(1.6 × (keys + 1)^0.56))). Default: null.</summary>
+    public int? SeriesEmbeddingSize { get; set; }
+
+    /// <summary>
+    /// The windows' past-covariate column (<see cref="ForecastingWindowOptions.PastCovariateColumnNames"/>: lookback steps ×
+    /// values per step), read beside the window: an MLP reads them concatenated, an RNN or a Transformer step by step.
+    /// They are standardized with means and spreads measured on the training windows. Default: null (none).
+    /// </summary>
+    public string? PastCovariatesColumnName { get; set; }
+
+    /// <summary>
+    /// The windows' known-future-covariate column (<see cref="ForecastingWindowOptions.FutureCovariateColumnNames"/>:
+    /// (lookback + horizon) steps × values per step): the network's sequence then runs on over the horizon, with these
+    /// values (and a flag marking the future steps) on every step. Standardized like the past covariates. Default: null (none).
+    /// </summary>
+    public string? FutureCovariatesColumnName { get; set; }
+
+    internal override void CheckCategoricalColumns(Microsoft.ML.SchemaShape inputSchema)
+    {
+        if (SeriesIdColumnName is { } id)
+            CategoricalInput.Check(inputSchema, id);
+        foreach (var (name, what) in new[] { (PastCovariatesColumnName, "past covariate"), (FutureCovariatesColumnName, "future covariate") })
+        {
+            if (name is null)
+                continue;
+            if (!inputSchema.TryFindColumn(name, out var column))
+                throw SchemaChecks.MissingColumn(what, name);
+            if (column.Kind != Microsoft.ML.SchemaShape.Column.VectorKind.Vector || column.ItemType != Microsoft.ML.Data.NumberDataViewType.Single)
+                throw SchemaChecks.Mismatch(what, name, "a known-size vector of Single", column.GetTypeString(), "Build the windows with mlContext.Data.CreateForecastingWindows and ForecastingWindowOptions' covariate columns.");
+        }
+    }
+
+    internal override NetworkArchitecture ResolveCategoricalColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
+    {
+        var label = SchemaChecks.FindLabelColumn(schema, LabelColumnName);
+        int horizon = label.Type is Microsoft.ML.Data.VectorDataViewType vector ? vector.Size : 1;
+        return ((ForecastArchitecture)architecture).ResolveInputs(schema, horizon);
+    }
+
     internal override ForecastingOptions Snapshot() => this with { Callbacks = CopyOfCallbacks(), Quantiles = Quantiles?.ToArray()! };
 
-    internal override NetworkArchitecture TrainedArchitecture => new ForecastArchitecture(Architecture, Scaling, SeasonalPeriod, System.Math.Max(1, Quantiles?.Count ?? 0));
+    internal override NetworkArchitecture TrainedArchitecture => new ForecastArchitecture(Architecture, Scaling, SeasonalPeriod, System.Math.Max(1, Quantiles?.Count ?? 0))
+    {
+        Requested = new ForecastColumns(PastCovariatesColumnName, FutureCovariatesColumnName, SeriesIdColumnName, SeriesEmbeddingSize),
+    };
 
     internal override HeadSpec CreateHead()
         => new ForecastHead.Spec(LabelColumnName, new ForecastColumnNames(ForecastColumnName, LowerBoundColumnName, UpperBoundColumnName), Quantiles, Calibration);
@@ -92,6 +144,18 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     {
         CheckNames(errors, (nameof(LabelColumnName), LabelColumnName), (nameof(ForecastColumnName), ForecastColumnName),
             (nameof(LowerBoundColumnName), LowerBoundColumnName), (nameof(UpperBoundColumnName), UpperBoundColumnName));
+        var inputs = new[] { (nameof(SeriesIdColumnName), SeriesIdColumnName), (nameof(PastCovariatesColumnName), PastCovariatesColumnName), (nameof(FutureCovariatesColumnName), FutureCovariatesColumnName) };
+        CheckNames(errors, inputs.Where(input => input.Item2 is not null).ToArray());
+        var taken = new[] { FeatureColumnName, LabelColumnName };
+        foreach (var (option, name) in inputs)
+        {
+            if (name is not null && taken.Contains(name))
+                errors.Add($"{option} is '{name}', the {(name == FeatureColumnName ? "feature" : "label")} column; it names a column of its own.");
+        }
+        if (SeriesEmbeddingSize is < 1)
+            errors.Add($"{nameof(SeriesEmbeddingSize)} is {SeriesEmbeddingSize}; it must be ≥ 1, or null for the default rule.");
+        else if (SeriesEmbeddingSize is not null && SeriesIdColumnName is null)
+            errors.Add($"{nameof(SeriesEmbeddingSize)} is set but {nameof(SeriesIdColumnName)} is null; name the series key column, or leave the size null.");
         if (Architecture is null)
             errors.Add($"{nameof(Architecture)} is null; use e.g. new MlpArchitecture(64, 64) or new RnnArchitecture {{ Cell = RecurrentCell.Lstm }}.");
         else

@@ -17,7 +17,7 @@ namespace MLDeepExtensions;
 
 /// <summary>
 /// A trained forecasting network: in a pipeline it adds Forecast, LowerBound and UpperBound to rows holding a window of
-/// past values; <see cref="Forecast"/> forecasts from a series' recent values. The scaling of the windows is part of the
+/// past values; <see cref="Forecast(IReadOnlyList{float})"/> forecasts from a series' recent values. The scaling of the windows is part of the
 /// network, so the model takes and returns values in the series' own units. <c>mlContext.Model.Load</c> brings a saved
 /// one back in any process.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
     public string LabelColumnName => Head.LabelColumnName;
 
     /// <summary>Past values each forecast reads (the window's length).</summary>
-    public int Lookback => InputSize;
+    public int Lookback => Forecaster.WindowLength(InputSize);
 
     /// <summary>Values forecast at once.</summary>
     public int Horizon => Head.Horizon;
@@ -64,16 +64,36 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
 
     private ForecastHead Head => (ForecastHead)Network.Head;
 
+    private Dictionary<string, int>? _seriesKeys;
+
     private ForecastArchitecture Forecaster => (ForecastArchitecture)Network.Architecture;
+
+    /// <summary>The series names the network learned an embedding for (<see cref="ForecastingOptions.SeriesIdColumnName"/>), in key order; empty when it has none.</summary>
+    public IReadOnlyList<string> SeriesNames => Forecaster.SeriesNames;
+
+    /// <summary>The windows' past-covariate values per step the network reads (0 for none).</summary>
+    public int PastCovariateWidth => Forecaster.Past?.Width ?? 0;
+
+    /// <summary>The windows' known-future-covariate values per step the network reads (0 for none).</summary>
+    public int FutureCovariateWidth => Forecaster.Future?.Width ?? 0;
 
     /// <summary>
     /// Forecasts the <see cref="Horizon"/> values that follow <paramref name="history"/>, the series' values up to now,
     /// oldest first, in its own units; the network reads the last <see cref="Lookback"/> of them. Thread-safe.
     /// </summary>
-    /// <exception cref="ArgumentException">Fewer than <see cref="Lookback"/> values, or a missing or infinite one among the last <see cref="Lookback"/>.</exception>
-    public SeriesForecast Forecast(IReadOnlyList<float> history)
+    /// <exception cref="ArgumentException">Fewer than <see cref="Lookback"/> values, or a missing or infinite one among the last <see cref="Lookback"/>; or the network reads covariates (give them with <see cref="Forecast(IReadOnlyList{float}, ForecastInputs)"/>).</exception>
+    public SeriesForecast Forecast(IReadOnlyList<float> history) => Forecast(history, new ForecastInputs());
+
+    /// <summary>
+    /// Forecasts the <see cref="Horizon"/> values that follow <paramref name="history"/> (the series' values up to now,
+    /// oldest first, in its own units) for a network that reads covariates or a series id: the series' name and its
+    /// covariates, aligned with the history (see <see cref="ForecastInputs"/>). Thread-safe.
+    /// </summary>
+    /// <exception cref="ArgumentException">Too few values, a missing or infinite one, or covariates the network does not read or misses.</exception>
+    public SeriesForecast Forecast(IReadOnlyList<float> history, ForecastInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(inputs);
         ThrowIfDisposed();
         if (history.Count < Lookback)
             throw new ArgumentException(FormattableString.Invariant($"history has {history.Count} values; the model forecasts from the last {Lookback} (its lookback). Give at least {Lookback}."), nameof(history));
@@ -81,13 +101,51 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
         var gaps = Data.SeriesGaps.Find(history, start);
         if (gaps.Length > 0)
             throw new ArgumentException("history has missing or infinite values at " + Data.SeriesGaps.Describe(gaps) + "; fill them (e.g. interpolate) before forecasting.", nameof(history));
-        var window = new float[Lookback];
+        var row = new float[InputSize];
         for (int i = 0; i < Lookback; i++)
-            window[i] = history[start + i];
+            row[i] = history[start + i];
+        int offset = Lookback;
+        offset = Append(row, offset, inputs.PastCovariates, Forecaster.Past, history.Count, nameof(ForecastInputs.PastCovariates), "past");
+        offset = Append(row, offset, inputs.FutureCovariates, Forecaster.Future, history.Count + Horizon, nameof(ForecastInputs.FutureCovariates), "known-future");
+        if (Forecaster.SeriesKey is not null)
+            row[offset] = inputs.SeriesId is null ? 0 : SeriesKey(inputs.SeriesId);
+        else if (inputs.SeriesId is not null)
+            throw new ArgumentException($"inputs.SeriesId is '{inputs.SeriesId}' but the model has no series embedding (it was trained without a SeriesIdColumnName); leave it null.", nameof(inputs));
         var outputs = new float[Head.OutputWidth];
-        Scorer.Score(window, 1, outputs);
+        Scorer.Score(row, 1, outputs);
         float[] Part(int index) => outputs.AsSpan(index * Horizon, Horizon).ToArray();
         return Quantiles.Count == 0 ? new SeriesForecast(Part(0), null, null) : new SeriesForecast(Part(0), Part(1), Part(2));
+    }
+
+    /// <summary>Copies the last steps of a covariate list (<paramref name="steps"/> steps aligned with the history's end) into the row.</summary>
+    private static int Append(float[] row, int offset, IReadOnlyList<float>? values, Data.NumericInput? input, int steps, string option, string what)
+    {
+        if (input is null)
+        {
+            if (values is { Count: > 0 })
+                throw new ArgumentException($"inputs.{option} has values but the model reads no {what} covariates; leave it null.", "inputs");
+            return offset;
+        }
+        if (values is null || values.Count != (long)steps * input.Width)
+            throw new ArgumentException(FormattableString.Invariant($"inputs.{option} has {values?.Count ?? 0} values; the model reads {input.Width} {what} covariate value{(input.Width == 1 ? "" : "s")} per step, so give {steps} steps × {input.Width} = {(long)steps * input.Width} values, step by step (one step per history value{(what == "known-future" ? ", then one per forecast step" : "")})."), "inputs");
+        int first = (steps - input.Steps) * input.Width;
+        for (int i = 0; i < input.Size; i++)
+        {
+            float v = values[first + i];
+            if (!float.IsFinite(v))
+                throw new ArgumentException(FormattableString.Invariant($"inputs.{option} has a missing or infinite value at position {first + i} (0-based); fill it before forecasting."), "inputs");
+            row[offset + i] = v;
+        }
+        return offset + input.Size;
+    }
+
+    /// <summary>The key of a series name: its position in <see cref="SeriesNames"/> + 1, or 0 (the missing key: a cold start) for a series unseen in training.</summary>
+    private int SeriesKey(string name)
+    {
+        if (SeriesNames.Count == 0)
+            throw new ArgumentException($"The model's series key column '{Forecaster.SeriesKey!.Name}' had no text key values, so series cannot be named; leave inputs.SeriesId null for a cold-start forecast, or score windows in a pipeline.", "inputs");
+        _seriesKeys ??= SeriesNames.Select((n, i) => (n, i)).GroupBy(p => p.n).ToDictionary(g => g.Key, g => g.First().i + 1);
+        return _seriesKeys.TryGetValue(name, out int key) ? key : 0;
     }
 
     /// <summary>Factory for <see cref="SignatureLoadModel"/>: called by ML.NET when it loads a model zip.</summary>
@@ -99,3 +157,19 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
 /// <param name="LowerBound">The lowest quantile of each step, or null when the model has no quantiles.</param>
 /// <param name="UpperBound">The highest quantile of each step, or null when the model has no quantiles.</param>
 public sealed record SeriesForecast(IReadOnlyList<float> Forecast, IReadOnlyList<float>? LowerBound, IReadOnlyList<float>? UpperBound);
+
+/// <summary>
+/// What a network that reads more than its window needs for <see cref="ForecastingTransformer.Forecast(IReadOnlyList{float}, ForecastInputs)"/>:
+/// the series' name and its covariates, each a list of values step by step (all of a step's values, then the next step's).
+/// </summary>
+public sealed record ForecastInputs
+{
+    /// <summary>The series' name as in training (<see cref="ForecastingTransformer.SeriesNames"/>); a name unseen in training, or null, forecasts it as a new series (cold start). Default: null.</summary>
+    public string? SeriesId { get; init; }
+
+    /// <summary>The past covariates of every history value (history length × <see cref="ForecastingTransformer.PastCovariateWidth"/> values); the network reads the last lookback steps. Default: null.</summary>
+    public IReadOnlyList<float>? PastCovariates { get; init; }
+
+    /// <summary>The known-future covariates of every history value and then of every forecast step ((history length + horizon) × <see cref="ForecastingTransformer.FutureCovariateWidth"/> values); the network reads the last lookback + horizon steps. Default: null.</summary>
+    public IReadOnlyList<float>? FutureCovariates { get; init; }
+}

@@ -47,6 +47,12 @@ internal sealed class ForecastHead : NetworkHead
     private readonly IntervalCalibration _calibration;
     private readonly bool _logValues;
 
+    /// <summary>
+    /// The network, for the length of the window at the start of each encoded row (the rest, covariates and the series
+    /// key, is not log-scaled): set when the head is resolved for a fit or checked against a loaded network.
+    /// </summary>
+    private ForecastArchitecture? _window;
+
     /// <param name="labelColumnName">The target column.</param>
     /// <param name="names">The output column names.</param>
     /// <param name="horizon">Steps forecast at once.</param>
@@ -136,6 +142,7 @@ internal sealed class ForecastHead : NetworkHead
     {
         if (architecture is not ForecastArchitecture forecast)
             throw ModelFileErrors.Corrupt("a forecasting model holds a network that is not a forecasting one.");
+        _window = forecast;
         if (forecast.QuantileCount != QuantileCount)
             throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
         if ((forecast.Scaling == SeriesScaling.Log) != _logValues)
@@ -189,7 +196,8 @@ internal sealed class ForecastHead : NetworkHead
             source.ForEachInOrder(batchSize, (x, labels) =>
             {
                 using var scope = NewDisposeScope();
-                ForecastModule.Logarithms(x.reshape(x.shape[0], -1), "window");
+                var rows = x.reshape(x.shape[0], -1);
+                ForecastModule.Logarithms(rows.narrow(1, 0, WindowLength((int)rows.shape[1])), "window");
                 ForecastModule.Logarithms(Label.Split(labels).Targets.reshape(x.shape[0], Horizon), "target (a value to forecast)");
             }, cancellation);
         }
@@ -203,12 +211,15 @@ internal sealed class ForecastHead : NetworkHead
     {
         if (!_logValues)
             return;
+        int window = WindowLength(inputSize);
         for (int i = 0; i < rows.Length; i++)
         {
-            if (!(rows[i] > 0) || float.IsPositiveInfinity(rows[i]))
-                throw new ArgumentException(ForecastModule.NotPositive("window", rows[i], i % inputSize, inputSize));
+            if (i % inputSize < window && (!(rows[i] > 0) || float.IsPositiveInfinity(rows[i])))
+                throw new ArgumentException(ForecastModule.NotPositive("window", rows[i], i % inputSize, window));
         }
     }
+
+    private int WindowLength(int inputSize) => _window?.WindowLength(inputSize) ?? inputSize;
 
     public override string[] ExportOnnx(OnnxGraph graph, nn.Module<Tensor, Tensor> module, string rows, int inputSize)
     {
@@ -326,7 +337,7 @@ internal sealed class ForecastHead : NetworkHead
         var offsets = collector.Offsets(coverage);
         channel.Info(FormattableString.Invariant($"Interval calibration: conformal on {collector.Windows} validation windows for a {coverage:P0} interval; offsets per step (in the windows' scale): ") +
             string.Join(", ", offsets.Select(o => o.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + ".");
-        return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets, _logValues);
+        return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets, _logValues) { _window = _window };
     }
 
     /// <summary>The error for conformal calibration without validation windows.</summary>
@@ -350,7 +361,7 @@ internal sealed class ForecastHead : NetworkHead
         {
             var task = TaskInfo.Resolve(DeepNetworkTask.Regression, SchemaChecks.FindLabelColumn(trainingSchema, labelColumnName));
             bool log = architecture is ForecastArchitecture { Scaling: SeriesScaling.Log };
-            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles, calibration, logValues: log);
+            return new ForecastHead(labelColumnName, _names, task.OutputSize, task.VectorLabel, quantiles, calibration, logValues: log) { _window = architecture as ForecastArchitecture };
         }
 
         public override void CheckValidationData(DataViewSchema validationSchema, NetworkHead head)

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace MLDeepExtensions;
 
 /// <summary>
-/// How well forecasts of held-out windows did (<see cref="ForecastingNetworkCatalog.Evaluate"/>), next to the naive and
+/// How well forecasts of held-out windows did (<see cref="ForecastingNetworkCatalog.Evaluate(Microsoft.ML.ForecastingCatalog, Microsoft.ML.IDataView, int, System.Collections.Generic.IReadOnlyList{float}?, string, string, string, string, string)"/>), next to the naive and
 /// seasonal-naive forecasts from the same windows. Errors are averaged over every window and step, in the series' units
 /// unless named otherwise. A MASE below 1 beats the in-sample one-step (seasonal) naive forecast's typical error.
 /// </summary>
@@ -57,4 +57,11 @@ public sealed class ForecastingMetrics
 
     /// <summary>The mean interval width at each forecast step (1 to <see cref="Horizon"/>); empty when the data has no bound columns.</summary>
     public IReadOnlyList<double> PerStepMeanIntervalWidth { get; init; } = [];
+
+    /// <summary>
+    /// Each series' own metrics, by series id, when the evaluation was by series; empty otherwise. Then the scaled errors
+    /// above (MASE and the naive forecasts') are the means of the series' own, as in the M4 competition, and the other
+    /// measures pool every window of every series.
+    /// </summary>
+    public IReadOnlyDictionary<string, ForecastingMetrics> PerSeries { get; init; } = new Dictionary<string, ForecastingMetrics>();
 }
