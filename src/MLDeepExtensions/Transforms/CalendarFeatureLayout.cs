@@ -57,7 +57,7 @@ internal sealed class CalendarFeatureLayout
         if (readsHolidays && holidays.Length == 0)
             errors.Add($"Features has {features & CalendarFeaturesDefaults.HolidayKinds}, but no holiday dates are given ({(options.Holidays is null ? "null" : "an empty list")}): pass the holidays (holidays: ...), or remove Holiday, DaysToHoliday and DaysFromHoliday from Features.");
         if (!readsHolidays && holidays.Length > 0)
-            errors.Add($"Holidays are given ({holidays.Length} dates) but Features ({features}) reads none of them: add CalendarFeatureKinds.Holiday (or DaysToHoliday / DaysFromHoliday) to Features, or leave out the holidays.");
+            errors.Add($"Holidays are given ({holidays.Length} date{(holidays.Length == 1 ? "" : "s")}) but Features ({features}) reads none of them: add CalendarFeatureKinds.Holiday (or DaysToHoliday / DaysFromHoliday) to Features, or leave out the holidays.");
         if (options.HolidayDistanceLimit is < 1 or > CalendarFeaturesDefaults.MaxHolidayDistanceLimit)
             errors.Add($"HolidayDistanceLimit is {options.HolidayDistanceLimit}: give a number of days in [1, {CalendarFeaturesDefaults.MaxHolidayDistanceLimit}] (default {CalendarFeaturesDefaults.HolidayDistanceLimit}).");
         errors.ThrowIfAny("calendar feature options");

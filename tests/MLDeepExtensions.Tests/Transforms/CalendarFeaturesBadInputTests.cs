@@ -83,7 +83,7 @@ public sealed class CalendarFeaturesBadInputTests
     public void Create_DatesWithoutHolidayFeature_Throws()
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => Ml.Transforms.CalendarFeatures("Calendar", "Date", CalendarFeatureKinds.Month | CalendarFeatureKinds.Weekend, Christmas));
-        StringAssert.Contains(error.Message, "Holidays are given (1 dates) but Features (Month, Weekend) reads none of them");
+        StringAssert.Contains(error.Message, "Holidays are given (1 date) but Features (Month, Weekend) reads none of them");
     }
 
     [TestMethod]
