@@ -54,6 +54,7 @@ foreach (string section in options.SelectedSections)
         case "forecasting": ForecastingSection.Run(data, options, report); break;
         case "calibration": CalibrationSection.Run(data, options, report); break;
         case "multiplicative": MultiplicativeSection.Run(data, options, report); break;
+        case "global": GlobalSection.Run(data, options, report); break;
         case "multilabel": MultiLabelSection.Run(data, options, report); break;
         case "sequence": SequenceSection.Run(data, options, report); break;
         case "smalldata": SmallDataSection.Run(data, options, report); break;

@@ -4,7 +4,7 @@ using System.Linq;
 namespace MLDeepExtensions.Benchmarks;
 
 /// <summary>
-/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, fttransformer, forecasting, calibration, multiplicative, multilabel, sequence, smalldata, threads or all; default mlp), then --quick, --epochs N,
+/// Command line: an optional section (mlp, cnn, rnn, autoencoder, onnx, memory, streaming, integrity, tabular, fttransformer, forecasting, calibration, multiplicative, global, multilabel, sequence, smalldata, threads or all; default mlp), then --quick, --epochs N,
 /// --repeats N, --with-baseline, --timing-only, --accuracy-only, --residual, --variants LIST, --networks A,B, --conditions quiet,busy, --results PATH, --no-results.
 /// </summary>
 internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsOverride, int Repeats, int Predictions, bool WithBaseline)
@@ -33,7 +33,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// <summary>--conditions quiet,busy: the load conditions the threads section times them under (default: both).</summary>
     public string[] ThreadConditions { get; init; } = ThreadsSection.Conditions;
 
-    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "fttransformer", "forecasting", "calibration", "multiplicative", "multilabel", "sequence", "smalldata", "threads" };
+    public static readonly string[] Sections = { "mlp", "cnn", "rnn", "autoencoder", "onnx", "memory", "streaming", "integrity", "tabular", "fttransformer", "forecasting", "calibration", "multiplicative", "global", "multilabel", "sequence", "smalldata", "threads" };
 
     /// <summary>
     /// What <c>all</c> runs: the memory check first, in a fresh process (memory that later sections free stays resident
@@ -41,7 +41,7 @@ internal sealed record BenchmarkOptions(string Section, bool Quick, int? EpochsO
     /// </summary>
     public static readonly string[] All = { "memory", "mlp", "cnn", "rnn", "autoencoder", "onnx" };
 
-    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|fttransformer|forecasting|calibration|multiplicative|multilabel|sequence|smalldata|threads|all] [--quick] [--epochs N] " +
+    public const string Usage = "Usage: MLDeepExtensions.Benchmarks [mlp|cnn|rnn|autoencoder|onnx|memory|streaming|integrity|tabular|fttransformer|forecasting|calibration|multiplicative|global|multilabel|sequence|smalldata|threads|all] [--quick] [--epochs N] " +
         "[--repeats N] [--with-baseline] [--timing-only | --accuracy-only] [--residual] [--variants ID,ID,...] [--networks A,B] [--conditions quiet,busy] [--results PATH | --no-results]";
 
     /// <summary>Epochs of the accuracy runs: --epochs, else 2 with --quick, else <paramref name="full"/>.</summary>

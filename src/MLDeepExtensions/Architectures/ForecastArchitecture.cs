@@ -128,7 +128,8 @@ internal sealed record ForecastArchitecture(NetworkArchitecture Inner, SeriesSca
         var layout = resolved.Layout(horizon)!;
         var sequence = new DataViewSchema.Builder();
         sequence.AddColumn("sequence", new VectorDataViewType(NumberDataViewType.Single, layout.Steps, layout.Channels));
-        return resolved with { Inner = Inner.ResolveFor(sequence.ToSchema()[0], () => layout.Steps) };
+        // Resolved, the network holds all it reads; the request is dropped, so it equals the same network read from its file.
+        return resolved with { Inner = Inner.ResolveFor(sequence.ToSchema()[0], () => layout.Steps), Requested = ForecastColumns.None };
     }
 
     /// <summary>The key column's text key values, or none (then a series cannot be named to <see cref="ForecastingTransformer.Forecast(IReadOnlyList{float}, ForecastInputs)"/>).</summary>

@@ -248,6 +248,29 @@ public sealed class ForecastGlobalTests
     }
 
     [TestMethod]
+    public void ContinuedFit_OfANetworkWithCovariatesAndASeriesEmbedding_StartsFromItsWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var windows = ml.Data.CreateForecastingWindows(ml.Data.LoadFromEnumerable(Table(3, 60, lift: 5, seed: 7)), nameof(Row.Value), 12, 2, Columns(past: true, future: true));
+        var keyed = ml.Transforms.Conversion.MapValueToKey("SeriesKey", nameof(Row.Series)).Fit(windows).Transform(windows);
+        var options = new ForecastingOptions
+        {
+            Epochs = 2, Seed = 1, SeriesIdColumnName = "SeriesKey", PastCovariatesColumnName = "PastCovariates", FutureCovariatesColumnName = "FutureCovariates",
+        };
+        using var first = ml.Forecasting.DeepNetwork(options).Fit(keyed);
+        // One more epoch from the first fit's weights stays close to them; a fresh one-epoch fit is far from both.
+        using var more = ml.Forecasting.DeepNetwork(options with { Epochs = 1, Optimizer = OptimizerSettings.Adam(1e-5f) }).Fit(keyed, first);
+        using var fresh = ml.Forecasting.DeepNetwork(options with { Epochs = 1, Seed = 2 }).Fit(keyed);
+        float[] Forecasts(ForecastingTransformer model) => OnnxRunner.Read(model.Transform(keyed), "Forecast").SelectMany(r => r).ToArray();
+        double Distance(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+        var start = Forecasts(first);
+        Assert.IsLessThan(0.2 * Distance(start, Forecasts(fresh)), Distance(start, Forecasts(more)));
+        CollectionAssert.AreEqual(first.SeriesNames.ToArray(), more.SeriesNames.ToArray());
+        var other = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.DeepNetwork(options with { PastCovariatesColumnName = null }).Fit(keyed, first));
+        StringAssert.Contains(other.Message, "initialModel");
+    }
+
+    [TestMethod]
     public void LogScaling_TakesLogarithmsOfTheWindowOnly_NotOfTheCovariates()
     {
         var ml = new MLContext(seed: 1);
