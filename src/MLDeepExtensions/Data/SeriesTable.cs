@@ -16,8 +16,6 @@ internal sealed record SeriesRows(string? Id, float[] Values, float[] Past, int 
 {
     public int Length => Values.Length;
 
-    /// <summary>"series 'A' " for messages about a series of many, "" for the only one.</summary>
-    public string Describe() => Id is null ? "" : $"series '{Id}' ";
 }
 
 /// <summary>
@@ -62,12 +60,14 @@ internal static class SeriesTable
             Append(readPast, past, scratch, series.Past);
             Append(readFuture, future, scratch, series.Future);
         }
+        if (order.Count == 0 && readId is null)
+            order.Add(new Builder(null));
         if (order.Count == 0)
             throw new ArgumentException($"The data has no rows; series column '{seriesColumnName}' needs values.", parameterName);
         var result = order.Select(b => new SeriesRows(b.Id, b.Values.ToArray(), b.Past.ToArray(), pastWidth, b.Future.ToArray(), futureWidth)).ToArray();
         foreach (var series in result)
         {
-            Check(series, seriesColumnName, series.Values, 1, parameterName);
+            Check(series, "Series", seriesColumnName, series.Values, 1, parameterName);
             CheckCovariates(series, past, series.Past, pastWidth, parameterName);
             CheckCovariates(series, future, series.Future, futureWidth, parameterName);
         }
@@ -93,16 +93,18 @@ internal static class SeriesTable
             var own = new float[series.Length * column.Width];
             for (int t = 0; t < series.Length; t++)
                 Array.Copy(values, t * width + offset, own, t * column.Width, column.Width);
-            Check(series, column.Column.Name, own, column.Width, parameterName);
+            Check(series, "Covariate", column.Column.Name, own, column.Width, parameterName);
             offset += column.Width;
         }
     }
 
-    private static void Check(SeriesRows series, string column, float[] values, int width, string parameterName)
+    /// <summary>An exception listing the time steps (positions in the series) where a column has missing or infinite values.</summary>
+    private static void Check(SeriesRows series, string role, string column, float[] values, int width, string parameterName)
     {
         var gaps = SeriesGaps.Find(values, 0).Select(i => i / width).Distinct().ToArray();
         if (gaps.Length > 0)
-            throw new ArgumentException($"Column '{column}' of {series.Describe()}has missing or infinite values at {SeriesGaps.Describe(gaps)}; fill the gaps first (e.g. interpolate, or repeat the previous value) so the windows stay evenly spaced.", parameterName);
+            throw new ArgumentException($"{role} column '{column}' {(series.Id is null ? "" : $"of series '{series.Id}' ")}has missing or infinite values at {SeriesGaps.Describe(gaps)}; " +
+                "fill the gaps first (e.g. interpolate, or repeat the previous value) so the windows stay evenly spaced.", parameterName);
     }
 
     private sealed class Builder(string? id)

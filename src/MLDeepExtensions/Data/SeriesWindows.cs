@@ -10,31 +10,7 @@ namespace MLDeepExtensions.Data;
 internal static class SeriesWindows
 {
     /// <summary>The values of a Single or Double column, in row order; an exception listing the positions of missing or infinite ones.</summary>
-    public static float[] Read(IDataView data, string name, string parameterName)
-    {
-        var column = data.Schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(parameterName, $"Could not find series column '{name}'.");
-        var values = new List<float>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        if (column.Type == NumberDataViewType.Single)
-        {
-            var getter = cursor.GetGetter<float>(column);
-            float v = 0;
-            while (cursor.MoveNext()) { getter(ref v); values.Add(v); }
-        }
-        else if (column.Type == NumberDataViewType.Double)
-        {
-            var getter = cursor.GetGetter<double>(column);
-            double v = 0;
-            while (cursor.MoveNext()) { getter(ref v); values.Add((float)v); }
-        }
-        else
-            throw new ArgumentOutOfRangeException(parameterName, $"Schema mismatch for series column '{name}': expected Single or Double, got {column.Type}.");
-        var gaps = SeriesGaps.Find(values, 0);
-        if (gaps.Length > 0)
-            throw new ArgumentException($"Series column '{name}' has missing or infinite values at {SeriesGaps.Describe(gaps)}; fill the gaps first (e.g. interpolate, or repeat the previous value) so the windows stay evenly spaced.", parameterName);
-        return values.ToArray();
-    }
+    public static float[] Read(IDataView data, string name, string parameterName) => SeriesTable.Read(data, name, null, [], [], parameterName)[0].Values;
 
     /// <summary>An exception when <paramref name="count"/> values cannot make one window.</summary>
     public static void CheckLength(string name, int count, int lookback, int horizon, string parameterName, string what = "Series column")
