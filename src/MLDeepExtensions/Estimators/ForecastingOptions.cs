@@ -152,6 +152,9 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
             if (name is not null && taken.Contains(name))
                 errors.Add($"{option} is '{name}', the {(name == FeatureColumnName ? "feature" : "label")} column; it names a column of its own.");
         }
+        var named = inputs.Where(input => input.Item2 is not null).ToArray();
+        foreach (var group in named.GroupBy(input => input.Item2).Where(g => g.Count() > 1))
+            errors.Add($"{string.Join(" and ", group.Select(input => input.Item1))} all name '{group.Key}'; each reads a column of its own.");
         if (SeriesEmbeddingSize is < 1)
             errors.Add($"{nameof(SeriesEmbeddingSize)} is {SeriesEmbeddingSize}; it must be ≥ 1, or null for the default rule.");
         else if (SeriesEmbeddingSize is not null && SeriesIdColumnName is null)

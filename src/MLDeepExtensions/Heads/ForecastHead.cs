@@ -145,6 +145,8 @@ internal sealed class ForecastHead : NetworkHead
         _window = forecast;
         if (forecast.QuantileCount != QuantileCount)
             throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
+        if (forecast.Future is { } future && future.Steps != forecast.Lookback + Horizon)
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network's known-future covariates span {future.Steps} steps, not its lookback and horizon ({forecast.Lookback} + {Horizon})."));
         if ((forecast.Scaling == SeriesScaling.Log) != _logValues)
             throw ModelFileErrors.Corrupt($"the forecasting network's scaling is {forecast.Scaling} but its head {(_logValues ? "takes exponentials" : "does not take exponentials")} of its outputs.");
     }

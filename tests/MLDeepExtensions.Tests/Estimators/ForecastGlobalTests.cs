@@ -232,6 +232,8 @@ public sealed class ForecastGlobalTests
         // Options: an embedding size without a series column; a covariate column that is not there.
         error = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.DeepNetwork(new ForecastingOptions { SeriesEmbeddingSize = 4 }));
         StringAssert.Contains(error.Message, "SeriesIdColumnName");
+        error = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.DeepNetwork(new ForecastingOptions { PastCovariatesColumnName = "C", FutureCovariatesColumnName = "C" }));
+        StringAssert.Contains(error.Message, "PastCovariatesColumnName and FutureCovariatesColumnName all name 'C'");
         var windows = ml.Data.CreateForecastingWindows(data, nameof(Row.Value), 12, 3, Columns(future: true));
         var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.DeepNetwork(new ForecastingOptions { PastCovariatesColumnName = "PastCovariates", Epochs = 1 }).Fit(windows));
         StringAssert.Contains(missing.Message, "'PastCovariates'");
@@ -245,6 +247,56 @@ public sealed class ForecastGlobalTests
         StringAssert.Contains(error.Message, "give 23 steps");
         error = Assert.ThrowsExactly<ArgumentException>(() => model.Forecast(history, new ForecastInputs { FutureCovariates = new float[23], SeriesId = "s0" }));
         StringAssert.Contains(error.Message, "SeriesId");
+    }
+
+    [TestMethod]
+    public void StreamedFit_ConvertToOnnx_AndPredictionEngine_ReadTheCovariatesAndTheSeries()
+    {
+        var ml = new MLContext(seed: 1);
+        var windows = ml.Data.CreateForecastingWindows(ml.Data.LoadFromEnumerable(Table(3, 50, lift: 5, seed: 8)), nameof(Row.Value), 8, 2,
+            Columns(past: true, future: true) with { IndexColumnName = null });
+        var options = new ForecastingOptions
+        {
+            Epochs = 2, Seed = 1, Shuffle = false, SeriesIdColumnName = "SeriesKey", PastCovariatesColumnName = "PastCovariates", FutureCovariatesColumnName = "FutureCovariates",
+        };
+        var key = ml.Transforms.Conversion.MapValueToKey("SeriesKey", nameof(Row.Series));
+        var inMemory = key.Append(ml.Forecasting.DeepNetwork(options with { DataLoading = new DataLoadingOptions { Mode = DataLoadingMode.InMemory } })).Fit(windows).OnLibtorch();
+        var streamed = key.Append(ml.Forecasting.DeepNetwork(options with { DataLoading = new DataLoadingOptions { Mode = DataLoadingMode.Streaming } })).Fit(windows).OnLibtorch();
+        var expected = inMemory.Transform(windows);
+        CollectionAssert.AreEqual(OnnxRunner.Read(expected, "Forecast").SelectMany(r => r).ToArray(), OnnxRunner.Read(streamed.Transform(windows), "Forecast").SelectMany(r => r).ToArray());
+
+        // The whole pipeline (MapValueToKey on the text id, then the forecaster) as ONNX, fed the windows' columns.
+        var onnx = OnnxRunner.Export(ml, inMemory, windows);
+        OnnxRunner.AssertClose(OnnxRunner.CompareOnnxRuntime(onnx, windows, expected, ["Forecast", "LowerBound", "UpperBound"], rowByRow: false), "pipeline", tolerance: 1e-5);
+
+        using var engine = ml.Model.CreatePredictionEngine<Window, Forecasts>(inMemory);
+        var first = windows.GetColumn<float[]>("Features").First();
+        var forecast = engine.Predict(new Window
+        {
+            Series = "s0", Features = first, PastCovariates = windows.GetColumn<float[]>("PastCovariates").First(), FutureCovariates = windows.GetColumn<float[]>("FutureCovariates").First(),
+        });
+        CollectionAssert.AreEqual(OnnxRunner.Read(expected, "Forecast")[0], forecast.Forecast, new Tolerance(1e-5f));
+        ((IDisposable)inMemory).Dispose();
+        ((IDisposable)streamed).Dispose();
+    }
+
+    public sealed class Window
+    {
+        public string Series { get; set; } = "";
+
+        [VectorType(8)]
+        public float[] Features { get; set; } = [];
+
+        [VectorType(8)]
+        public float[] PastCovariates { get; set; } = [];
+
+        [VectorType(10)]
+        public float[] FutureCovariates { get; set; } = [];
+    }
+
+    public sealed class Forecasts
+    {
+        public float[] Forecast { get; set; } = [];
     }
 
     [TestMethod]
