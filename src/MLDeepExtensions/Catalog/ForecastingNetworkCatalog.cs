@@ -30,15 +30,7 @@ public static class ForecastingNetworkCatalog
     public static IDataView CreateForecastingWindows(this DataOperationsCatalog catalog, IDataView data, string seriesColumnName,
         int lookback, int horizon = 1, string featureColumnName = DeepNetworkDefaults.FeatureColumnName, string labelColumnName = DeepNetworkDefaults.LabelColumnName,
         string? indexColumnName = DeepNetworkDefaults.IndexColumnName)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
-        var series = SeriesWindows.Read(data, seriesColumnName, nameof(data));
-        SeriesWindows.CheckLength(seriesColumnName, series.Length, lookback, horizon, nameof(data));
-        return SeriesWindows.Create(catalog, series, lookback, horizon, lookback, series.Length - horizon, new(featureColumnName, labelColumnName, indexColumnName));
-    }
+        => catalog.CreateForecastingWindows(data, seriesColumnName, lookback, horizon, WindowNames(featureColumnName, labelColumnName, indexColumnName));
 
     /// <summary>
     /// Splits a series by time into training, validation and test windows, as a forecaster meets it: the test windows
@@ -59,23 +51,7 @@ public static class ForecastingNetworkCatalog
     public static ForecastingSplit CreateForecastingSplit(this DataOperationsCatalog catalog, IDataView data, string seriesColumnName, int lookback, int horizon,
         int testCount, int validationCount = 0, string featureColumnName = DeepNetworkDefaults.FeatureColumnName,
         string labelColumnName = DeepNetworkDefaults.LabelColumnName, string? indexColumnName = DeepNetworkDefaults.IndexColumnName)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
-        CheckTails(horizon, testCount, validationCount);
-        var series = SeriesWindows.Read(data, seriesColumnName, nameof(data));
-        int trainEnd = series.Length - testCount - validationCount;
-        SeriesWindows.CheckLength(seriesColumnName, trainEnd, lookback, horizon, nameof(data),
-            FormattableString.Invariant($"Without its last {testCount + validationCount} values (test{(validationCount > 0 ? " and validation" : "")}), series column"));
-        var names = new SeriesWindows.ColumnNames(featureColumnName, labelColumnName, indexColumnName);
-        return new ForecastingSplit(
-            SeriesWindows.Create(catalog, series, lookback, horizon, lookback, trainEnd - horizon, names),
-            validationCount > 0 ? SeriesWindows.Create(catalog, series, lookback, horizon, trainEnd, trainEnd + validationCount - horizon, names) : null,
-            SeriesWindows.Create(catalog, series, lookback, horizon, series.Length - testCount, series.Length - horizon, names),
-            series.AsSpan(0, trainEnd).ToArray());
-    }
+        => catalog.CreateForecastingSplit(data, seriesColumnName, lookback, horizon, testCount, validationCount, WindowNames(featureColumnName, labelColumnName, indexColumnName));
 
     /// <summary>
     /// Turns a long-format table of one or many series (one row per time step; see <see cref="ForecastingWindowOptions"/>)
@@ -117,6 +93,7 @@ public static class ForecastingNetworkCatalog
     public static ForecastingSplit CreateForecastingSplit(this DataOperationsCatalog catalog, IDataView data, string seriesColumnName, int lookback, int horizon,
         int testCount, int validationCount, ForecastingWindowOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         CheckTails(horizon, testCount, validationCount);
         var series = ReadTable(catalog, data, seriesColumnName, lookback, horizon, options);
         foreach (var s in series)
@@ -153,6 +130,10 @@ public static class ForecastingNetworkCatalog
             throw new ArgumentException($"The series, series id and covariate columns ({string.Join(", ", named.Select(n => $"'{n}'"))}) name a column twice; give each once.", nameof(options));
         return SeriesTable.Read(data, seriesColumnName, options.SeriesIdColumnName, past, future, nameof(data));
     }
+
+    /// <summary>The window options of one series with these column names.</summary>
+    private static ForecastingWindowOptions WindowNames(string featureColumnName, string labelColumnName, string? indexColumnName)
+        => new() { FeatureColumnName = featureColumnName, LabelColumnName = labelColumnName, IndexColumnName = indexColumnName };
 
     private static SeriesWindows.ColumnNames Names(ForecastingWindowOptions options)
         => new(options.FeatureColumnName, options.LabelColumnName, options.IndexColumnName, options.SeriesIdColumnName,

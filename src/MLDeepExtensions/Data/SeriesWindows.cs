@@ -6,25 +6,15 @@ using Microsoft.ML.Data;
 
 namespace MLDeepExtensions.Data;
 
-/// <summary>Reads a series column and cuts it into forecasting windows (features, label, index).</summary>
+/// <summary>Cuts series (read by <see cref="SeriesTable"/>) into forecasting windows (features, label, index, series id, covariates).</summary>
 internal static class SeriesWindows
 {
-    /// <summary>The values of a Single or Double column, in row order; an exception listing the positions of missing or infinite ones.</summary>
-    public static float[] Read(IDataView data, string name, string parameterName) => SeriesTable.Read(data, name, null, [], [], parameterName)[0].Values;
-
     /// <summary>An exception when <paramref name="count"/> values cannot make one window.</summary>
     public static void CheckLength(string name, int count, int lookback, int horizon, string parameterName, string what = "Series column")
     {
         if (count < lookback + horizon)
             throw new ArgumentException(FormattableString.Invariant($"{what} '{name}' has {count} values; a lookback of {lookback} and a horizon of {horizon} need at least {lookback + horizon} (lookback + horizon)."), parameterName);
     }
-
-    /// <summary>
-    /// The windows whose first forecast step is at a position in [<paramref name="firstTarget"/>, <paramref name="lastTarget"/>]
-    /// (its label the values from there on), each with <paramref name="lookback"/> values before it.
-    /// </summary>
-    public static IDataView Create(DataOperationsCatalog catalog, float[] series, int lookback, int horizon, int firstTarget, int lastTarget, ColumnNames names)
-        => Create(catalog, [new SeriesRows(null, series, [], 0, [], 0)], lookback, horizon, _ => (firstTarget, lastTarget), names);
 
     /// <summary>
     /// The windows of every series (never across two), in series order: for each, those whose first forecast step lies in
