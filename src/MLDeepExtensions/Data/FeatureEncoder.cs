@@ -27,20 +27,20 @@ internal abstract class FeatureEncoder
     /// <summary>Throws a schema mismatch naming the column when it cannot feed this encoder.</summary>
     public abstract void CheckColumn(DataViewSchema.Column column);
 
-    /// <summary>A reader of the column's value (and of <see cref="CategoricalColumns"/>) in the current row of <paramref name="row"/>.</summary>
+    /// <summary>A reader of the column's value (and of <see cref="OtherInputColumns"/>) in the current row of <paramref name="row"/>.</summary>
     public abstract RowEncoder CreateReader(DataViewRow row, DataViewSchema.Column column);
 
-    /// <summary>The input columns read beside the feature column (an MLP's categorical columns); none by default.</summary>
-    public virtual IReadOnlyList<string> CategoricalColumns => [];
+    /// <summary>The input columns read beside the feature column (an MLP's categorical columns, a forecaster's covariates and series key); none by default.</summary>
+    public virtual IReadOnlyList<string> OtherInputColumns => [];
 
-    /// <summary>Throws a schema mismatch naming the column when one of <see cref="CategoricalColumns"/> is missing or of another type.</summary>
-    public virtual void CheckCategoricalColumns(DataViewSchema schema)
+    /// <summary>Throws a schema mismatch naming the column when one of <see cref="OtherInputColumns"/> is missing or of another type.</summary>
+    public virtual void CheckOtherInputColumns(DataViewSchema schema)
     {
     }
 
-    /// <summary>The columns of <paramref name="schema"/> a cursor must make active: the feature column and <see cref="CategoricalColumns"/>.</summary>
+    /// <summary>The columns of <paramref name="schema"/> a cursor must make active: the feature column and <see cref="OtherInputColumns"/>.</summary>
     public IEnumerable<DataViewSchema.Column> InputColumns(DataViewSchema schema, DataViewSchema.Column featureColumn)
-        => new[] { featureColumn }.Concat(CategoricalColumns.Select(name => schema[name]));
+        => new[] { featureColumn }.Concat(OtherInputColumns.Select(name => schema[name]));
 
     /// <summary>The encoded rows [batch, <see cref="InputSize"/>] in an ONNX graph, from the column's variable <paramref name="column"/>.</summary>
     public abstract string ExportOnnx(OnnxGraph graph, string column);

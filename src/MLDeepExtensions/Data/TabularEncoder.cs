@@ -25,11 +25,11 @@ internal sealed class TabularEncoder(int numericWidth, IReadOnlyList<Categorical
 
     public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single, numericWidth);
 
-    public override IReadOnlyList<string> CategoricalColumns => [.. _numeric.Select(c => c.Name), .. categorical.Select(c => c.Name)];
+    public override IReadOnlyList<string> OtherInputColumns => [.. _numeric.Select(c => c.Name), .. categorical.Select(c => c.Name)];
 
     public override void CheckColumn(DataViewSchema.Column column) => SchemaChecks.CheckDenseFeatureColumn(column, numericWidth);
 
-    public override void CheckCategoricalColumns(DataViewSchema schema)
+    public override void CheckOtherInputColumns(DataViewSchema schema)
     {
         foreach (var input in _numeric)
             input.Find(schema);

@@ -90,13 +90,13 @@ public sealed record DeepNetworkOptions : NetworkTrainingOptions
             InitialWeightsClasses = InitialWeightsClasses?.ToArray(),
         };
 
-    internal override void CheckCategoricalColumns(Microsoft.ML.SchemaShape inputSchema)
+    internal override void CheckOtherInputColumns(Microsoft.ML.SchemaShape inputSchema)
     {
         foreach (var column in CategoricalColumns ?? [])
             CategoricalInput.Check(inputSchema, column.Name);
     }
 
-    internal override NetworkArchitecture ResolveCategoricalColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
+    internal override NetworkArchitecture ResolveOtherInputColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
     {
         if (CategoricalColumns is not { Count: > 0 } columns)
             return architecture;

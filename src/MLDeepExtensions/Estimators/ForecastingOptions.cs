@@ -108,7 +108,7 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     /// </summary>
     public string? FutureCovariatesColumnName { get; set; }
 
-    internal override void CheckCategoricalColumns(Microsoft.ML.SchemaShape inputSchema)
+    internal override void CheckOtherInputColumns(Microsoft.ML.SchemaShape inputSchema)
     {
         if (SeriesIdColumnName is { } id)
             CategoricalInput.Check(inputSchema, id);
@@ -123,7 +123,7 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
         }
     }
 
-    internal override NetworkArchitecture ResolveCategoricalColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
+    internal override NetworkArchitecture ResolveOtherInputColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema)
     {
         var label = SchemaChecks.FindLabelColumn(schema, LabelColumnName);
         int horizon = label.Type is Microsoft.ML.Data.VectorDataViewType vector ? vector.Size : 1;

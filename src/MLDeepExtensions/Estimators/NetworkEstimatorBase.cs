@@ -50,7 +50,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         _architecture.CheckFeatureShape(inputSchema, _options.FeatureColumnName);
-        _options.CheckCategoricalColumns(inputSchema);
+        _options.CheckOtherInputColumns(inputSchema);
         return OutputColumn.AppendShapes(inputSchema, _head.OutputShape(inputSchema));
     }
 
@@ -90,7 +90,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
     {
         GetOutputSchema(SchemaShape.Create(schema));
         var featureColumn = SchemaChecks.FindFeatureColumn(schema, _options.FeatureColumnName);
-        var architecture = _options.ResolveCategoricalColumns(_architecture.ResolveFor(featureColumn, measureMaxSteps), schema);
+        var architecture = _options.ResolveOtherInputColumns(_architecture.ResolveFor(featureColumn, measureMaxSteps), schema);
         int inputSize = architecture.InputSizeFor(featureColumn);
         var head = _head.Resolve(schema, architecture, inputSize);
         return NetworkSummaries.Create(architecture, inputSize, head, _options.FeatureColumnName, fitted: null, _options.FrozenLayers);
@@ -163,7 +163,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         Func<int> measureMaxSteps = initial?.Architecture.MeasuredLength is int measured
             ? () => measured
             : () => TrainingDataReader.MaxVectorLength(input, featureColumn);
-        var architecture = _options.ResolveCategoricalColumns(_architecture.ResolveFor(featureColumn, measureMaxSteps), input.Schema);
+        var architecture = _options.ResolveOtherInputColumns(_architecture.ResolveFor(featureColumn, measureMaxSteps), input.Schema);
         int inputSize = architecture.InputSizeFor(featureColumn);
         var encoder = architecture.CreateEncoder(inputSize);
         var head = _head.Resolve(input.Schema, architecture, inputSize);
@@ -171,7 +171,7 @@ public abstract class NetworkEstimatorBase<TTransformer> : IEstimator<TTransform
         if (_options.ValidationData is { } validation)
         {
             encoder.CheckColumn(SchemaChecks.FindFeatureColumn(validation.Schema, _options.FeatureColumnName));
-            encoder.CheckCategoricalColumns(validation.Schema);
+            encoder.CheckOtherInputColumns(validation.Schema);
             _head.CheckValidationData(validation.Schema, head);
         }
         return (architecture, encoder, head);

@@ -20,7 +20,7 @@ internal sealed class BoundScorer
     public BoundScorer(NetworkScorer scorer, FeatureEncoder encoder, NetworkHead head, DataViewSchema inputSchema, string featureColumnName)
     {
         encoder.CheckColumn(SchemaChecks.FindFeatureColumn(inputSchema, featureColumnName));
-        encoder.CheckCategoricalColumns(inputSchema);
+        encoder.CheckOtherInputColumns(inputSchema);
         Scorer = scorer;
         Encoder = encoder;
         InputSchema = inputSchema;

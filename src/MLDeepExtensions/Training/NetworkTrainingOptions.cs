@@ -172,12 +172,12 @@ public abstract record NetworkTrainingOptions
     internal abstract HeadSpec CreateHead();
 
     /// <summary>Checks the input columns other than the feature column (GetOutputSchema); none by default.</summary>
-    internal virtual void CheckCategoricalColumns(Microsoft.ML.SchemaShape inputSchema)
+    internal virtual void CheckOtherInputColumns(Microsoft.ML.SchemaShape inputSchema)
     {
     }
 
     /// <summary>The architecture resolved for the feature column, with what the other input columns decide filled in; as it is by default.</summary>
-    internal virtual NetworkArchitecture ResolveCategoricalColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema) => architecture;
+    internal virtual NetworkArchitecture ResolveOtherInputColumns(NetworkArchitecture architecture, Microsoft.ML.DataViewSchema schema) => architecture;
 
     /// <summary>The callback list copied, for a snapshot of the options that shares nothing mutable with the caller's.</summary>
     private protected IList<TrainingCallback> CopyOfCallbacks() => Callbacks is null ? null! : new List<TrainingCallback>(Callbacks);
