@@ -79,6 +79,17 @@ public sealed class SampleSmokeTests
     }
 
     [TestMethod]
+    public void GlobalForecasting_TinyBudget_EvaluatesEverySeriesAndForecastsEachFromTheReloadedModel()
+    {
+        string output = RunSample("GlobalForecasting", "--epochs", "2", "--max-train", "50");
+        StringAssert.Contains(output, "417 training windows of 24 months");
+        StringAssert.Contains(output, "Training one network for all three, 2 epochs");
+        foreach (string series in new[] { "DriversKilled", "front", "rear" })
+            Assert.AreEqual(2, System.Text.RegularExpressions.Regex.Matches(output, $@"^\s+{series}\s", System.Text.RegularExpressions.RegexOptions.Multiline).Count, output);
+        StringAssert.Contains(output, "Reloaded model, forecasts for 1985-01 – 1985-06 (80% interval):");
+    }
+
+    [TestMethod]
     public void ImageFolderStreaming_TinyBudget_StreamsFromImageFilesAndEvaluates()
     {
         string output = RunSample("ImageFolderStreaming", "--epochs", "1", "--subset", "--max-train", "300");
