@@ -22,4 +22,13 @@ public enum IntervalCalibration
     /// best a time-ordered tail (<c>CreateForecastingSplit(…, validationCount: n).Validation</c>), or ValidationFraction.
     /// </summary>
     Conformal = 2,
+
+    /// <summary>
+    /// <see cref="Conformal"/> series by series, for a network for many series with a series embedding
+    /// (<c>ForecastingOptions.SeriesIdColumnName</c>): each series' bounds move by the offsets of its own validation
+    /// windows, so that a noisy series' interval widens and a calm one's narrows; a series with too few validation windows
+    /// for the rank (fewer than 4 for an 80% interval), and a series unseen in training, gets the offsets of all series
+    /// together. Each series' own offsets come from few windows: give each series a validation tail of several horizons.
+    /// </summary>
+    ConformalPerSeries = 3,
 }

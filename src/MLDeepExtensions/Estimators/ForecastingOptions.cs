@@ -168,11 +168,14 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
             errors.Add($"{nameof(Quantiles)} is null; give e.g. [0.1f, 0.5f, 0.9f], or an empty list for a mean forecast without bounds.");
         else
             ForecastHead.CheckQuantiles(errors, nameof(Quantiles), Quantiles);
+        bool conformal = Calibration is IntervalCalibration.Conformal or IntervalCalibration.ConformalPerSeries;
         if (!System.Enum.IsDefined(Calibration))
-            errors.Add($"{nameof(Calibration)} is {(int)Calibration}; use IntervalCalibration.Auto, None or Conformal.");
-        else if (Calibration == IntervalCalibration.Conformal && Quantiles is { Count: < 2 })
-            errors.Add($"{nameof(Calibration)} is Conformal but {nameof(Quantiles)} has {Quantiles.Count} value{(Quantiles.Count == 1 ? "" : "s")}: a forecast without an interval has nothing to calibrate. Give quantiles such as [0.1f, 0.5f, 0.9f], or set {nameof(Calibration)} to Auto or None.");
-        else if (Calibration == IntervalCalibration.Conformal && ValidationData is null && !(ValidationFraction > 0))
+            errors.Add($"{nameof(Calibration)} is {(int)Calibration}; use IntervalCalibration.Auto, None, Conformal or ConformalPerSeries.");
+        else if (conformal && Quantiles is { Count: < 2 })
+            errors.Add($"{nameof(Calibration)} is {Calibration} but {nameof(Quantiles)} has {Quantiles.Count} value{(Quantiles.Count == 1 ? "" : "s")}: a forecast without an interval has nothing to calibrate. Give quantiles such as [0.1f, 0.5f, 0.9f], or set {nameof(Calibration)} to Auto or None.");
+        else if (conformal && ValidationData is null && !(ValidationFraction > 0))
             errors.Add($"{ForecastHead.MissingValidation}");
+        if (Calibration == IntervalCalibration.ConformalPerSeries && SeriesIdColumnName is null)
+            errors.Add($"{nameof(Calibration)} is ConformalPerSeries but {nameof(SeriesIdColumnName)} is null: name the series key column (MapValueToKey on the windows' series id), or use Conformal for one set of offsets.");
     }
 }

@@ -56,6 +56,16 @@ public sealed class ForecastingTransformer : NetworkTransformerBase
     /// </summary>
     public IReadOnlyList<float> IntervalOffsets => Head.IntervalOffsets ?? new float[Horizon];
 
+    /// <summary>Whether the interval was calibrated series by series (<see cref="IntervalCalibration.ConformalPerSeries"/>); then <see cref="IntervalOffsets"/> are those of all series together, used for series unseen in training.</summary>
+    public bool IsCalibratedPerSeries => Head.CalibratedPerSeries;
+
+    /// <summary>The interval offsets of a series by name (<see cref="SeriesNames"/>) when calibrated per series; for an unknown name, or without per-series calibration, <see cref="IntervalOffsets"/>.</summary>
+    public IReadOnlyList<float> SeriesIntervalOffsets(string series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return Head.SeriesIntervalOffsets(SeriesNames.Count == 0 ? 0 : SeriesKey(series)) ?? IntervalOffsets;
+    }
+
     /// <summary>How each window is scaled inside the network.</summary>
     public SeriesScaling Scaling => Forecaster.Scaling;
 

@@ -22,13 +22,21 @@ namespace MLDeepExtensions.Heads;
 /// </remarks>
 internal sealed class ConformalOffsets(LabelSource label, int horizon, bool logValues = false)
 {
-    private readonly List<float>[] _scores = Enumerable.Range(0, horizon).Select(_ => new List<float>()).ToArray();
+    private readonly List<float>[] _scores = NewScores(horizon);
+
+    /// <summary>Each series key's own scores, when the windows are scored by series.</summary>
+    private readonly SortedDictionary<int, List<float>[]> _byKey = [];
 
     /// <summary>Windows scored (with a non-zero spread).</summary>
     public int Windows => _scores[0].Count;
 
-    /// <summary>Adds a batch: the forecasting module's output [rows, horizon × quantiles + horizon + 1] and the batch's labels.</summary>
-    public void Add(Tensor output, Tensor labels)
+    private static List<float>[] NewScores(int horizon) => Enumerable.Range(0, horizon).Select(_ => new List<float>()).ToArray();
+
+    /// <summary>
+    /// Adds a batch: the forecasting module's output [rows, horizon × quantiles + horizon + 1], the batch's labels and,
+    /// to calibrate by series, each row's series key (else null).
+    /// </summary>
+    public void Add(Tensor output, Tensor labels, Tensor? keys = null)
     {
         using var scope = NewDisposeScope();
         var (scaled, baseline, spread) = ForecastModule.Split(output, horizon);
@@ -40,13 +48,41 @@ internal sealed class ConformalOffsets(LabelSource label, int horizon, bool logV
         var scores = maximum(sorted.select(1, 0) - truth, truth - sorted.select(1, sorted.shape[1] - 1));
         var values = scores.cpu().contiguous().data<float>().ToArray();
         var spreads = spread.cpu().contiguous().data<float>().ToArray();
+        var rowKeys = keys?.cpu().to(ScalarType.Int64).contiguous().data<long>().ToArray();
         for (int row = 0; row < rows; row++)
         {
             if (spreads[row] == 0)
                 continue;
+            List<float>[]? own = null;
+            if (rowKeys is not null && !_byKey.TryGetValue((int)rowKeys[row], out own))
+                _byKey[(int)rowKeys[row]] = own = NewScores(horizon);
             for (int step = 0; step < horizon; step++)
+            {
                 _scores[step].Add(values[row * horizon + step]);
+                own?[step].Add(values[row * horizon + step]);
+            }
         }
+    }
+
+    /// <summary>
+    /// The offsets by series: row 0 those of all windows together (<see cref="Offsets"/>), row k those of key k's own
+    /// windows, or row 0's where key k has too few windows for the rank (or none); also how many keys got their own.
+    /// </summary>
+    /// <param name="coverage">The interval's nominal coverage.</param>
+    /// <param name="keyCount">The series key's keys (rows 1 to keyCount).</param>
+    public (float[] Offsets, int OwnRows) OffsetsBySeries(double coverage, int keyCount)
+    {
+        var pooled = Offsets(coverage);
+        var all = new float[(keyCount + 1) * horizon];
+        int own = 0;
+        for (int key = 0; key <= keyCount; key++)
+        {
+            var scores = key > 0 && _byKey.TryGetValue(key, out var mine) && Rank(mine[0].Count, coverage) <= mine[0].Count ? mine : null;
+            own += scores is null ? 0 : 1;
+            for (int step = 0; step < horizon; step++)
+                all[key * horizon + step] = scores is null ? pooled[step] : Offset(scores[step], coverage);
+        }
+        return (all, own);
     }
 
     /// <summary>Each step's offset for an interval of nominal <paramref name="coverage"/> (e.g. 0.8); the largest score where there are too few windows for the rank.</summary>

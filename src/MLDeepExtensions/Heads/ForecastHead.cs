@@ -28,12 +28,19 @@ internal readonly record struct ForecastColumnNames(string Forecast, string Lowe
 /// vector-label flag; quantile count, then the quantiles (float); calibrated flag, then (when set) one interval offset
 /// per step (float, in the windows' scale). Version 3, written only for a <see cref="SeriesScaling.Log"/> network (so
 /// that older readers refuse it rather than forecast in log units), adds after those a flag: the outputs are
-/// logarithms, scored as their exponentials. Version 1 (0.1.0, 0.2.0 previews) ends after the quantiles: no offsets.
+/// logarithms, scored as their exponentials. Version 4, written only for an interval calibrated per series (so that
+/// older readers refuse it rather than apply one series' offsets to all), has the layout of version 2, then the log flag
+/// (either value), the count of offset rows (the series key's keys + 1; row 0 the offsets of all series together, for
+/// the missing key) and the offsets of rows 1 onwards (horizon floats each). Version 1 (0.1.0, 0.2.0 previews) ends
+/// after the quantiles: no offsets.
 /// </remarks>
 internal sealed class ForecastHead : NetworkHead
 {
     internal const string RegisteredName = "forecast";
-    private const int CurrentVersion = 3;
+    private const int CurrentVersion = 4;
+
+    /// <summary>The version written for a log-scaled network whose interval is not calibrated per series.</summary>
+    private const int LogVersion = 3;
 
     /// <summary>The version written for every network but a log-scaled one: their files are as before log scaling, for the readers before it.</summary>
     private const int LinearVersion = 2;
@@ -44,6 +51,7 @@ internal sealed class ForecastHead : NetworkHead
     private readonly ForecastColumnNames _names;
     private readonly float[] _quantiles;
     private readonly float[]? _offsets;
+    private readonly int _offsetRows;
     private readonly IntervalCalibration _calibration;
     private readonly bool _logValues;
 
@@ -59,13 +67,14 @@ internal sealed class ForecastHead : NetworkHead
     /// <param name="vectorLabel">Whether the label and outputs are vectors.</param>
     /// <param name="quantiles">The quantiles, increasing; empty for a mean forecast.</param>
     /// <param name="calibration">How <see cref="Complete"/> calibrates the interval (a fit's setting; a loaded head's is None).</param>
-    /// <param name="offsets">Each step's conformal interval offset in the windows' scale, or null when not calibrated.</param>
+    /// <param name="offsets">Each step's conformal interval offset in the windows' scale, or null when not calibrated; calibrated per series, one row of steps per series key (row 0: all series together).</param>
     /// <param name="logValues">Whether the network works on logarithms (<see cref="SeriesScaling.Log"/>): targets are compared as logarithms and outputs scored as exponentials.</param>
     public ForecastHead(string labelColumnName, ForecastColumnNames names, int horizon, bool vectorLabel, IReadOnlyList<float> quantiles,
         IntervalCalibration calibration = IntervalCalibration.None, float[]? offsets = null, bool logValues = false)
     {
         _logValues = logValues;
         _offsets = offsets;
+        _offsetRows = offsets is null ? 0 : offsets.Length / horizon;
         _calibration = calibration;
         LabelColumnName = labelColumnName;
         _names = names;
@@ -78,7 +87,7 @@ internal sealed class ForecastHead : NetworkHead
 
     public override string Name => RegisteredName;
 
-    public override int Version => _logValues ? CurrentVersion : LinearVersion;
+    public override int Version => _offsetRows > 1 ? CurrentVersion : _logValues ? LogVersion : LinearVersion;
 
     /// <summary>Whether the network works on logarithms (<see cref="SeriesScaling.Log"/>).</summary>
     public bool LogValues => _logValues;
@@ -95,7 +104,13 @@ internal sealed class ForecastHead : NetworkHead
     public IReadOnlyList<float> Quantiles => _quantiles;
 
     /// <summary>Each step's conformal offset of the bounds, in the windows' scale (times a window's spread in its units), or null when the interval is not calibrated.</summary>
-    public IReadOnlyList<float>? IntervalOffsets => _offsets;
+    public IReadOnlyList<float>? IntervalOffsets => _offsets?[..Horizon];
+
+    /// <summary>Whether the interval was calibrated per series: one row of offsets per series key.</summary>
+    public bool CalibratedPerSeries => _offsetRows > 1;
+
+    /// <summary>The offsets of series key <paramref name="key"/> (0: all series together), or null when not calibrated per series.</summary>
+    public IReadOnlyList<float>? SeriesIntervalOffsets(int key) => _offsetRows > 1 && key >= 0 && key < _offsetRows ? _offsets![(key * Horizon)..((key + 1) * Horizon)] : null;
 
     public override IReadOnlyList<OutputColumn> Columns { get; }
 
@@ -145,6 +160,8 @@ internal sealed class ForecastHead : NetworkHead
         _window = forecast;
         if (forecast.QuantileCount != QuantileCount)
             throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network has {forecast.QuantileCount} quantile outputs, its head {QuantileCount}."));
+        if (_offsetRows > 1 && forecast.SeriesKey?.KeyCount + 1 != _offsetRows)
+            throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the interval is calibrated for {_offsetRows - 1} series but the network embeds {forecast.SeriesKey?.KeyCount ?? 0}."));
         if (forecast.Future is { } future && future.Steps != forecast.Lookback + Horizon)
             throw ModelFileErrors.Corrupt(FormattableString.Invariant($"the forecasting network's known-future covariates span {future.Steps} steps, not its lookback and horizon ({forecast.Lookback} + {Horizon})."));
         if ((forecast.Scaling == SeriesScaling.Log) != _logValues)
@@ -173,14 +190,19 @@ internal sealed class ForecastHead : NetworkHead
         Tensor middle = values.select(1, median), lower = values.select(1, 0), upper = values.select(1, quantiles - 1);
         if (_offsets is not null)
         {
-            // Conformal offsets, in each window's scale; a negative one never moves a bound past the median.
-            var widen = spread * tensor(_offsets, device: output.device).unsqueeze(0);
+            // Conformal offsets, in each window's scale; a negative one never moves a bound past the median. Calibrated per
+            // series, each row takes its series' offsets (row 0, all series together, for a series unseen in training).
+            var offsets = tensor(_offsets, device: output.device).view(_offsetRows, Horizon);
+            var widen = spread * (_offsetRows > 1 ? offsets.index_select(0, SeriesKeys(input).clamp(0, _offsetRows - 1)) : offsets);
             (lower, upper) = (minimum(lower - widen, middle), maximum(upper + widen, middle));
         }
         // Log scaling: the exponential last, after the offsets (in the scaled log space they were measured in); it is
         // increasing, so the bounds stay ordered around the forecast.
         return ToSeries(cat([middle, lower, upper], 1)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Each encoded row's series key (0 for the missing key).</summary>
+    private Tensor SeriesKeys(Tensor input) => input.select(1, _window!.Layout(Horizon)!.KeyIndex).to(ScalarType.Int64);
 
     /// <summary>Values in the network's space back in the series' units: their exponentials for a log-scaled network.</summary>
     private Tensor ToSeries(Tensor values) => _logValues ? values.exp() : values;
@@ -241,7 +263,10 @@ internal sealed class ForecastHead : NetworkHead
         string middle = graph.GatherAt(sorted, 1, quantiles - 1 - median), lower = graph.GatherAt(sorted, 1, quantiles - 1), upper = graph.GatherAt(sorted, 1, 0);
         if (_offsets is not null)
         {
-            string widen = graph.Mul(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), graph.Floats(_offsets, [1, Horizon], "interval_offsets"));
+            string offsets = graph.Floats(_offsets, [_offsetRows, Horizon], "interval_offsets");
+            if (_offsetRows > 1)
+                offsets = graph.Gather(offsets, graph.Cast(graph.GatherAt(rows, 1, _window!.Layout(Horizon)!.KeyIndex), OnnxGraph.Types.Int64), 0);
+            string widen = graph.Mul(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), offsets);
             (lower, upper) = (graph.Op("Min", [graph.Sub(lower, widen), middle]), graph.Op("Max", [graph.Add(upper, widen), middle]));
         }
         return [OnnxToSeries(graph, middle), OnnxToSeries(graph, lower), OnnxToSeries(graph, upper)];
@@ -262,10 +287,16 @@ internal sealed class ForecastHead : NetworkHead
         foreach (float q in _quantiles)
             ctx.Writer.Write(q);
         ctx.Writer.Write(_offsets is not null);
-        foreach (float offset in _offsets ?? [])
+        foreach (float offset in _offsets?[..Horizon] ?? [])
             ctx.Writer.Write(offset);
-        if (_logValues)
-            ctx.Writer.Write(true);
+        if (_logValues || _offsetRows > 1)
+            ctx.Writer.Write(_logValues);
+        if (_offsetRows > 1)
+        {
+            ctx.Writer.Write(_offsetRows);
+            foreach (float offset in _offsets![Horizon..])
+                ctx.Writer.Write(offset);
+        }
     }
 
     /// <summary>Reads the fields <see cref="WriteFields"/> writes.</summary>
@@ -301,8 +332,23 @@ internal sealed class ForecastHead : NetworkHead
             }
         }
         bool logValues = version >= 3 && ctx.Reader.ReadBoolean();
-        if (version >= 3 && !logValues)
+        if (version == 3 && !logValues)
             throw ModelFileErrors.Corrupt("a forecasting head of layout version 3 whose outputs are not logarithms.");
+        if (version >= 4)
+        {
+            int rows = ctx.Reader.ReadInt32();
+            if (offsets is null || rows < 2 || (long)(rows - 1) * horizon * sizeof(float) > WeightReader.Remaining(ctx.Reader.BaseStream))
+                throw ModelFileErrors.Corrupt(FormattableString.Invariant($"interval offsets for {rows} series rows of {horizon} steps."));
+            var all = new float[rows * horizon];
+            offsets.CopyTo(all, 0);
+            for (int i = horizon; i < all.Length; i++)
+            {
+                all[i] = ctx.Reader.ReadSingle();
+                if (!float.IsFinite(all[i]))
+                    throw ModelFileErrors.Corrupt(FormattableString.Invariant($"series {i / horizon}'s interval offset {i % horizon + 1} is {all[i]}."));
+            }
+            offsets = all;
+        }
         return new ForecastHead(label, names, horizon, vectorLabel, quantiles, IntervalCalibration.None, offsets, logValues);
     }
 
@@ -317,16 +363,17 @@ internal sealed class ForecastHead : NetworkHead
             return this;
         if (validation is null)
         {
-            if (_calibration == IntervalCalibration.Conformal)
+            if (_calibration is IntervalCalibration.Conformal or IntervalCalibration.ConformalPerSeries)
                 throw new ArgumentException(MissingValidation, "Calibration");
             channel.Info("Interval calibration: none (Calibration Auto without validation windows; set ValidationData or ValidationFraction to calibrate the bounds).");
             return this;
         }
+        bool perSeries = _calibration == IntervalCalibration.ConformalPerSeries;
         var collector = new ConformalOffsets(Label, Horizon, _logValues);
         using (no_grad())
         {
             module.eval();
-            validation.ForEachInOrder(batchSize, (x, labels) => collector.Add(module.forward(x), labels), cancellation);
+            validation.ForEachInOrder(batchSize, (x, labels) => collector.Add(module.forward(x), labels, perSeries ? SeriesKeys(x) : null), cancellation);
         }
         double coverage = Math.Round((double)_quantiles[^1] - _quantiles[0], 6);
         if (collector.Windows == 0)
@@ -339,7 +386,23 @@ internal sealed class ForecastHead : NetworkHead
         var offsets = collector.Offsets(coverage);
         channel.Info(FormattableString.Invariant($"Interval calibration: conformal on {collector.Windows} validation windows for a {coverage:P0} interval; offsets per step (in the windows' scale): ") +
             string.Join(", ", offsets.Select(o => o.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + ".");
+        if (perSeries)
+        {
+            int keys = _window!.SeriesKey!.KeyCount;
+            (offsets, int own) = collector.OffsetsBySeries(coverage, keys);
+            channel.Info(FormattableString.Invariant($"Interval calibration per series: {own} of {keys} series have enough validation windows of their own ") +
+                FormattableString.Invariant($"(at least {MinimumWindows(coverage)} for a {coverage:P0} interval) and get their own offsets; the others, and series unseen in training, those above."));
+        }
         return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets, _logValues) { _window = _window };
+    }
+
+    /// <summary>The fewest windows whose conformal rank ⌈(n + 1)·coverage⌉ does not exceed n.</summary>
+    private static int MinimumWindows(double coverage)
+    {
+        int n = 1;
+        while (ConformalOffsets.Rank(n, coverage) > n)
+            n++;
+        return n;
     }
 
     /// <summary>The error for conformal calibration without validation windows.</summary>

@@ -300,6 +300,61 @@ public sealed class ForecastGlobalTests
     }
 
     [TestMethod]
+    public void PerSeriesCalibration_WidensTheNoisySeriesAndNarrowsTheCalmOne_InBothEnginesAndAfterSaving()
+    {
+        // Two series with the same season, one with 20 times the other's noise: one set of offsets cannot fit both.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(9);
+        var rows = new List<Row>();
+        foreach (var (name, noise) in new[] { ("calm", 0.1), ("noisy", 2.0) })
+        {
+            for (int t = 0; t < 300; t++)
+                rows.Add(new Row { Series = name, Value = (float)(50 + 5 * Math.Sin(2 * Math.PI * t / 12) + noise * Gaussian(random)) });
+        }
+        var split = ml.Data.CreateForecastingSplit(ml.Data.LoadFromEnumerable(rows), nameof(Row.Value), 24, 3, testCount: 60, validationCount: 60,
+            new ForecastingWindowOptions { SeriesIdColumnName = nameof(Row.Series) });
+        var keys = ml.Transforms.Conversion.MapValueToKey("SeriesKey", nameof(Row.Series)).Fit(split.Train);
+        var options = new ForecastingOptions { Epochs = 20, Seed = 1, SeriesIdColumnName = "SeriesKey", ValidationData = keys.Transform(split.Validation!) };
+        using var pooled = ml.Forecasting.DeepNetwork(options with { Calibration = IntervalCalibration.Conformal }).Fit(keys.Transform(split.Train));
+        using var perSeries = ml.Forecasting.DeepNetwork(options with { Calibration = IntervalCalibration.ConformalPerSeries }).Fit(keys.Transform(split.Train));
+        Assert.IsFalse(pooled.IsCalibratedPerSeries);
+        Assert.IsTrue(perSeries.IsCalibratedPerSeries);
+        double Mean(IReadOnlyList<float> offsets) => offsets.Average(o => (double)o);
+        Assert.IsGreaterThan(Mean(perSeries.SeriesIntervalOffsets("calm")), Mean(perSeries.SeriesIntervalOffsets("noisy")));
+        CollectionAssert.AreEqual(perSeries.IntervalOffsets.ToArray(), perSeries.SeriesIntervalOffsets("unseen").ToArray());
+
+        // On the test tails each series' coverage moves towards 80%: up for the noisy series, down for the calm one.
+        var test = keys.Transform(split.Test);
+        ForecastingMetrics Metrics(ForecastingTransformer model) => ml.Forecasting.Evaluate(model.Transform(test), nameof(Row.Series), split.TrainingSeriesById!, 12);
+        var (before, after) = (Metrics(pooled), Metrics(perSeries));
+        Assert.IsGreaterThan(before.PerSeries["noisy"].IntervalCoverage, after.PerSeries["noisy"].IntervalCoverage);
+        Assert.IsLessThan(before.PerSeries["calm"].MeanIntervalWidth, after.PerSeries["calm"].MeanIntervalWidth);
+
+        // The ONNX Runtime engine applies each row's own offsets as libtorch does; so does a reloaded model.
+        string[] bounds = ["LowerBound", "UpperBound"];
+        var onnx = bounds.ToDictionary(c => c, c => OnnxRunner.Read(perSeries.Transform(test), c).SelectMany(r => r).ToArray());
+        Assert.AreEqual(ScoringEngine.OnnxRuntime, perSeries.ActiveScoringEngine);
+        var torch = perSeries.OnLibtorch().Transform(test);
+        foreach (var column in bounds)
+        {
+            var b = OnnxRunner.Read(torch, column).SelectMany(r => r).ToArray();
+            Assert.IsLessThan(1e-5, onnx[column].Zip(b, (x, y) => Math.Abs(x - y) / Math.Max(1, Math.Abs(y))).Max(), column);
+        }
+        using var stream = new MemoryStream();
+        ml.Model.Save(perSeries, test.Schema, stream);
+        stream.Position = 0;
+        var loaded = (ForecastingTransformer)new MLContext().Model.Load(stream, out _);
+        Assert.IsTrue(loaded.IsCalibratedPerSeries);
+        CollectionAssert.AreEqual(perSeries.SeriesIntervalOffsets("noisy").ToArray(), loaded.SeriesIntervalOffsets("noisy").ToArray());
+        CollectionAssert.AreEqual(OnnxRunner.Read(torch, "UpperBound").SelectMany(r => r).ToArray(),
+            OnnxRunner.Read(loaded.OnLibtorch().Transform(test), "UpperBound").SelectMany(r => r).ToArray());
+        loaded.Dispose();
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.DeepNetwork(new ForecastingOptions { Calibration = IntervalCalibration.ConformalPerSeries, ValidationFraction = 0.2f }));
+        StringAssert.Contains(error.Message, "SeriesIdColumnName is null");
+    }
+
+    [TestMethod]
     public void ContinuedFit_OfANetworkWithCovariatesAndASeriesEmbedding_StartsFromItsWeights()
     {
         var ml = new MLContext(seed: 1);
