@@ -77,7 +77,9 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
     /// <see cref="ForecastingNetworkCatalog.CreateForecastingSplit(Microsoft.ML.DataOperationsCatalog, Microsoft.ML.IDataView, string, int, int, int, int, string, string, string?)"/> with a validationCount, or
     /// <see cref="NetworkTrainingOptions.ValidationFraction"/>, whose randomly held-out windows overlap the training ones
     /// and calibrate less honestly) and <see cref="Quantiles"/> give an interval; <see cref="IntervalCalibration.Conformal"/>
-    /// requires both. Without quantiles (a mean forecast) there is nothing to calibrate: Auto and None do nothing. Default: Auto.
+    /// requires both; <see cref="IntervalCalibration.ConformalPerSeries"/> also needs <see cref="SeriesIdColumnName"/>, and
+    /// gives each series the offsets of its own validation windows. Without quantiles (a mean forecast) there is nothing to
+    /// calibrate: Auto and None do nothing. Default: Auto.
     /// </summary>
     public IntervalCalibration Calibration { get; set; } = DeepNetworkDefaults.ForecastingCalibration;
 
