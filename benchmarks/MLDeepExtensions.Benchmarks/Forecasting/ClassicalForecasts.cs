@@ -1,10 +1,27 @@
 using System;
+using System.Linq;
 
 namespace MLDeepExtensions.Benchmarks.Forecasting;
 
-/// <summary>The two reference forecasts that need no fitting: naive and seasonal-naive.</summary>
+/// <summary>The two reference forecasts that need no fitting (naive and seasonal-naive), and the held-out MASE every method is scored by.</summary>
 internal static class ClassicalForecasts
 {
+    /// <summary>
+    /// The MASE of forecasts of <paramref name="horizon"/> values from every origin after the first
+    /// <paramref name="trainCount"/> values (each reading the history up to its origin; the last origin's forecast ends
+    /// with the series), scaled by the training part's mean absolute change over one period (one step for 0 or 1), as in M4.
+    /// </summary>
+    public static double HeldOutMase(float[] values, int trainCount, int horizon, int period, Func<int, float[]> forecastAt)
+    {
+        period = Math.Max(1, period);
+        double scale = Enumerable.Range(period, trainCount - period).Average(t => Math.Abs(values[t] - values[t - period]));
+        return Enumerable.Range(trainCount, values.Length - trainCount - horizon + 1).Average(origin =>
+        {
+            var forecast = forecastAt(origin);
+            return Enumerable.Range(0, horizon).Average(k => Math.Abs(values[origin + k] - forecast[k]));
+        }) / scale;
+    }
+
     /// <summary>The naive forecast: the last value of <paramref name="history"/>, repeated <paramref name="horizon"/> times.</summary>
     public static float[] Naive(ReadOnlySpan<float> history, int horizon)
     {

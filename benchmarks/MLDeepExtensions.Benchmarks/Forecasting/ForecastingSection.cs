@@ -59,13 +59,7 @@ internal static class ForecastingSection
             int testCount = (int)Math.Round(values.Length * 0.2), trainCount = values.Length - testCount;
             report.Section($"Forecasting: {series.Name} ({values.Length} values, test tail {testCount}, horizon {series.Horizon}, lookback {series.Lookback})");
             var train = values.AsSpan(0, trainCount).ToArray();
-            double scale = MeanChange(train, series.Period);
-            var origins = Enumerable.Range(trainCount, testCount - series.Horizon + 1).ToArray();
-            double Mase(Func<int, float[]> forecastAt) => origins.Average(origin =>
-            {
-                var forecast = forecastAt(origin);
-                return Enumerable.Range(0, series.Horizon).Average(k => Math.Abs(values[origin + k] - forecast[k]));
-            }) / scale;
+            double Mase(Func<int, float[]> forecastAt) => ClassicalForecasts.HeldOutMase(values, trainCount, series.Horizon, series.Period, forecastAt);
             double naive = Mase(origin => ClassicalForecasts.Naive(values.AsSpan(0, origin), series.Horizon));
             double seasonal = Mase(origin => ClassicalForecasts.SeasonalNaive(values.AsSpan(0, origin), Math.Max(1, series.Period), series.Horizon));
             var ar = LeastSquaresAutoregression.Fit(train, series.Lookback);
@@ -112,13 +106,6 @@ internal static class ForecastingSection
         double seconds = Stopwatch.GetElapsedTime(clock).TotalSeconds;
         var metrics = ml.Forecasting.Evaluate(model.Transform(split.Test), series.Period, split.TrainingSeries);
         return (metrics, seconds);
-    }
-
-    /// <summary>The mean absolute change over one period.</summary>
-    private static double MeanChange(float[] values, int period)
-    {
-        period = Math.Max(1, period);
-        return Enumerable.Range(period, values.Length - period).Average(t => Math.Abs(values[t] - values[t - period]));
     }
 
     /// <summary>The Value column of a CSV whose header names it (the sunspots' column is Sunspots, the last one).</summary>

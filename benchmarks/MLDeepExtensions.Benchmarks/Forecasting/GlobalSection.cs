@@ -57,7 +57,8 @@ internal static class GlobalSection
             ("global", seed => Default(seed, options)),
             ("global + series embedding", seed => Default(seed, options) with { SeriesIdColumnName = "SeriesKey" }),
         };
-        var global = new Dictionary<string, double[]>();
+        // Each variant's MASE per series and seed.
+        var global = new Dictionary<string, double[]>[variants.Length];
         var globalSeconds = new double[variants.Length];
         for (int v = 0; v < variants.Length; v++)
         {
@@ -74,8 +75,7 @@ internal static class GlobalSection
                     perSeries[s.Name][seed - 1] = ml.Forecasting.Evaluate(OnlySeries(ml, scored, s.Name), Period(s), split.TrainingSeriesById![s.Name]).MeanAbsoluteScaledError;
                 ((IDisposable)model).Dispose();
             }
-            foreach (var (name, values) in perSeries)
-                global[$"{v}/{name}"] = values;
+            global[v] = perSeries;
             report.Add(variants[v].Name, FormattableString.Invariant($"mean MASE {perSeries.Values.Average(m => m.Average()):F3}, fit {globalSeconds[v]:F1} s"));
         }
 
@@ -88,13 +88,7 @@ internal static class GlobalSection
         {
             int trainCount = s.Values.Length - TestCount, period = Period(s);
             var train = s.Values.AsSpan(0, trainCount).ToArray();
-            double scale = Enumerable.Range(period, trainCount - period).Average(t => Math.Abs(train[t] - train[t - period]));
-            var origins = Enumerable.Range(trainCount, TestCount - Horizon + 1).ToArray();
-            double Mase(Func<int, float[]> forecastAt) => origins.Average(origin =>
-            {
-                var forecast = forecastAt(origin);
-                return Enumerable.Range(0, Horizon).Average(k => Math.Abs(s.Values[origin + k] - forecast[k]));
-            }) / scale;
+            double Mase(Func<int, float[]> forecastAt) => ClassicalForecasts.HeldOutMase(s.Values, trainCount, Horizon, period, forecastAt);
             var ar = LeastSquaresAutoregression.Fit(train, Lookback);
             var hw = HoltWinters.Fit(train, period);
             var classical = new[]
@@ -114,7 +108,7 @@ internal static class GlobalSection
                 localSeconds += Stopwatch.GetElapsedTime(clock).TotalSeconds / seeds;
                 return ml.Forecasting.Evaluate(model.Transform(own.Test), period, own.TrainingSeries).MeanAbsoluteScaledError;
             }).Average();
-            var values = classical.Append(local).Concat(variants.Select((_, v) => global[$"{v}/{s.Name}"].Average())).ToArray();
+            var values = classical.Append(local).Concat(variants.Select((_, v) => global[v][s.Name].Average())).ToArray();
             for (int c = 0; c < values.Length; c++)
                 columns[c].Add(values[c]);
             table.Row([s.Name, s.Frequency == 1 ? "yearly or other" : s.Frequency == 4 ? "quarterly" : "monthly", $"{s.Values.Length}", .. values.Select(m => m.ToString("F3", CultureInfo.InvariantCulture))]);
@@ -260,14 +254,19 @@ internal static class GlobalSection
         void Compare(string what, IDataView data, int count, int length, int testCount, (string Input, string[] Columns)[] variants)
         {
             report.Section($"Covariates: {what}");
-            double Mase(string[] columns) => Enumerable.Range(1, seeds).Average(seed =>
+            double Mase(string[] columns)
             {
+                // The windows once per set of columns; every seed trains on the same ones.
                 var split = ml.Data.CreateForecastingSplit(data, nameof(LongRow.Value), Lookback, Horizon, testCount, 0,
                     new ForecastingWindowOptions { SeriesIdColumnName = nameof(LongRow.Series), FutureCovariateColumnNames = columns });
+                return Enumerable.Range(1, seeds).Average(seed => Fitted(split, columns, seed));
+            }
+            double Fitted(ForecastingSplit split, string[] columns, int seed)
+            {
                 var fit = Default(seed, options) with { FutureCovariatesColumnName = columns.Length > 0 ? "FutureCovariates" : null };
                 using var model = ml.Forecasting.DeepNetwork(fit).Fit(split.Train);
                 return ml.Forecasting.Evaluate(model.Transform(split.Test), nameof(LongRow.Series), split.TrainingSeriesById!, 12).MeanAbsoluteScaledError;
-            });
+            }
             double without = Mase([]);
             report.Add("MASE without covariates", FormattableString.Invariant($"{without:F3}"));
             foreach (var (input, columns) in variants)

@@ -118,7 +118,7 @@ internal sealed record ForecastArchitecture(NetworkArchitecture Inner, SeriesSca
             var column = schema.GetColumnOrNull(name) ?? throw SchemaChecks.MissingColumn(what, name);
             if (column.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.ItemType != NumberDataViewType.Single || vector.Size % steps != 0)
                 throw SchemaChecks.Mismatch(what, name, FormattableString.Invariant($"a known-size Single vector of {steps} steps × values per step"), column.Type.ToString()!,
-                    "Build the windows with mlContext.Data.CreateForecastingWindows and ForecastingWindowOptions' covariate columns.");
+                    NumericInput.WindowsFix);
             return new NumericInput(name, steps, vector.Size / steps);
         }
         var past = Covariates(Requested.PastCovariates, Lookback, "past covariate");

@@ -40,13 +40,19 @@ internal sealed record ForecastLayout(int Lookback, int Horizon, int PastWidth, 
     private int FutureSize => (Lookback + Horizon) * FutureWidth;
 
     /// <summary>The position of the series key in the encoded row.</summary>
-    public int KeyIndex => FutureStart + FutureSize;
+    private int KeyIndex => FutureStart + FutureSize;
 
     /// <summary>The encoded row's width.</summary>
     public int RowWidth => KeyIndex + (EmbeddingSize > 0 ? 1 : 0);
 
     /// <summary>1 on the future steps, else 0.</summary>
     private float[] FutureFlags => Enumerable.Range(0, Steps).Select(step => step >= Lookback ? 1f : 0f).ToArray();
+
+    /// <summary>Each encoded row's series key [rows] as Int64 (0 for the missing key), for the embedding and per-series offsets.</summary>
+    public Tensor SeriesKeys(Tensor encoded) => encoded.select(1, KeyIndex).to(ScalarType.Int64);
+
+    /// <summary><see cref="SeriesKeys"/> in an ONNX graph: [batch] Int64.</summary>
+    public string ExportSeriesKeys(OnnxGraph graph, string encoded) => graph.Cast(graph.GatherAt(encoded, 1, KeyIndex), OnnxGraph.Types.Int64);
 
     /// <summary>The network's input [rows, <see cref="SequenceWidth"/>] from the scaled window, the standardized row and the series' embeddings (null without).</summary>
     public Tensor Sequence(Tensor scaledWindow, Tensor standardized, Tensor? embedded)

@@ -90,7 +90,7 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
         var baseline = _period > 0 ? SeasonalNaive(window) : level.expand(rows, _horizon);
         if (_layout is not null)
         {
-            var embedded = series?.call(input.select(1, _layout.KeyIndex).to(ScalarType.Int64));
+            var embedded = series?.call(_layout.SeriesKeys(input));
             inputs = _layout.Sequence(inputs, covariates!.forward(input), embedded);
         }
         return cat([network.forward(inputs), baseline, spread], 1).MoveToOuterDisposeScope();
@@ -193,7 +193,7 @@ internal sealed class ForecastModule : nn.Module<Tensor, Tensor>, IOnnxModule
         if (_layout is not null)
         {
             string? embedded = series is null ? null
-                : graph.Gather(graph.Weights(series.weight!, "series_embedding"), graph.Cast(graph.GatherAt(encoded, 1, _layout.KeyIndex), OnnxGraph.Types.Int64), 0);
+                : graph.Gather(graph.Weights(series.weight!, "series_embedding"), _layout.ExportSeriesKeys(graph, encoded), 0);
             inputs = _layout.ExportSequence(graph, encoded, inputs, covariates!.ExportOnnx(graph, encoded), embedded);
             networkWidth = _layout.SequenceWidth;
         }

@@ -25,7 +25,7 @@ internal sealed class TabularEncoder(int numericWidth, IReadOnlyList<Categorical
 
     public override DataViewType ColumnType => new VectorDataViewType(NumberDataViewType.Single, numericWidth);
 
-    public override IReadOnlyList<string> OtherInputColumns => [.. _numeric.Select(c => c.Name), .. categorical.Select(c => c.Name)];
+    public override IReadOnlyList<string> OtherInputColumns { get; } = [.. numeric?.Select(c => c.Name) ?? [], .. categorical.Select(c => c.Name)];
 
     public override void CheckColumn(DataViewSchema.Column column) => SchemaChecks.CheckDenseFeatureColumn(column, numericWidth);
 
@@ -79,6 +79,9 @@ internal sealed class TabularEncoder(int numericWidth, IReadOnlyList<Categorical
 /// <summary>A known-size Single vector column read after the feature vector (a forecaster's covariates): its name, steps and values per step.</summary>
 internal sealed record NumericInput(string Name, int Steps, int Width)
 {
+    /// <summary>The fix for a covariate column that is missing or not a window of values.</summary>
+    internal const string WindowsFix = "Build the windows with mlContext.Data.CreateForecastingWindows and ForecastingWindowOptions' covariate columns.";
+
     /// <summary>Values per row.</summary>
     public int Size => Steps * Width;
 

@@ -121,7 +121,7 @@ public sealed record ForecastingOptions : NetworkTrainingOptions
             if (!inputSchema.TryFindColumn(name, out var column))
                 throw SchemaChecks.MissingColumn(what, name);
             if (column.Kind != Microsoft.ML.SchemaShape.Column.VectorKind.Vector || column.ItemType != Microsoft.ML.Data.NumberDataViewType.Single)
-                throw SchemaChecks.Mismatch(what, name, "a known-size vector of Single", column.GetTypeString(), "Build the windows with mlContext.Data.CreateForecastingWindows and ForecastingWindowOptions' covariate columns.");
+                throw SchemaChecks.Mismatch(what, name, "a known-size vector of Single", column.GetTypeString(), Data.NumericInput.WindowsFix);
         }
     }
 

@@ -202,7 +202,7 @@ internal sealed class ForecastHead : NetworkHead
     }
 
     /// <summary>Each encoded row's series key (0 for the missing key).</summary>
-    private Tensor SeriesKeys(Tensor input) => input.select(1, _window!.Layout(Horizon)!.KeyIndex).to(ScalarType.Int64);
+    private Tensor SeriesKeys(Tensor input) => _window!.Layout(Horizon)!.SeriesKeys(input);
 
     /// <summary>Values in the network's space back in the series' units: their exponentials for a log-scaled network.</summary>
     private Tensor ToSeries(Tensor values) => _logValues ? values.exp() : values;
@@ -265,7 +265,7 @@ internal sealed class ForecastHead : NetworkHead
         {
             string offsets = graph.Floats(_offsets, [_offsetRows, Horizon], "interval_offsets");
             if (_offsetRows > 1)
-                offsets = graph.Gather(offsets, graph.Cast(graph.GatherAt(rows, 1, _window!.Layout(Horizon)!.KeyIndex), OnnxGraph.Types.Int64), 0);
+                offsets = graph.Gather(offsets, _window!.Layout(Horizon)!.ExportSeriesKeys(graph, rows), 0);
             string widen = graph.Mul(graph.Gather(output, 1, ForecastModule.Positions(width + Horizon, 1)), offsets);
             (lower, upper) = (graph.Op("Min", [graph.Sub(lower, widen), middle]), graph.Op("Max", [graph.Add(upper, widen), middle]));
         }
