@@ -29,7 +29,7 @@ internal sealed class MulticlassHead(TaskInfo task, string labelColumnName, Outp
     public override HeadLoss CreateLoss(Device device)
     {
         CheckClassWeights(Task.OutputSize);
-        return new CrossEntropyLoss(Label, Training.ClassWeights, device);
+        return new CrossEntropyLoss(Label, Training.ClassWeights, Training.LabelSmoothing, device);
     }
 
     public override MetricAccumulator CreateMetrics() => new Accumulator(Label, Task.OutputSize);
@@ -52,20 +52,26 @@ internal sealed class MulticlassHead(TaskInfo task, string labelColumnName, Outp
         return [probabilities, graph.Cast(graph.Where(undefined, graph.Int64(0, "missing"), key), OnnxGraph.Types.UInt32)];
     }
 
-    /// <summary>Cross entropy over class logits, with PyTorch's class-weighted mean when there are class weights.</summary>
+    /// <summary>
+    /// Cross entropy over class logits, with PyTorch's class-weighted mean when there are class weights, against targets
+    /// smoothed towards the uniform distribution by the label smoothing ε (1 − ε on the row's class, ε / K spread over all
+    /// K classes; PyTorch's and Keras's definition).
+    /// </summary>
     private sealed class CrossEntropyLoss : HeadLoss
     {
         private readonly Tensor? _classWeights;
+        private readonly double _smoothing;
 
-        public CrossEntropyLoss(LabelSource label, IReadOnlyList<float>? classWeights, Device device) : base(label)
+        public CrossEntropyLoss(LabelSource label, IReadOnlyList<float>? classWeights, float smoothing, Device device) : base(label)
         {
             _classWeights = OwnedWeights(classWeights, device);
+            _smoothing = smoothing;
         }
 
-        private protected override Tensor Mean(Tensor output, Tensor targets) => nn.functional.cross_entropy(output, targets, _classWeights);
+        private protected override Tensor Mean(Tensor output, Tensor targets) => nn.functional.cross_entropy(output, targets, _classWeights, label_smoothing: _smoothing);
 
         private protected override (Tensor Losses, Tensor? Weights) RowLosses(Tensor output, Tensor targets)
-            => (nn.functional.cross_entropy(output, targets, _classWeights, reduction: nn.Reduction.None), _classWeights?.index_select(0, targets));
+            => (nn.functional.cross_entropy(output, targets, _classWeights, reduction: nn.Reduction.None, label_smoothing: _smoothing), _classWeights?.index_select(0, targets));
 
         public override void Dispose() => _classWeights?.Dispose();
     }
@@ -130,7 +136,7 @@ internal sealed class BinaryHead(TaskInfo task, string labelColumnName, OutputCo
     public override HeadLoss CreateLoss(Device device)
     {
         CheckClassWeights(2);
-        return new BinaryCrossEntropyLoss(Label, Training.ClassWeights, device);
+        return new BinaryCrossEntropyLoss(Label, Training.ClassWeights, Training.LabelSmoothing, device);
     }
 
     public override MetricAccumulator CreateMetrics() => new Accumulator(Label);
@@ -148,23 +154,30 @@ internal sealed class BinaryHead(TaskInfo task, string labelColumnName, OutputCo
         return [graph.Op("Identity", output), graph.Op("Sigmoid", output), graph.Op("Greater", [output, graph.Float(0f)])];
     }
 
-    /// <summary>Binary cross entropy on the logit; a class weight multiplies each row's loss (PyTorch's weight argument).</summary>
+    /// <summary>
+    /// Binary cross entropy on the logit; a class weight multiplies each row's loss (PyTorch's weight argument), chosen by
+    /// the row's true class. The label smoothing ε moves the 0/1 target to ε / 2 and 1 − ε / 2 (Keras's definition).
+    /// </summary>
     private sealed class BinaryCrossEntropyLoss : HeadLoss
     {
         private readonly Tensor? _classWeights;
+        private readonly float _smoothing;
 
-        public BinaryCrossEntropyLoss(LabelSource label, IReadOnlyList<float>? classWeights, Device device) : base(label)
+        public BinaryCrossEntropyLoss(LabelSource label, IReadOnlyList<float>? classWeights, float smoothing, Device device) : base(label)
         {
             _classWeights = OwnedWeights(classWeights, device);
+            _smoothing = smoothing;
         }
 
         private Tensor? RowClassWeights(Tensor targets) => _classWeights?.index_select(0, targets.to_type(ScalarType.Int64));
 
+        private Tensor Smoothed(Tensor targets) => _smoothing > 0 ? targets.mul(1 - _smoothing).add_(_smoothing / 2) : targets;
+
         private protected override Tensor Mean(Tensor output, Tensor targets)
-            => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), targets, RowClassWeights(targets));
+            => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), Smoothed(targets), RowClassWeights(targets));
 
         private protected override (Tensor Losses, Tensor? Weights) RowLosses(Tensor output, Tensor targets)
-            => (nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), targets, RowClassWeights(targets), reduction: nn.Reduction.None), null);
+            => (nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), Smoothed(targets), RowClassWeights(targets), reduction: nn.Reduction.None), null);
 
         public override void Dispose() => _classWeights?.Dispose();
     }

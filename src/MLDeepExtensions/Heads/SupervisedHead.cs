@@ -74,6 +74,9 @@ internal abstract class SupervisedHead : NetworkHead
             : "none");
         if (Training.ExampleWeightColumnName is { } column)
             yield return ("ExampleWeightColumnName", column);
+        // Only when set, so that checkpoints written before the option existed still match their fit.
+        if (Training.LabelSmoothing > 0)
+            yield return ("LabelSmoothing", Training.LabelSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public override DataViewSchema.Annotations? LabelKeyValues => Task.KeyValues;
@@ -135,9 +138,15 @@ internal abstract class SupervisedHead : NetworkHead
                 "InitialWeightsClasses");
     }
 
-    /// <summary>Throws when ClassWeights is set for a task without classes, or with another count than <paramref name="classes"/>.</summary>
+    /// <summary>
+    /// Throws when ClassWeights is set for a task without classes, or with another count than <paramref name="classes"/>,
+    /// and when LabelSmoothing is set for a task without classes.
+    /// </summary>
     private protected void CheckClassWeights(int? classes)
     {
+        if (Training.LabelSmoothing > 0 && classes is null)
+            throw new ArgumentException($"{"LabelSmoothing"} is {Training.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}, but the task is {Task.Task}; " +
+                "label smoothing softens class targets and applies to classification only. Leave it at 0.", "LabelSmoothing");
         if (Training.ClassWeights is not { } weights)
             return;
         if (classes is not int expected)
@@ -215,11 +224,11 @@ internal abstract class SupervisedHead : NetworkHead
 }
 
 /// <summary>
-/// What only a supervised fit uses: class weights, the class order of imported weights, the example-weight column, and
-/// whether a regression learns its label standardized.
+/// What only a supervised fit uses: class weights, the class order of imported weights, the example-weight column,
+/// whether a regression learns its label standardized, and a classifier's label smoothing.
 /// </summary>
 internal sealed record SupervisedTraining(IReadOnlyList<float>? ClassWeights, IReadOnlyList<string>? ImportedClasses, string? ExampleWeightColumnName,
-    bool StandardizeLabel = false)
+    bool StandardizeLabel = false, float LabelSmoothing = 0)
 {
     /// <summary>A loaded head's: nothing.</summary>
     public static SupervisedTraining None { get; } = new(null, null, null);
