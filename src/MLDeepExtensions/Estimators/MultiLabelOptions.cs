@@ -43,13 +43,19 @@ public sealed record MultiLabelOptions : NetworkTrainingOptions
     /// </summary>
     public bool TuneThresholds { get; set; }
 
+    /// <summary>
+    /// Label smoothing ε in [0, 1): each label's target t becomes t(1 − ε) + ε / 2 (Keras's definition for binary cross
+    /// entropy), as <see cref="DeepNetworkOptions.LabelSmoothing"/>. The reported loss is the smoothed one. Default: 0 (off).
+    /// </summary>
+    public float LabelSmoothing { get; set; }
+
     internal override MultiLabelOptions Snapshot() => this with { Callbacks = CopyOfCallbacks(), PositiveWeights = PositiveWeights?.ToArray() };
 
     internal override NetworkArchitecture TrainedArchitecture => Architecture;
 
     internal override HeadSpec CreateHead()
         => new MultiLabelHead.Spec(LabelColumnName, new MultiLabelColumnNames(ScoreColumnName, ProbabilityColumnName, PredictedLabelColumnName),
-            new MultiLabelTraining(PositiveWeights, ExampleWeightColumnName, TuneThresholds));
+            new MultiLabelTraining(PositiveWeights, ExampleWeightColumnName, TuneThresholds, LabelSmoothing));
 
     private protected override void Validate(ValidationErrors errors)
     {
@@ -68,6 +74,8 @@ public sealed record MultiLabelOptions : NetworkTrainingOptions
                 errors.Add($"{nameof(PositiveWeights)}[{i}] is {PositiveWeights[i]}; every positive weight must be a finite number > 0.");
         }
         CheckExampleWeightColumn(errors, ExampleWeightColumnName, LabelColumnName);
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+            errors.Add($"{nameof(LabelSmoothing)} is {LabelSmoothing}; it must be in [0, 1): 0 turns it off, 0.1 is the usual value.");
         if (TuneThresholds && ValidationFraction == 0 && ValidationData is null)
             errors.Add($"{nameof(TuneThresholds)} chooses thresholds on validation data, but there is none; set {nameof(ValidationFraction)} (e.g. 0.2) or {nameof(ValidationData)}.");
     }

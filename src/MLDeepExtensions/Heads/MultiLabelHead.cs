@@ -97,6 +97,9 @@ internal sealed class MultiLabelHead : NetworkHead
             ? string.Join(", ", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) : "none");
         if (_training.ExampleWeightColumnName is { } column)
             yield return ("ExampleWeightColumnName", column);
+        // Only when set, so that checkpoints written before the option existed still match their fit.
+        if (_training.LabelSmoothing > 0)
+            yield return ("LabelSmoothing", _training.LabelSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public override void CheckArchitecture(NetworkArchitecture architecture)
@@ -109,7 +112,7 @@ internal sealed class MultiLabelHead : NetworkHead
     {
         if (_training.PositiveWeights is { } weights && weights.Count != LabelCount)
             throw new ArgumentException(FormattableString.Invariant($"PositiveWeights has {weights.Count} entries but label column '{LabelColumnName}' has {LabelCount} labels; give one weight per label."), "PositiveWeights");
-        return new MultiLabelLoss(Label, _training.PositiveWeights, device);
+        return new MultiLabelLoss(Label, _training.PositiveWeights, _training.LabelSmoothing, device);
     }
 
     public override MetricAccumulator CreateMetrics() => new MultiLabelScores.Accumulator(Label, LabelCount, _thresholds);
@@ -265,7 +268,7 @@ internal sealed class MultiLabelHead : NetworkHead
 }
 
 /// <summary>What only a multi-label fit uses: positive weights, the example-weight column, threshold tuning.</summary>
-internal sealed record MultiLabelTraining(IReadOnlyList<float>? PositiveWeights, string? ExampleWeightColumnName, bool TuneThresholds)
+internal sealed record MultiLabelTraining(IReadOnlyList<float>? PositiveWeights, string? ExampleWeightColumnName, bool TuneThresholds, float LabelSmoothing = 0)
 {
     /// <summary>A loaded head's: nothing.</summary>
     public static MultiLabelTraining None { get; } = new(null, null, false);

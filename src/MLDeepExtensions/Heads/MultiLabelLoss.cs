@@ -53,21 +53,28 @@ internal sealed class MultiLabelSource(string columnName, string? weightColumnNa
     private protected override Tensor TargetsFrom(Tensor floats) => floats;
 }
 
-/// <summary>Binary cross entropy on each label's logit, averaged over labels; optionally a weight on each label's positives (PyTorch's pos_weight).</summary>
+/// <summary>
+/// Binary cross entropy on each label's logit, averaged over labels; optionally a weight on each label's positives
+/// (PyTorch's pos_weight), and targets t smoothed to t(1 − ε) + ε / 2 (Keras's label smoothing).
+/// </summary>
 internal sealed class MultiLabelLoss : HeadLoss
 {
     private readonly Tensor? _positiveWeights;
+    private readonly float _smoothing;
 
-    public MultiLabelLoss(LabelSource label, IReadOnlyList<float>? positiveWeights, Device device) : base(label)
+    public MultiLabelLoss(LabelSource label, IReadOnlyList<float>? positiveWeights, float smoothing, Device device) : base(label)
     {
         _positiveWeights = OwnedWeights(positiveWeights, device);
+        _smoothing = smoothing;
     }
 
+    private Tensor Smoothed(Tensor targets) => _smoothing > 0 ? targets.mul(1 - _smoothing).add_(_smoothing / 2) : targets;
+
     private protected override Tensor Mean(Tensor output, Tensor targets)
-        => nn.functional.binary_cross_entropy_with_logits(output, targets, pos_weights: _positiveWeights);
+        => nn.functional.binary_cross_entropy_with_logits(output, Smoothed(targets), pos_weights: _positiveWeights);
 
     private protected override (Tensor Losses, Tensor? Weights) RowLosses(Tensor output, Tensor targets)
-        => (nn.functional.binary_cross_entropy_with_logits(output, targets, reduction: nn.Reduction.None, pos_weights: _positiveWeights).mean([1]), null);
+        => (nn.functional.binary_cross_entropy_with_logits(output, Smoothed(targets), reduction: nn.Reduction.None, pos_weights: _positiveWeights).mean([1]), null);
 
     public override void Dispose() => _positiveWeights?.Dispose();
 }

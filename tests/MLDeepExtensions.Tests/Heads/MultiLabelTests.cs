@@ -155,6 +155,44 @@ public sealed class MultiLabelTests
         Assert.AreEqual(metrics.LogLoss, model.History[^1].ValidationLoss!.Value, 1e-5, "the validation loss is the mean binary cross entropy");
     }
 
+    /// <summary>
+    /// LabelSmoothing: the validation loss is the binary cross entropy of each label's probability against t(1 − ε) + ε / 2,
+    /// while the LogLoss metric stays the plain one.
+    /// </summary>
+    [TestMethod]
+    public void LabelSmoothing_LossIsTheCrossEntropyAgainstSmoothedTargets()
+    {
+        const float smoothing = 0.2f;
+        var ml = new MLContext(seed: 1);
+        var (train, test) = Data(ml);
+        using var model = ml.MultiLabelClassification.Trainers.DeepNetwork(Options() with { Epochs = 4, ValidationData = test, LabelSmoothing = smoothing }).Fit(train);
+        var scored = model.Transform(test);
+        var labels = scored.GetColumn<VBuffer<bool>>("Label").Select(l => l.DenseValues().ToArray()).ToArray();
+        var probabilities = scored.GetColumn<float[]>("Probability").ToArray();
+        double smoothed = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            for (int j = 0; j < Votes.Length; j++)
+            {
+                double target = labels[i][j] ? 1 - smoothing / 2 : smoothing / 2, p = probabilities[i][j];
+                smoothed -= (target * Math.Log(p) + (1 - target) * Math.Log(1 - p)) / Votes.Length;
+            }
+        }
+        smoothed /= labels.Length;
+        Assert.AreEqual(smoothed, model.History[^1].ValidationLoss!.Value, 1e-4 * smoothed, "the validation loss against smoothed targets");
+        Assert.AreEqual(ml.MultiLabelClassification.Evaluate(scored).LogLoss, model.History[^1].ValidationMetrics["LogLoss"], 1e-5, "LogLoss is not smoothed");
+        Assert.IsGreaterThan(1e-3, Math.Abs(smoothed - model.History[^1].ValidationMetrics["LogLoss"]), "smoothing changed the loss");
+    }
+
+    [TestMethod]
+    [DataRow(-0.5f)]
+    [DataRow(1.5f)]
+    public void LabelSmoothing_OutOfRange_IsRefusedNamingTheOption(float smoothing)
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().MultiLabelClassification.Trainers.DeepNetwork(Options() with { LabelSmoothing = smoothing }));
+        StringAssert.Contains(error.Message, "LabelSmoothing is");
+    }
+
     [TestMethod]
     public void TuneThresholds_ChoosesEachLabelsBestF1OnValidationData()
     {
