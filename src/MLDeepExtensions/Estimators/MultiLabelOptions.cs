@@ -74,8 +74,7 @@ public sealed record MultiLabelOptions : NetworkTrainingOptions
                 errors.Add($"{nameof(PositiveWeights)}[{i}] is {PositiveWeights[i]}; every positive weight must be a finite number > 0.");
         }
         CheckExampleWeightColumn(errors, ExampleWeightColumnName, LabelColumnName);
-        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
-            errors.Add($"{nameof(LabelSmoothing)} is {LabelSmoothing}; it must be in [0, 1): 0 turns it off, 0.1 is the usual value.");
+        CheckLabelSmoothing(errors, LabelSmoothing);
         if (TuneThresholds && ValidationFraction == 0 && ValidationData is null)
             errors.Add($"{nameof(TuneThresholds)} chooses thresholds on validation data, but there is none; set {nameof(ValidationFraction)} (e.g. 0.2) or {nameof(ValidationData)}.");
     }

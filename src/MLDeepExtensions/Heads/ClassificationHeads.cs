@@ -171,13 +171,11 @@ internal sealed class BinaryHead(TaskInfo task, string labelColumnName, OutputCo
 
         private Tensor? RowClassWeights(Tensor targets) => _classWeights?.index_select(0, targets.to_type(ScalarType.Int64));
 
-        private Tensor Smoothed(Tensor targets) => _smoothing > 0 ? targets.mul(1 - _smoothing).add_(_smoothing / 2) : targets;
-
         private protected override Tensor Mean(Tensor output, Tensor targets)
-            => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), Smoothed(targets), RowClassWeights(targets));
+            => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), SmoothedBinaryTargets(targets, _smoothing), RowClassWeights(targets));
 
         private protected override (Tensor Losses, Tensor? Weights) RowLosses(Tensor output, Tensor targets)
-            => (nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), Smoothed(targets), RowClassWeights(targets), reduction: nn.Reduction.None), null);
+            => (nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), SmoothedBinaryTargets(targets, _smoothing), RowClassWeights(targets), reduction: nn.Reduction.None), null);
 
         public override void Dispose() => _classWeights?.Dispose();
     }

@@ -41,6 +41,10 @@ internal abstract class HeadLoss(LabelSource? label) : IDisposable
     private protected static Tensor? OwnedWeights(IReadOnlyList<float>? weights, Device device)
         => weights is null ? null : tensor(weights.ToArray(), device: device).DetachFromDisposeScope();
 
+    /// <summary>0/1 (or soft) binary targets t smoothed to t(1 − ε) + ε / 2 (Keras's label smoothing); the targets themselves when ε is 0.</summary>
+    private protected static Tensor SmoothedBinaryTargets(Tensor targets, float smoothing)
+        => smoothing > 0 ? targets.mul(1 - smoothing).add_(smoothing / 2) : targets;
+
     /// <summary>The unweighted mean loss: the computation every fit without example weights has always run.</summary>
     private protected abstract Tensor Mean(Tensor output, Tensor targets);
 

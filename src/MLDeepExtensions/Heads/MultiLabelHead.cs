@@ -267,7 +267,7 @@ internal sealed class MultiLabelHead : NetworkHead
     }
 }
 
-/// <summary>What only a multi-label fit uses: positive weights, the example-weight column, threshold tuning.</summary>
+/// <summary>What only a multi-label fit uses: positive weights, the example-weight column, threshold tuning, label smoothing.</summary>
 internal sealed record MultiLabelTraining(IReadOnlyList<float>? PositiveWeights, string? ExampleWeightColumnName, bool TuneThresholds, float LabelSmoothing = 0)
 {
     /// <summary>A loaded head's: nothing.</summary>

@@ -68,13 +68,11 @@ internal sealed class MultiLabelLoss : HeadLoss
         _smoothing = smoothing;
     }
 
-    private Tensor Smoothed(Tensor targets) => _smoothing > 0 ? targets.mul(1 - _smoothing).add_(_smoothing / 2) : targets;
-
     private protected override Tensor Mean(Tensor output, Tensor targets)
-        => nn.functional.binary_cross_entropy_with_logits(output, Smoothed(targets), pos_weights: _positiveWeights);
+        => nn.functional.binary_cross_entropy_with_logits(output, SmoothedBinaryTargets(targets, _smoothing), pos_weights: _positiveWeights);
 
     private protected override (Tensor Losses, Tensor? Weights) RowLosses(Tensor output, Tensor targets)
-        => (nn.functional.binary_cross_entropy_with_logits(output, Smoothed(targets), reduction: nn.Reduction.None, pos_weights: _positiveWeights).mean([1]), null);
+        => (nn.functional.binary_cross_entropy_with_logits(output, SmoothedBinaryTargets(targets, _smoothing), reduction: nn.Reduction.None, pos_weights: _positiveWeights).mean([1]), null);
 
     public override void Dispose() => _positiveWeights?.Dispose();
 }

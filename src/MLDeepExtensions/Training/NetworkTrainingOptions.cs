@@ -243,6 +243,13 @@ public abstract record NetworkTrainingOptions
             errors.Add($"ExampleWeightColumnName is '{weightColumnName}'; give a Single column of its own (not the label or feature column), or null for unweighted rows.");
     }
 
+    /// <summary>Adds a message when a label smoothing is outside [0, 1) (NaN included).</summary>
+    private protected static void CheckLabelSmoothing(ValidationErrors errors, float labelSmoothing)
+    {
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+            errors.Add($"LabelSmoothing is {labelSmoothing}; it must be in [0, 1): 0 turns it off, 0.1 is the usual value.");
+    }
+
     /// <summary>Adds a message for every column-name option that is empty.</summary>
     private protected static void CheckNames(ValidationErrors errors, params (string Option, string? Value)[] names)
     {
