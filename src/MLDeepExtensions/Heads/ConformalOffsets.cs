@@ -74,10 +74,10 @@ internal sealed class ConformalOffsets(LabelSource label, int horizon, bool logV
     {
         var pooled = Offsets(coverage);
         var all = new float[(keyCount + 1) * horizon];
-        int own = 0;
+        int own = 0, minimum = MinimumWindows(coverage);
         for (int key = 0; key <= keyCount; key++)
         {
-            var scores = key > 0 && _byKey.TryGetValue(key, out var mine) && Rank(mine[0].Count, coverage) <= mine[0].Count ? mine : null;
+            var scores = key > 0 && _byKey.TryGetValue(key, out var mine) && mine[0].Count >= minimum ? mine : null;
             own += scores is null ? 0 : 1;
             for (int step = 0; step < horizon; step++)
                 all[key * horizon + step] = scores is null ? pooled[step] : Offset(scores[step], coverage);
@@ -90,6 +90,15 @@ internal sealed class ConformalOffsets(LabelSource label, int horizon, bool logV
 
     /// <summary>The rank ⌈(n + 1)·coverage⌉ of the offset among n scores (1-based), which may exceed n.</summary>
     public static int Rank(int n, double coverage) => (int)Math.Ceiling(Math.Round((n + 1) * coverage, 6));
+
+    /// <summary>The fewest windows whose rank ⌈(n + 1)·coverage⌉ does not exceed n (from there on, no n has too few).</summary>
+    public static int MinimumWindows(double coverage)
+    {
+        int n = 1;
+        while (Rank(n, coverage) > n)
+            n++;
+        return n;
+    }
 
     private static float Offset(List<float> scores, double coverage)
     {

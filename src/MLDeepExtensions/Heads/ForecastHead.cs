@@ -381,7 +381,7 @@ internal sealed class ForecastHead : NetworkHead
             channel.Warning("Interval calibration: none (every validation window is constant).");
             return this;
         }
-        if (ConformalOffsets.Rank(collector.Windows, coverage) > collector.Windows)
+        if (collector.Windows < ConformalOffsets.MinimumWindows(coverage))
             channel.Warning(FormattableString.Invariant($"Interval calibration: {collector.Windows} validation windows are too few for a {coverage:P0} interval's guarantee; the offsets are the largest scores. Give more validation windows."));
         var offsets = collector.Offsets(coverage);
         channel.Info(FormattableString.Invariant($"Interval calibration: conformal on {collector.Windows} validation windows for a {coverage:P0} interval; offsets per step (in the windows' scale): ") +
@@ -391,18 +391,9 @@ internal sealed class ForecastHead : NetworkHead
             int keys = _window!.SeriesKey!.KeyCount;
             (offsets, int own) = collector.OffsetsBySeries(coverage, keys);
             channel.Info(FormattableString.Invariant($"Interval calibration per series: {own} of {keys} series have enough validation windows of their own ") +
-                FormattableString.Invariant($"(at least {MinimumWindows(coverage)} for a {coverage:P0} interval) and get their own offsets; the others, and series unseen in training, those above."));
+                FormattableString.Invariant($"(at least {ConformalOffsets.MinimumWindows(coverage)} for a {coverage:P0} interval) and get their own offsets; the others, and series unseen in training, those above."));
         }
         return new ForecastHead(LabelColumnName, _names, Horizon, VectorLabel, _quantiles, _calibration, offsets, _logValues) { _window = _window };
-    }
-
-    /// <summary>The fewest windows whose conformal rank ⌈(n + 1)·coverage⌉ does not exceed n.</summary>
-    private static int MinimumWindows(double coverage)
-    {
-        int n = 1;
-        while (ConformalOffsets.Rank(n, coverage) > n)
-            n++;
-        return n;
     }
 
     /// <summary>The error for conformal calibration without validation windows.</summary>
